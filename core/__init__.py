@@ -1,0 +1,1 @@
+"""The hub's domain: importable without Streamlit, Starlette or APScheduler."""

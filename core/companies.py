@@ -1,0 +1,138 @@
+"""The platform's customer companies, each seen only by the staff allowed to see it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import audit, clock
+from core.auth import Actor, Permission, PermissionDenied, company_scope, require
+from core.models import Company
+
+COUNTRIES = {"GB": "United Kingdom", "AU": "Australia", "NZ": "New Zealand"}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class CompanyError(ValueError):
+    """A company change was refused; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class CompanySettings:
+    """Per-company settings, stored as JSON; unknown keys are kept, missing ones take defaults."""
+
+    alert_digest_minutes: int = 60
+    contact_import_policy: str = "suppliers_and_contacts"
+    phone_types: tuple[str, ...] = ("MOBILE", "DEFAULT")
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any] | None) -> CompanySettings:
+        raw = raw or {}
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in raw.items() if k in known}
+        if "phone_types" in values:
+            values["phone_types"] = tuple(values["phone_types"])
+        return cls(**values)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["phone_types"] = list(self.phone_types)
+        return data
+
+
+def list_visible(session: Session, actor: Actor) -> list[Company]:
+    """The companies this actor may see, by name."""
+    query = select(Company).order_by(Company.name)
+    scope = company_scope(actor)
+    if scope is not None:
+        query = query.where(Company.id.in_(scope))
+    return list(session.scalars(query))
+
+
+def get(session: Session, actor: Actor, company_id: int) -> Company:
+    """One company, if the actor may see it."""
+    require(actor, Permission.VIEW_COMPANY, company_id)
+    company = session.get(Company, company_id)
+    if company is None:
+        raise PermissionDenied("That company does not exist or you cannot see it.")
+    return company
+
+
+def settings_of(company: Company) -> CompanySettings:
+    return CompanySettings.from_json(company.settings)
+
+
+def _check_email(email: str | None) -> str | None:
+    email = (email or "").strip().lower() or None
+    if email is not None and not _EMAIL.match(email):
+        raise CompanyError(f"{email!r} is not an email address.")
+    return email
+
+
+def create(
+    session: Session,
+    actor: Actor,
+    *,
+    name: str,
+    country: str,
+    base_currency: str,
+    finance_contact_email: str | None = None,
+) -> Company:
+    """Add a company (admins only)."""
+    require(actor, Permission.MANAGE_COMPANIES)
+    name = name.strip()
+    if not name:
+        raise CompanyError("Give the company a name.")
+    if country not in COUNTRIES:
+        raise CompanyError(f"Country must be one of {', '.join(COUNTRIES)}.")
+    if session.scalar(select(Company.id).where(Company.name == name)) is not None:
+        raise CompanyError(f"A company called {name!r} already exists.")
+    company = Company(
+        name=name,
+        country=country,
+        base_currency=base_currency.strip().upper(),
+        finance_contact_email=_check_email(finance_contact_email),
+        settings=CompanySettings().to_json(),
+        created_at=clock.now(),
+    )
+    session.add(company)
+    session.flush()
+    audit.record(session, actor=actor, action="company_created", company_id=company.id, target=name)
+    return company
+
+
+def update_profile(
+    session: Session,
+    actor: Actor,
+    company_id: int,
+    *,
+    finance_contact_email: str | None,
+    settings: CompanySettings,
+) -> Company:
+    """Change a company's finance contact and settings, recording before and after."""
+    require(actor, Permission.EDIT_COMPANY, company_id)
+    company = get(session, actor, company_id)
+    if settings.alert_digest_minutes < 5 or settings.alert_digest_minutes > 24 * 60:
+        raise CompanyError("The alert window must be between 5 minutes and 24 hours.")
+    before = {"finance_contact_email": company.finance_contact_email, **settings_of(company).to_json()}
+    company.finance_contact_email = _check_email(finance_contact_email)
+    merged = dict(company.settings or {})
+    merged.update(settings.to_json())
+    company.settings = merged
+    after = {"finance_contact_email": company.finance_contact_email, **settings.to_json()}
+    changed = {k for k in after if before.get(k) != after[k]}
+    if changed:
+        audit.record(
+            session,
+            actor=actor,
+            action="company_changed",
+            company_id=company.id,
+            target=company.name,
+            before={k: before.get(k) for k in sorted(changed)},
+            after={k: after[k] for k in sorted(changed)},
+        )
+    return company

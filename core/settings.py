@@ -1,0 +1,136 @@
+"""Typed settings, read once from the environment at each entrypoint and passed down."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A value that must never be printed or logged: it shows as ***."""
+
+    value: str = field(repr=False)
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    def __str__(self) -> str:
+        return "***"
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the hub's processes are configured with (README lists each variable)."""
+
+    database_url: Secret
+    data_dir: Path
+    secret_key: Secret
+    encryption_keys: tuple[Secret, ...]
+    demo: bool = False
+    base_url: str = "http://127.0.0.1:8501"
+    session_idle_hours: float = 8.0
+    lockout_attempts: int = 5
+    lockout_minutes: int = 15
+    heartbeat_seconds: int = 10
+    xero_identity_url: str = "http://127.0.0.1:8765"
+    xero_api_url: str = "http://127.0.0.1:8765"
+
+    @property
+    def database_label(self) -> str:
+        """The database URL with any password hidden, safe to show and log."""
+        return redact_url(self.database_url.value)
+
+
+def redact_url(url: str) -> str:
+    """Hide the password in a URL such as postgresql://user:pw@host/db."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest:
+        return url
+    credentials, _, host = rest.rpartition("@")
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:***@{host}" if ":" in credentials else url
+
+
+def _float(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}.") from None
+    if value <= 0:
+        raise ConfigError(f"{name} must be greater than zero, got {raw!r}.")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def check_encryption_key(raw: str, name: str = "HUB_ENCRYPTION_KEY") -> Secret:
+    """Validate one Fernet key (32 url-safe base64 bytes) without revealing it."""
+    try:
+        decoded = base64.urlsafe_b64decode(raw.encode())
+    except (binascii.Error, ValueError):
+        decoded = b""
+    if len(decoded) != 32:
+        raise ConfigError(
+            f"{name} is not a valid key: it must be 32 bytes in url-safe base64 (44 characters). "
+            "Generate one with `python manage.py generate-key`."
+        )
+    return Secret(raw)
+
+
+def load(env: Mapping[str, str] | None = None) -> Settings:
+    """Build the settings from environment variables, failing with a clear message."""
+    env = os.environ if env is None else env
+    data_dir = Path(env.get("HUB_DATA_DIR") or DEFAULT_DATA_DIR)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'hub.db'}"
+    if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
+        # psycopg 3 is the driver we ship; plain URLs are accepted as a convenience.
+        database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+
+    secret_key = env.get("HUB_SECRET_KEY", "").strip()
+    if len(secret_key) < 32:
+        raise ConfigError(
+            "HUB_SECRET_KEY is missing or shorter than 32 characters. It signs session cookies; "
+            "generate one with `python manage.py generate-key` and set it in the environment. "
+            "(The demo launcher creates one for you under data/.)"
+        )
+    raw_keys = [k.strip() for k in env.get("HUB_ENCRYPTION_KEY", "").split(",") if k.strip()]
+    if not raw_keys:
+        raise ConfigError(
+            "HUB_ENCRYPTION_KEY is missing. It encrypts Xero tokens at rest; generate one with "
+            "`python manage.py generate-key`. To rotate, list the new key first, then the old "
+            "ones, separated by commas."
+        )
+    keys = tuple(check_encryption_key(k) for k in raw_keys)
+
+    return Settings(
+        database_url=Secret(database_url),
+        data_dir=data_dir,
+        secret_key=Secret(secret_key),
+        encryption_keys=keys,
+        demo=_flag(env, "HUB_DEMO"),
+        base_url=env.get("HUB_BASE_URL", "http://127.0.0.1:8501").rstrip("/"),
+        session_idle_hours=_float(env, "HUB_SESSION_IDLE_HOURS", 8.0),
+        heartbeat_seconds=int(_float(env, "HUB_HEARTBEAT_SECONDS", 10)),
+        xero_identity_url=env.get("XERO_IDENTITY_URL", "http://127.0.0.1:8765").rstrip("/"),
+        xero_api_url=env.get("XERO_API_URL", "http://127.0.0.1:8765").rstrip("/"),
+    )
