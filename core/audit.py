@@ -105,9 +105,7 @@ def _query(flt: AuditFilter) -> Select[Any]:
         query = query.where(AuditEvent.at < flt.until)
     if flt.text.strip():
         needle = f"%{flt.text.strip().lower()}%"
-        query = query.where(
-            or_(func.lower(AuditEvent.target).like(needle), func.lower(AuditEvent.detail).like(needle))
-        )
+        query = query.where(or_(func.lower(AuditEvent.target).like(needle), func.lower(AuditEvent.detail).like(needle)))
     return query
 
 

@@ -96,9 +96,9 @@ def allowed(actor: Actor, permission: Permission, company_id: int | None = None)
     scope = ROLE_GRANTS[actor.role].get(permission)
     if scope is None:
         return False
-    if permission is Permission.MANAGE_CONNECTION and actor.role is Role.FINANCE_MANAGER:
-        if not actor.is_company_admin:
-            return False
+    needs_admin_flag = permission is Permission.MANAGE_CONNECTION and actor.role is Role.FINANCE_MANAGER
+    if needs_admin_flag and not actor.is_company_admin:
+        return False
     if permission not in COMPANY_SCOPED or scope == "all":
         return True
     return company_id is not None and company_id == actor.company_id

@@ -63,18 +63,12 @@ class Database:
                         f"Cannot create {folder} for the database file ({exc.strerror}). Set HUB_DATA_DIR "
                         "or DATABASE_URL to a place this user can write to."
                     ) from None
-            self.engine = create_engine(
-                url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
-            )
+            self.engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
             _configure_sqlite(self.engine)
         else:
-            self.engine = create_engine(
-                url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5}
-            )
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5})
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
-        self._writer = sessionmaker(
-            self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        )
+        self._writer = sessionmaker(self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

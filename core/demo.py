@@ -36,9 +36,7 @@ class DemoAccount:
         if self.role is Role.FINANCE_MANAGER:
             admin = ", company admin" if self.is_company_admin else ""
             return f"Finance manager, {self.company}{admin}"
-        return {Role.ADMIN: "Hub admin", Role.SUPPORT: "Support team", Role.VIEWER: "Read-only viewer"}[
-            self.role
-        ]
+        return {Role.ADMIN: "Hub admin", Role.SUPPORT: "Support team", Role.VIEWER: "Read-only viewer"}[self.role]
 
 
 COMPANIES = (

@@ -125,9 +125,7 @@ class AuditEvent(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(index=True)
-    actor_user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
-    )
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"), index=True)
     # Kept as text too, so the record survives the user being renamed or deleted.
     actor_label: Mapped[str] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(60), index=True)

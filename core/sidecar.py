@@ -21,9 +21,7 @@ def beat(session: Session, *, instance_id: str, hostname: str, pid: int, started
     now = clock.now()
     if row is None:
         session.add(
-            SidecarHeartbeat(
-                instance_id=instance_id, hostname=hostname, pid=pid, started_at=started_at, beat_at=now
-            )
+            SidecarHeartbeat(instance_id=instance_id, hostname=hostname, pid=pid, started_at=started_at, beat_at=now)
         )
     else:
         row.beat_at = now

@@ -96,9 +96,7 @@ class SignInResult:
     refusal: SignInRefused | None = None
 
 
-def sign_in(
-    session: Session, settings: Settings, email: str, password: str, *, user_agent: str = ""
-) -> SignInResult:
+def sign_in(session: Session, settings: Settings, email: str, password: str, *, user_agent: str = "") -> SignInResult:
     """Check an email and password and open a session; the caller commits either way.
 
     Refusals are returned, not raised, so the failure count and the audit row are committed too.
@@ -109,9 +107,7 @@ def sign_in(
     return SignInResult(cookie=start_session(session, settings, outcome, user_agent=user_agent))
 
 
-def _authenticate(
-    session: Session, settings: Settings, email: str, password: str
-) -> StaffUser | SignInRefused:
+def _authenticate(session: Session, settings: Settings, email: str, password: str) -> StaffUser | SignInRefused:
     """Check an email and password; count failures and lock the account after too many."""
     now = clock.now()
     email = normalise_email(email)
@@ -144,9 +140,7 @@ def _authenticate(
         return WrongCredentials(WRONG_MESSAGE)
 
     if user.is_disabled:
-        audit.record(
-            session, actor=None, actor_label=email, action="sign_in_failed", detail="account disabled"
-        )
+        audit.record(session, actor=None, actor_label=email, action="sign_in_failed", detail="account disabled")
         return AccountDisabled("This account is disabled. Ask a hub admin to enable it again.")
 
     user.failed_attempts = 0
@@ -237,9 +231,7 @@ def lookup_session(session: Session, settings: Settings, cookie: str | None) -> 
 
 def touch_session(session: Session, session_id: str) -> None:
     """Record that the session is in use, pushing back its idle expiry."""
-    session.execute(
-        update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=clock.now())
-    )
+    session.execute(update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=clock.now()))
 
 
 def end_session(session: Session, settings: Settings, cookie: str | None) -> None:
@@ -249,9 +241,7 @@ def end_session(session: Session, settings: Settings, cookie: str | None) -> Non
     if row is None or row.ended_at is not None:
         return
     row.ended_at = clock.now()
-    audit.record(
-        session, actor=Actor.of(row.user, session_id), action="sign_out", company_id=row.user.company_id
-    )
+    audit.record(session, actor=Actor.of(row.user, session_id), action="sign_out", company_id=row.user.company_id)
 
 
 def end_user_sessions(session: Session, user_id: int) -> int:

@@ -24,9 +24,7 @@ TEST_ENV = {
     "HUB_ENCRYPTION_KEY": "4iyrxcbNtyjsUdADnMuRT61S0oGJ9Ozckmgk_zsVGlE=",
 }
 # The server that holds each run's throwaway test database (CI's is on this machine).
-POSTGRES_ADMIN_URL = os.environ.get(
-    "HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 # Still argon2id, at a cost that keeps hundreds of sign-ins in the suite fast.
@@ -57,9 +55,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
     """A throwaway PostgreSQL database for this test run, migrated once and dropped at the end."""
-    admin = create_engine(
-        POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5}
-    )
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
     name = f"hub_test_{uuid.uuid4().hex[:12]}"
     try:
         with admin.connect() as connection:

@@ -22,9 +22,9 @@ def test_first_check_records_a_value_and_later_checks_pass(hub: Hub) -> None:
 def test_wrong_key_is_refused_and_nothing_changes(hub: Hub, tmp_path) -> None:  # type: ignore[no-untyped-def]
     hub.ensure_ready()
     other = make_settings(hub.db.url, tmp_path, HUB_ENCRYPTION_KEY=Fernet.generate_key().decode())
-    with pytest.raises(crypto.EncryptionKeyMismatch, match="not the key this database was set up with"):
-        with hub.db.write() as session:
-            crypto.check_key(session, other)
+    mismatch = pytest.raises(crypto.EncryptionKeyMismatch, match="not the key this database was set up with")
+    with mismatch, hub.db.write() as session:
+        crypto.check_key(session, other)
     with hub.db.write() as session:
         crypto.check_key(session, hub.settings)
 
@@ -33,16 +33,11 @@ def test_rotation_reads_old_secrets_and_writes_with_the_new_key(hub: Hub, tmp_pa
     old = crypto.Vault(hub.settings)
     secret = old.encrypt("refresh-token-value")
     new_key = Fernet.generate_key().decode()
-    rotated = make_settings(
-        hub.db.url, tmp_path, HUB_ENCRYPTION_KEY=f"{new_key},{TEST_ENV['HUB_ENCRYPTION_KEY']}"
-    )
+    rotated = make_settings(hub.db.url, tmp_path, HUB_ENCRYPTION_KEY=f"{new_key},{TEST_ENV['HUB_ENCRYPTION_KEY']}")
     vault = crypto.Vault(rotated)
     assert vault.decrypt(secret) == "refresh-token-value"
     assert (
-        crypto.Vault(make_settings(hub.db.url, tmp_path, HUB_ENCRYPTION_KEY=new_key)).decrypt(
-            vault.encrypt("x")
-        )
-        == "x"
+        crypto.Vault(make_settings(hub.db.url, tmp_path, HUB_ENCRYPTION_KEY=new_key)).decrypt(vault.encrypt("x")) == "x"
     )
     assert "refresh-token-value" not in secret
 

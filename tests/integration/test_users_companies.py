@@ -73,9 +73,7 @@ def test_bad_user_input_is_refused_and_nothing_is_stored(seeded: Hub, draft, pas
         assert users.get_by_email(session, "x@example.com") is None
 
 
-@pytest.mark.parametrize(
-    "email", [FIONA, "sam@hub.example", "vic@hub.example"], ids=["fm", "support", "viewer"]
-)
+@pytest.mark.parametrize("email", [FIONA, "sam@hub.example", "vic@hub.example"], ids=["fm", "support", "viewer"])
 def test_only_admins_manage_users(seeded: Hub, email: str) -> None:
     with pytest.raises(PermissionDenied), seeded.db.read() as session:
         users.list_users(session, actor_for(seeded, email))
@@ -115,9 +113,7 @@ def test_finance_manager_sees_and_edits_only_their_company(seeded: Hub) -> None:
         with pytest.raises(PermissionDenied):
             companies.get(session, fiona, tui)
     with pytest.raises(PermissionDenied), seeded.db.write() as session:
-        companies.update_profile(
-            session, fiona, tui, finance_contact_email="x@example.com", settings=CompanySettings()
-        )
+        companies.update_profile(session, fiona, tui, finance_contact_email="x@example.com", settings=CompanySettings())
     with seeded.db.write() as session:
         companies.update_profile(
             session,
@@ -141,9 +137,7 @@ def test_finance_manager_sees_and_edits_only_their_company(seeded: Hub) -> None:
         }
 
 
-@pytest.mark.parametrize(
-    "email", ["sam@hub.example", "vic@hub.example", ADA], ids=["support", "viewer", "admin"]
-)
+@pytest.mark.parametrize("email", ["sam@hub.example", "vic@hub.example", ADA], ids=["support", "viewer", "admin"])
 def test_hub_wide_roles_see_every_company(seeded: Hub, email: str) -> None:
     with seeded.db.read() as session:
         assert len(companies.list_visible(session, actor_for(seeded, email))) == 3
