@@ -149,13 +149,16 @@ def export_csv(session: Session, actor: Actor, flt: AuditFilter) -> str:
                 row.action,
                 row.company or "",
                 row.target or "",
-                "" if row.before is None else _compact(row.before),
-                "" if row.after is None else _compact(row.after),
+                compact(row.before),
+                compact(row.after),
                 row.detail or "",
             ]
         )
     return out.getvalue()
 
 
-def _compact(values: dict[str, Any]) -> str:
+def compact(values: dict[str, Any] | None) -> str:
+    """A dict as 'key=value; key=value' for tables and CSV."""
+    if not values:
+        return ""
     return "; ".join(f"{key}={value}" for key, value in values.items())

@@ -89,12 +89,15 @@ def create(
         raise CompanyError("Give the company a name.")
     if country not in COUNTRIES:
         raise CompanyError(f"Country must be one of {', '.join(COUNTRIES)}.")
+    base_currency = base_currency.strip().upper()
+    if not re.fullmatch(r"[A-Z]{3}", base_currency):
+        raise CompanyError("The base currency is a three-letter ISO code, such as GBP, AUD or NZD.")
     if session.scalar(select(Company.id).where(Company.name == name)) is not None:
         raise CompanyError(f"A company called {name!r} already exists.")
     company = Company(
         name=name,
         country=country,
-        base_currency=base_currency.strip().upper(),
+        base_currency=base_currency,
         finance_contact_email=_check_email(finance_contact_email),
         settings=CompanySettings().to_json(),
         created_at=clock.now(),

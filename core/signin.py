@@ -199,6 +199,11 @@ def start_session(session: Session, settings: Settings, user: StaffUser, *, user
     return _signer(settings).sign(token).decode()
 
 
+def record_single_sign_on(session: Session, actor: Actor) -> None:
+    """Audit a sign-in that came through single sign-on (no session row: the identity provider owns it)."""
+    audit.record(session, actor=actor, action="sign_in", company_id=actor.company_id, detail="single sign-on")
+
+
 @dataclass(frozen=True)
 class SessionLookup:
     actor: Actor

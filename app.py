@@ -1,0 +1,36 @@
+"""The Streamlit entry script: who is signed in, which pages they get, and the frame around them."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.startup import STARTUP_ERRORS
+from web.runtime import get_hub
+from web.ui import chrome, errors
+from web.ui.identity import current_actor
+from web.ui.pages import pages_for
+
+st.set_page_config(page_title="Xero integration hub", page_icon=":material/sync_alt:", layout="wide")
+
+try:
+    hub = get_hub()
+    hub.ensure_ready()
+except STARTUP_ERRORS as problem:
+    st.title("Xero integration hub")
+    st.error(f"The hub cannot start: {problem}", icon=":material/database:")
+    st.stop()
+
+actor = current_actor(hub)
+st.session_state["actor"] = actor
+if actor is None:
+    page = st.navigation(pages_for(None), position="hidden")
+else:
+    company = chrome.pick_company(hub, actor)
+    st.session_state["company"] = company
+    page = st.navigation(pages_for(actor))
+    chrome.sidebar(hub, actor, company)
+
+try:
+    page.run()
+except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a page
+    errors.show(exc)

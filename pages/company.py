@@ -1,0 +1,86 @@
+"""Company settings: the finance contact who gets alerts and how often alerts are batched."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import companies
+from core.auth import Permission, allowed
+from web.ui import context, errors
+
+actor, hub, company = context.actor(), context.hub(), context.company()
+
+st.title("Company settings")
+if company is None:
+    st.info("You are not linked to any company yet. Ask a hub admin to link your account.", icon=":material/info:")
+    st.stop()
+
+st.subheader(company.name)
+st.caption(f"{companies.COUNTRIES.get(company.country, company.country)} · base currency {company.base_currency}")
+
+can_edit = allowed(actor, Permission.EDIT_COMPANY, company.id)
+current = companies.settings_of(company)
+with st.form(f"company-{company.id}"):
+    email = st.text_input(
+        "Finance contact email",
+        value=company.finance_contact_email or "",
+        help="Sync alerts for this company go to this address.",
+        disabled=not can_edit,
+    )
+    window = st.number_input(
+        "Alert digest window (minutes)",
+        min_value=5,
+        max_value=24 * 60,
+        value=current.alert_digest_minutes,
+        step=5,
+        help="At most one alert email per window; it summarises everything that failed in it.",
+        disabled=not can_edit,
+    )
+    saved = st.form_submit_button("Save", type="primary", disabled=not can_edit)
+
+if not can_edit:
+    st.caption("You can read these settings; changing them needs a finance manager of this company or an admin.")
+elif saved:
+    try:
+        with hub.db.write() as session:
+            companies.update_profile(
+                session,
+                actor,
+                company.id,
+                finance_contact_email=email,
+                settings=companies.CompanySettings(
+                    alert_digest_minutes=int(window),
+                    contact_import_policy=current.contact_import_policy,
+                    phone_types=current.phone_types,
+                ),
+            )
+    except errors.EXPECTED as exc:
+        errors.show(exc)
+    else:
+        st.toast("Company settings saved.", icon=":material/check:")
+        st.rerun()
+
+if allowed(actor, Permission.MANAGE_COMPANIES):
+    with st.expander("Add a company"):
+        with st.form("new-company", clear_on_submit=True):
+            name = st.text_input("Name")
+            country = st.selectbox("Country", options=list(companies.COUNTRIES), format_func=companies.COUNTRIES.get)
+            currency = st.text_input("Base currency", value="GBP", max_chars=3)
+            contact = st.text_input("Finance contact email")
+            added = st.form_submit_button("Add company")
+        if added:
+            try:
+                with hub.db.write() as session:
+                    companies.create(
+                        session,
+                        actor,
+                        name=name,
+                        country=country or "GB",
+                        base_currency=currency,
+                        finance_contact_email=contact,
+                    )
+            except errors.EXPECTED as exc:
+                errors.show(exc)
+            else:
+                st.toast(f"{name.strip()} added.", icon=":material/check:")
+                st.rerun()

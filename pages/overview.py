@@ -1,0 +1,50 @@
+"""Overview: the companies this person can see and how each stands with Xero."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import companies, sidecar
+from web.ui import context
+from web.ui.chrome import ago
+
+actor, hub = context.actor(), context.hub()
+
+st.title("Overview")
+with hub.db.read() as session:
+    visible = companies.list_visible(session, actor)
+    status = sidecar.status(session, heartbeat_seconds=hub.settings.heartbeat_seconds)
+
+if not visible:
+    st.info(
+        "You are not linked to any company yet, so there is nothing to show. Ask a hub admin to link your account "
+        "to your company.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+# Every company starts unconnected; the Xero connection lifecycle fills this column in.
+connected = 0
+first, second, third = st.columns(3)
+first.metric("Companies", len(visible))
+second.metric("Connected to Xero", f"{connected} of {len(visible)}")
+third.metric("Sidecar", "Running" if status.alive else "Stopped", ago(status.last_beat_at), delta_color="off")
+
+st.subheader("Companies")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Company": company.name,
+                "Country": companies.COUNTRIES.get(company.country, company.country),
+                "Currency": company.base_currency,
+                "Xero": "Not connected",
+                "Finance contact": company.finance_contact_email or "—",
+            }
+            for company in visible
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)

@@ -1,0 +1,81 @@
+"""Sign in: a plain HTML form posted to /auth/sign-in, so the password never passes through the page."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+import pandas as pd
+import streamlit as st
+
+from core import demo, signin
+from web.runtime import get_hub
+from web.ui.identity import sso_configured
+
+MESSAGES = {
+    "wrong": ("error", signin.WRONG_MESSAGE),
+    "disabled": ("error", "This account is disabled. Ask a hub admin to enable it again."),
+    "locked": (
+        "error",
+        "Too many failed sign-ins: this account is locked until {until} UTC. Try again then, "
+        "or ask a hub admin to reset your password.",
+    ),
+    "unavailable": (
+        "error",
+        "Sign-in is unavailable because the hub cannot reach its database. "
+        "Try again in a minute; if it persists, tell the engineering team.",
+    ),
+    "signed_out": ("success", "You are signed out."),
+}
+
+st.title("Xero integration hub")
+st.caption("Sign in with your staff account.")
+
+code = st.query_params.get("signin", "")
+if code in MESSAGES:
+    kind, text = MESSAGES[code]
+    until = st.query_params.get("until", "")
+    text = text.format(until=until if re.fullmatch(r"\d{2}:\d{2}", until) else "later")
+    (st.error if kind == "error" else st.success)(text)
+
+if st.session_state.get("sso_refused"):
+    st.error(
+        f"{st.session_state['sso_refused']} signed in through single sign-on but has no hub account. "
+        "Ask a hub admin to add you as a staff user."
+    )
+
+email = escape(st.query_params.get("email", ""), quote=True)
+left, _ = st.columns([2, 3])
+with left:
+    st.html(
+        f"""
+        <form method="post" action="/auth/sign-in" class="hub-sign-in" autocomplete="on">
+          <label for="email">Email</label>
+          <input id="email" name="email" type="email" required autocomplete="username" value="{email}"
+                 {"" if email else "autofocus"}>
+          <label for="password">Password</label>
+          <input id="password" name="password" type="password" required autocomplete="current-password"
+                 {"autofocus" if email else ""}>
+          <button type="submit">Sign in</button>
+        </form>
+        <style>
+          .hub-sign-in {{ display:flex; flex-direction:column; gap:0.35rem; max-width:24rem; }}
+          .hub-sign-in label {{ font-size:0.875rem; margin-top:0.4rem; }}
+          .hub-sign-in input {{ padding:0.5rem 0.75rem; border-radius:0.5rem; border:1px solid #d6d6d9;
+                                background:#f0f2f6; font:inherit; }}
+          .hub-sign-in button {{ margin-top:0.9rem; padding:0.5rem 0.75rem; border-radius:0.5rem; border:none;
+                                 background:#13b5ea; color:white; font:inherit; font-weight:600; cursor:pointer; }}
+        </style>
+        """
+    )
+    if sso_configured() and st.button("Sign in with single sign-on", icon=":material/key:"):
+        st.login()
+
+if get_hub().settings.demo:
+    st.divider()
+    st.subheader("Demo accounts")
+    st.caption(f"Every demo account's password is `{demo.DEMO_PASSWORD}`.")
+    st.dataframe(
+        pd.DataFrame([{"Email": a.email, "Who": a.name, "Role": a.description} for a in demo.ACCOUNTS]),
+        hide_index=True,
+    )

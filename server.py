@@ -1,0 +1,17 @@
+"""The web process: Streamlit pages (app.py) plus the hub's HTTP routes. Serve with `uvicorn server:app`."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+from streamlit.starlette import App
+
+from web.routes import ROUTES
+from web.ui.errors import report_page_error
+
+# Authlib 1.9 points at a successor of httpx; the hub stays on httpx on purpose.
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+app = App("app.py", routes=ROUTES, on_script_error=report_page_error)

@@ -1,0 +1,147 @@
+"""Every page renders for every role, and a finance manager never sees or changes another company."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+from streamlit.testing.v1 import AppTest
+
+from core import demo, users
+from core.auth import Actor
+from core.hub import Hub
+from core.models import AuditEvent, Company
+from tests.ui.conftest import page_text
+from web.ui.pages import page_files_for
+
+AppFactory = Callable[[str | None], AppTest]
+FIONA = "fiona@harbourbakery.example"
+
+
+def actor(hub: Hub, email: str) -> Actor:
+    with hub.db.read() as session:
+        user = users.get_by_email(session, email)
+        assert user is not None
+        return Actor.of(user)
+
+
+def run_ok(at: AppTest) -> AppTest:
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_anonymous_visitor_gets_the_sign_in_form_and_demo_accounts(app_as: AppFactory) -> None:
+    at = run_ok(app_as(None))
+    assert at.title[0].value == "Xero integration hub"
+    assert any('action="/auth/sign-in"' in str(html.value) for html in at.get("html"))
+    accounts = at.dataframe[0].value
+    assert FIONA in set(accounts["Email"]) and demo.DEMO_PASSWORD in page_text(at)
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ("wrong", "don't match an active account"),
+        ("locked", "locked until 12:34 UTC"),
+        ("disabled", "Ask a hub admin to enable it"),
+        ("unavailable", "cannot reach its database"),
+        ("signed_out", "You are signed out"),
+    ],
+)
+def test_sign_in_refusals_are_explained(app_as: AppFactory, code: str, shown: str) -> None:
+    at = app_as(None)
+    at.query_params["signin"] = code
+    at.query_params["until"] = "12:34"
+    run_ok(at)
+    assert shown in page_text(at)
+
+
+def test_unknown_single_sign_on_user_is_told_to_ask_an_admin(app_as: AppFactory) -> None:
+    at = run_ok(app_as("stranger@example.com"))
+    assert "has no hub account" in page_text(at)
+
+
+@pytest.mark.parametrize("account", demo.ACCOUNTS, ids=[a.email.split("@")[0] for a in demo.ACCOUNTS])
+def test_every_page_renders_for_every_role(app_as: AppFactory, ui_hub: Hub, account: demo.DemoAccount) -> None:
+    at = run_ok(app_as(account.email))
+    for path, title, _icon in page_files_for(actor(ui_hub, account.email)):
+        run_ok(at.switch_page(path))
+        assert any(t.value == title or title.startswith(t.value) for t in at.title), (path, page_text(at)[:300])
+
+
+def test_finance_manager_sees_nothing_of_other_companies(app_as: AppFactory, ui_hub: Hub) -> None:
+    others = [c.name for c in demo.COMPANIES if c.name != "Harbour Bakery Ltd"]
+    fiona = actor(ui_hub, FIONA)
+    at = run_ok(app_as(FIONA))
+    assert not at.sidebar.selectbox, "a finance manager has no company picker"
+    pages = page_files_for(fiona)
+    assert [p[0] for p in pages] == ["pages/overview.py", "pages/company.py"]
+    for path, *_ in pages:
+        text = page_text(run_ok(at.switch_page(path)))
+        assert "Harbour Bakery Ltd" in text
+        for other in others:
+            assert other not in text, (path, other)
+
+
+def test_finance_manager_changes_their_company_settings(app_as: AppFactory, ui_hub: Hub) -> None:
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/company.py"))
+    at.text_input[0].set_value("books@harbourbakery.example")
+    at.number_input[0].set_value(30)
+    at.button[0].click()
+    run_ok(at)
+    with ui_hub.db.read() as session:
+        company = session.scalar(select(Company).where(Company.name == "Harbour Bakery Ltd"))
+        assert company is not None and company.finance_contact_email == "books@harbourbakery.example"
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "company_changed"))
+        assert event is not None and event.actor_label == FIONA
+
+
+def test_bad_email_is_refused_on_the_page_and_nothing_changes(app_as: AppFactory, ui_hub: Hub) -> None:
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/company.py"))
+    at.text_input[0].set_value("not an email")
+    at.button[0].click()
+    run_ok(at)
+    assert "is not an email address" in page_text(at)
+    with ui_hub.db.read() as session:
+        company = session.scalar(select(Company).where(Company.name == "Harbour Bakery Ltd"))
+        assert company is not None and company.finance_contact_email == "accounts@harbourbakery.example"
+
+
+def test_viewer_reads_company_settings_but_cannot_save(app_as: AppFactory) -> None:
+    at = run_ok(app_as("vic@hub.example"))
+    run_ok(at.switch_page("pages/company.py"))
+    assert at.text_input[0].disabled and at.button[0].disabled
+
+
+def test_admin_adds_a_user_and_sees_the_generated_password(app_as: AppFactory, ui_hub: Hub) -> None:
+    at = run_ok(app_as("ada@hub.example"))
+    run_ok(at.switch_page("pages/users.py"))
+    at.text_input(key="new-name").set_value("Priya Shah")
+    at.text_input(key="new-email").set_value("priya@hub.example")
+    at.selectbox(key="new-role").set_value(users.Role.SUPPORT)
+    next(b for b in at.button if b.label == "Add user").click()
+    run_ok(at)
+    assert "Password for priya@hub.example" in page_text(at)
+    with ui_hub.db.read() as session:
+        created = users.get_by_email(session, "priya@hub.example")
+        assert created is not None and created.role is users.Role.SUPPORT
+
+
+def test_audit_page_lists_and_filters_events(app_as: AppFactory) -> None:
+    at = run_ok(app_as("ada@hub.example"))
+    run_ok(at.switch_page("pages/audit.py"))
+    assert "Signed in" in page_text(at)
+    at.text_input[0].set_value("nobody-matches-this")
+    run_ok(at)
+    assert "No audit events match" in page_text(at)
+
+
+def test_database_problem_is_explained_not_raised(app_as: AppFactory, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://hub:pw@127.0.0.1:1/hub")
+    at = run_ok(app_as(FIONA))
+    text = page_text(at)
+    assert "The hub cannot start" in text and "Check DATABASE_URL" in text and ":pw@" not in text

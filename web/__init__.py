@@ -1,0 +1,1 @@
+"""The web process: HTTP routes and the Streamlit pages' shared widgets. Thin: everything real is in core."""

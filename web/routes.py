@@ -1,0 +1,7 @@
+"""Every HTTP route the web process serves beside the Streamlit pages."""
+
+from __future__ import annotations
+
+from web import auth_routes, health
+
+ROUTES = [*auth_routes.ROUTES, *health.ROUTES]

@@ -1,0 +1,38 @@
+"""No traceback ever reaches a page: expected refusals show their message, anything else a reference."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+import streamlit as st
+
+from core.auth import PermissionDenied
+from core.companies import CompanyError
+from core.startup import STARTUP_ERRORS
+from core.users import UserError
+
+log = logging.getLogger("hub.pages")
+
+# Refusals whose message is written for the person reading the page.
+EXPECTED = (PermissionDenied, UserError, CompanyError, *STARTUP_ERRORS)
+
+
+def show(exc: BaseException) -> None:
+    """Show an exception on the page the way its reader needs it."""
+    if isinstance(exc, EXPECTED):
+        st.error(str(exc), icon=":material/block:")
+        return
+    reference = secrets.token_hex(4).upper()
+    log.error("page error %s", reference, exc_info=exc)
+    st.error(
+        f"Something went wrong on this page and it was not shown in full (reference {reference}). "
+        "Reload to try again; if it keeps happening, give the reference to the engineering team.",
+        icon=":material/error:",
+    )
+
+
+def report_page_error(exc: Exception) -> bool:
+    """st.App's on_script_error hook: show the error our way and suppress Streamlit's traceback."""
+    show(exc)
+    return True

@@ -1,0 +1,35 @@
+"""Which pages each role gets, in navigation order."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.auth import Actor, Permission, allowed
+
+SIGN_IN = ("pages/sign_in.py", "Sign in", ":material/login:")
+OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
+COMPANY = ("pages/company.py", "Company settings", ":material/apartment:")
+USERS = ("pages/users.py", "Staff users", ":material/group:")
+AUDIT = ("pages/audit.py", "Audit log", ":material/history:")
+
+
+def _page(spec: tuple[str, str, str], *, default: bool = False) -> st.Page:
+    path, title, icon = spec
+    return st.Page(path, title=title, icon=icon, default=default)
+
+
+def page_files_for(actor: Actor | None) -> list[tuple[str, str, str]]:
+    """The page specs an actor may open (tests walk this list)."""
+    if actor is None:
+        return [SIGN_IN]
+    specs = [OVERVIEW, COMPANY]
+    if allowed(actor, Permission.MANAGE_USERS):
+        specs.append(USERS)
+    if allowed(actor, Permission.VIEW_AUDIT):
+        specs.append(AUDIT)
+    return specs
+
+
+def pages_for(actor: Actor | None) -> list[st.Page]:
+    specs = page_files_for(actor)
+    return [_page(spec, default=index == 0) for index, spec in enumerate(specs)]
