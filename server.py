@@ -13,5 +13,7 @@ from web.ui.errors import report_page_error
 # Authlib 1.9 points at a successor of httpx; the hub stays on httpx on purpose.
 warnings.filterwarnings("ignore", message=".*httpx2.*")
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+for noisy in ("alembic", "uvicorn.access"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
 
 app = App("app.py", routes=ROUTES, on_script_error=report_page_error)

@@ -89,6 +89,8 @@ class Actor:
 
 # The sidecar and the command line act as this principal; audit rows show it as "system".
 SYSTEM = Actor(user_id=None, email="system", name="Hub system", role=Role.ADMIN)
+# Administration from `python manage.py`: whoever can run it on the server acts as an admin.
+COMMAND_LINE = Actor(user_id=None, email="command line", name="Command line", role=Role.ADMIN)
 
 
 def allowed(actor: Actor, permission: Permission, company_id: int | None = None) -> bool:

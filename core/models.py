@@ -144,6 +144,7 @@ class SidecarHeartbeat(Base):
     pid: Mapped[int] = mapped_column(Integer)
     started_at: Mapped[datetime]
     beat_at: Mapped[datetime]
+    stopped_at: Mapped[datetime | None]
 
 
 class SchedulerJob(Base):

@@ -97,10 +97,16 @@ def check_encryption_key(raw: str, name: str = "HUB_ENCRYPTION_KEY") -> Secret:
     return Secret(raw)
 
 
+def load_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """The data folder alone (needs no keys): HUB_DATA_DIR or data/ in the project."""
+    env = os.environ if env is None else env
+    return Path(env.get("HUB_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
 def load(env: Mapping[str, str] | None = None) -> Settings:
     """Build the settings from environment variables, failing with a clear message."""
     env = os.environ if env is None else env
-    data_dir = Path(env.get("HUB_DATA_DIR") or DEFAULT_DATA_DIR)
+    data_dir = load_data_dir(env)
     database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'hub.db'}"
     if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
         # psycopg 3 is the driver we ship; plain URLs are accepted as a convenience.

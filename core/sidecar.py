@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -28,10 +28,16 @@ def beat(session: Session, *, instance_id: str, hostname: str, pid: int, started
 
 
 def stop(session: Session, *, instance_id: str) -> None:
-    """Forget a sidecar instance that is shutting down cleanly."""
+    """Record that a sidecar instance shut down cleanly (pages then say so at once)."""
     row = session.get(SidecarHeartbeat, instance_id)
     if row is not None:
-        session.delete(row)
+        row.stopped_at = clock.now()
+
+
+def forget_stopped(session: Session, *, older_than: timedelta = timedelta(days=7)) -> int:
+    """Delete heartbeat rows of instances silent for longer than older_than; return how many."""
+    result = session.execute(delete(SidecarHeartbeat).where(SidecarHeartbeat.beat_at < clock.now() - older_than))
+    return result.rowcount or 0
 
 
 def job_started(session: Session, *, job_id: str, instance_id: str) -> None:
@@ -85,7 +91,7 @@ def status(session: Session, *, heartbeat_seconds: int) -> SidecarStatus:
     """Whether any sidecar is alive, and the last run of every job."""
     cutoff = clock.now() - timedelta(seconds=heartbeat_seconds * MISSED_BEATS)
     beats = list(session.scalars(select(SidecarHeartbeat).order_by(SidecarHeartbeat.beat_at.desc())))
-    live = [b for b in beats if b.beat_at >= cutoff]
+    live = [b for b in beats if b.beat_at >= cutoff and b.stopped_at is None]
     jobs = tuple(
         JobStatus(j.job_id, j.last_started_at, j.last_finished_at, j.last_outcome, j.last_detail, j.run_count)
         for j in session.scalars(select(SchedulerJob).order_by(SchedulerJob.job_id))

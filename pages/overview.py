@@ -29,7 +29,7 @@ connected = 0
 first, second, third = st.columns(3)
 first.metric("Companies", len(visible))
 second.metric("Connected to Xero", f"{connected} of {len(visible)}")
-third.metric("Sidecar", "Running" if status.alive else "Stopped", ago(status.last_beat_at), delta_color="off")
+third.metric("Sidecar", "Running" if status.alive else "Stopped", help=f"Last heartbeat {ago(status.last_beat_at)}.")
 
 st.subheader("Companies")
 st.dataframe(

@@ -52,6 +52,7 @@ def upgrade() -> None:
     sa.Column('pid', sa.Integer(), nullable=False),
     sa.Column('started_at', core.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('beat_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('stopped_at', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('instance_id', name=op.f('pk_sidecar_heartbeats'))
     )
     op.create_table('staff_users',

@@ -1,0 +1,241 @@
+"""The demo launcher: prepares the database, then runs the simulator, the sidecar and the web app together."""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from base64 import urlsafe_b64encode
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from core import demo, migrate
+from core import settings as hub_settings
+from core.hub import open_hub
+from core.startup import STARTUP_ERRORS
+
+PYTHON = sys.executable
+STOP_GRACE_SECONDS = 10
+READY_TIMEOUT_SECONDS = 90
+
+
+def generate_key() -> str:
+    """A fresh key for HUB_SECRET_KEY or HUB_ENCRYPTION_KEY (32 random bytes, url-safe base64)."""
+    return urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+def demo_keys(data_dir: Path) -> dict[str, str]:
+    """The demo's secret and encryption keys: from the environment, else from data/demo.env (made once)."""
+    path = data_dir / "demo.env"
+    stored: dict[str, str] = {}
+    if path.exists():
+        for line in path.read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not name.startswith("#"):
+                stored[name.strip()] = value.strip()
+    wanted = {
+        "HUB_SECRET_KEY": os.environ.get("HUB_SECRET_KEY"),
+        "HUB_ENCRYPTION_KEY": os.environ.get("HUB_ENCRYPTION_KEY"),
+    }
+    missing = [name for name, value in wanted.items() if not value and not stored.get(name)]
+    if missing:
+        for name in missing:
+            stored[name] = generate_key()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "# Keys the demo launcher made for this data folder. Keep them with the data.\n"
+            + "".join(f"{k}={v}\n" for k, v in stored.items())
+        )
+        path.chmod(0o600)
+    return {name: value or stored[name] for name, value in wanted.items()}
+
+
+def port_free(host: str, port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM if the launcher dies, even by SIGKILL, so no process is orphaned (Linux)."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+@dataclass
+class Child:
+    name: str
+    args: list[str]
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    def start(self, env: dict[str, str], cwd: Path) -> None:
+        self.process = subprocess.Popen(
+            self.args,
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        threading.Thread(target=self._relay, daemon=True).start()
+
+    def _relay(self) -> None:
+        assert self.process is not None and self.process.stdout is not None
+        for raw in self.process.stdout:
+            sys.stdout.write(f"[{self.name}] {raw.decode(errors='replace')}")
+            sys.stdout.flush()
+
+    def exited(self) -> int | None:
+        return None if self.process is None else self.process.poll()
+
+    def terminate(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def wait_or_kill(self, deadline: float) -> None:
+        if self.process is None:
+            return
+        try:
+            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def _wait_ready(url: str, children: list[Child], stop: threading.Event) -> str | None:
+    """Wait until url answers 200; return a problem if a child exits or time runs out."""
+    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
+    while time.monotonic() < deadline and not stop.is_set():
+        for child in children:
+            if child.exited() is not None:
+                return f"the {child.name} exited during start-up (code {child.exited()}); see its lines above"
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2).status_code == 200:
+                return None
+        time.sleep(0.25)
+    return "stopped" if stop.is_set() else f"{url} did not answer within {READY_TIMEOUT_SECONDS} s"
+
+
+def prepare(data_dir: Path) -> int:
+    """Migrate the database and seed the demo on first run; print what is wrong otherwise."""
+    try:
+        hub = open_hub(hub_settings.load())
+        hub.db.check()
+        migrate.upgrade(hub.db)
+        hub.ensure_ready()
+        with hub.db.write() as session:
+            seeded = demo.seed(session)
+        hub.db.dispose()
+    except STARTUP_ERRORS as exc:
+        print(f"Cannot start the demo: {exc}", file=sys.stderr)
+        return 2
+    print("Created the demo companies and staff accounts." if seeded else f"Reusing the data in {data_dir}.")
+    return 0
+
+
+def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
+    """Start everything, print where to go, and stop everything on Ctrl-C or SIGTERM."""
+    started = time.monotonic()
+    data_dir = hub_settings.load_data_dir()
+    for wanted, what, flag in ((port, "web app", "--port"), (sandbox_port, "Xero simulator", "--sandbox-port")):
+        if not port_free(host, wanted):
+            print(
+                f"Port {wanted} on {host} is already in use, so the {what} cannot start. Stop whatever uses it "
+                f"(another hub demo?) or choose another port with {flag}.",
+                file=sys.stderr,
+            )
+            return 2
+    try:
+        keys = demo_keys(data_dir)
+    except OSError as exc:
+        print(
+            f"Cannot write the demo's keys under {data_dir}: {exc.strerror}. Set HUB_DATA_DIR to a writable folder.",
+            file=sys.stderr,
+        )
+        return 2
+    base_url = f"http://{host}:{port}"
+    sandbox_url = f"http://{host}:{sandbox_port}"
+    os.environ.update(keys)
+    os.environ.update(
+        {
+            "HUB_DEMO": "1",
+            "HUB_DATA_DIR": str(data_dir),
+            "HUB_BASE_URL": base_url,
+            "XERO_IDENTITY_URL": sandbox_url,
+            "XERO_API_URL": sandbox_url,
+        }
+    )
+    if (code := prepare(data_dir)) != 0:
+        return code
+
+    children = [
+        Child(
+            "simulator",
+            [PYTHON, "-m", "sandbox", "--host", host, "--port", str(sandbox_port), "--data", str(data_dir / "sandbox")],
+        ),
+        Child("sidecar", [PYTHON, "-m", "scheduler"]),
+        Child(
+            "web",
+            [PYTHON, "-m", "uvicorn", "server:app", "--host", host, "--port", str(port), "--log-level", "warning"],
+        ),
+    ]
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    for child in children:
+        child.start(env, hub_settings.PROJECT_ROOT)
+
+    problem = _wait_ready(f"{sandbox_url}/healthz", children, stop) or _wait_ready(
+        f"{base_url}/healthz", children, stop
+    )
+    exit_code = 0
+    if problem is None:
+        print(_banner(base_url, sandbox_url, time.monotonic() - started), flush=True)
+        while not stop.wait(0.5):
+            dead = next((c for c in children if c.exited() is not None), None)
+            if dead is not None:
+                print(
+                    f"The {dead.name} stopped unexpectedly (code {dead.exited()}); stopping the demo.", file=sys.stderr
+                )
+                exit_code = 1
+                break
+    elif problem != "stopped":
+        print(f"The demo did not start: {problem}.", file=sys.stderr)
+        exit_code = 1
+
+    print("Stopping the web app, the sidecar and the simulator…", flush=True)
+    for child in children:
+        child.terminate()
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    for child in children:
+        child.wait_or_kill(deadline)
+    print("Stopped.", flush=True)
+    return exit_code
+
+
+def _banner(base_url: str, sandbox_url: str, seconds: float) -> str:
+    width = max(len(a.email) for a in demo.ACCOUNTS)
+    accounts = "\n".join(f"    {a.email:<{width}}  {a.description}" for a in demo.ACCOUNTS)
+    return (
+        f"\nXero integration hub is running (ready in {seconds:.1f} s)\n\n"
+        f"  Open            {base_url}\n"
+        f"  Xero simulator  {sandbox_url}\n\n"
+        f"  Demo sign-ins (password: {demo.DEMO_PASSWORD}):\n{accounts}\n\n"
+        "  Press Ctrl-C to stop everything.\n"
+    )

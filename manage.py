@@ -1,0 +1,183 @@
+"""Hub administration from the command line: the demo, migrations, keys and staff users.
+
+python manage.py demo                 run the simulator, the sidecar and the web app together
+python manage.py reset-demo --yes     delete the demo's data so the next run starts fresh
+python manage.py migrate              bring the database schema up to date
+python manage.py generate-key         print a new key for HUB_SECRET_KEY or HUB_ENCRYPTION_KEY
+python manage.py users list|create|disable|enable|reset-password
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import shutil
+import sys
+import warnings
+from pathlib import Path
+
+warnings.filterwarnings("ignore", message=".*httpx2.*")
+
+from core import companies, migrate, users  # noqa: E402
+from core import settings as hub_settings  # noqa: E402
+from core.auth import COMMAND_LINE  # noqa: E402
+from core.hub import Hub, open_hub  # noqa: E402
+from core.models import Role  # noqa: E402
+from core.startup import STARTUP_ERRORS  # noqa: E402
+
+
+def _hub(*, ready: bool = True) -> Hub:
+    hub = open_hub(hub_settings.load())
+    if ready:
+        hub.ensure_ready()
+    return hub
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    import launcher
+
+    return launcher.run_demo(host=args.host, port=args.port, sandbox_port=args.sandbox_port)
+
+
+def cmd_reset_demo(args: argparse.Namespace) -> int:
+    import launcher
+
+    data_dir = hub_settings.load_data_dir()
+    if not args.yes:
+        answer = input(f"Delete the demo's database and simulator data under {data_dir}? [y/N] ")
+        if answer.strip().lower() not in {"y", "yes"}:
+            print("Nothing was deleted.")
+            return 1
+    os.environ.update(launcher.demo_keys(data_dir))
+    hub = _hub(ready=False)
+    if hub.db.dialect == "sqlite":
+        hub.db.dispose()
+        database = Path(hub.db.engine.url.database or "")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{database}{suffix}").unlink(missing_ok=True)
+    else:
+        migrate.downgrade(hub.db, "base")
+    shutil.rmtree(data_dir / "sandbox", ignore_errors=True)
+    print("The demo data is gone; the next `python manage.py demo` starts fresh.")
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    hub = _hub(ready=False)
+    hub.db.check()
+    before = migrate.current_revision(hub.db)
+    migrate.upgrade(hub.db)
+    hub.ensure_ready()
+    after = migrate.current_revision(hub.db)
+    print(f"{hub.db.label}: {'already at' if before == after else f'migrated from {before} to'} {after}.")
+    return 0
+
+
+def cmd_generate_key(_args: argparse.Namespace) -> int:
+    import launcher
+
+    print(launcher.generate_key())
+    return 0
+
+
+def _company_id(hub: Hub, name: str | None) -> int | None:
+    if not name:
+        return None
+    with hub.db.read() as session:
+        for company in companies.list_visible(session, COMMAND_LINE):
+            if company.name.lower() == name.lower():
+                return company.id
+    raise users.UserError(f"No company is called {name!r}.")
+
+
+def _user_id(hub: Hub, email: str) -> int:
+    with hub.db.read() as session:
+        user = users.get_by_email(session, email)
+    if user is None:
+        raise users.UserError(f"No staff user has the email {email}.")
+    return user.id
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    hub = _hub()
+    if args.action == "list":
+        with hub.db.read() as session:
+            for user in users.list_users(session, COMMAND_LINE):
+                state = "disabled" if user.is_disabled else "active"
+                company = f" · {user.company.name}" if user.company else ""
+                print(f"{user.email:<40} {user.role.label:<16} {state}{company}")
+        return 0
+    if args.action == "create":
+        password = args.password or getpass.getpass("Password for the new user (empty to generate one): ")
+        chosen = password or users.generate_password()
+        draft = users.UserDraft(
+            email=args.email,
+            name=args.name or args.email.split("@")[0],
+            role=Role(args.role),
+            company_id=_company_id(hub, args.company),
+            is_company_admin=args.company_admin,
+        )
+        with hub.db.write() as session:
+            users.create(session, COMMAND_LINE, draft, chosen)
+        print(f"Created {draft.email}." + ("" if password else f" Password: {chosen}"))
+        return 0
+    user_id = _user_id(hub, args.email)
+    with hub.db.write() as session:
+        if args.action in {"disable", "enable"}:
+            users.set_disabled(session, COMMAND_LINE, user_id, args.action == "disable")
+            print(f"{args.email} is {args.action}d.")
+        else:
+            fresh = users.reset_password(session, COMMAND_LINE, user_id, args.password)
+            print(f"New password for {args.email}: {fresh}" if not args.password else "Password changed.")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="python manage.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = root.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the simulator, the sidecar and the web app with demo data")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8501, help="web app port (default 8501)")
+    demo.add_argument("--sandbox-port", type=int, default=8765, help="Xero simulator port (default 8765)")
+    demo.set_defaults(func=cmd_demo)
+
+    reset = sub.add_parser("reset-demo", help="delete the demo's database and simulator data")
+    reset.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    reset.set_defaults(func=cmd_reset_demo)
+
+    sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
+    sub.add_parser("generate-key", help="print a new random key").set_defaults(func=cmd_generate_key)
+
+    people = sub.add_parser("users", help="manage staff users")
+    people.add_argument("action", choices=["list", "create", "disable", "enable", "reset-password"])
+    people.add_argument("email", nargs="?", help="the user's email (all actions but list)")
+    people.add_argument("--name", help="full name (create)")
+    people.add_argument("--role", choices=[r.value for r in Role], default=Role.SUPPORT.value, help="(create)")
+    people.add_argument("--company", help="company name, for finance managers (create)")
+    people.add_argument("--company-admin", action="store_true", help="may connect Xero (create)")
+    people.add_argument("--password", help="set this password instead of asking or generating one")
+    people.set_defaults(func=cmd_users)
+    return root
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if getattr(args, "action", "list") != "list" and args.command == "users" and not args.email:
+        print(f"`users {args.action}` needs the user's email.", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except STARTUP_ERRORS as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    except (users.UserError, companies.CompanyError) as exc:
+        print(f"Refused: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The sidecar: APScheduler runs the hub's timed work; every job is a thin call into core."""

@@ -1,0 +1,70 @@
+"""The job definitions, in code (never in a shared job store), and how each run is recorded."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from core import clock, sidecar
+from scheduler import jobs
+from scheduler.context import SidecarContext
+
+log = logging.getLogger("hub.sidecar")
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    id: str
+    func: Callable[[SidecarContext], str]
+    every_seconds: int
+    # A run that starts this late is skipped (the next one is due soon anyway); see README.
+    misfire_grace_seconds: int
+    # Whether each run is recorded in scheduler_jobs (the heartbeat is its own record).
+    tracked: bool = True
+
+
+def specs(heartbeat_seconds: int) -> tuple[JobSpec, ...]:
+    return (
+        JobSpec("heartbeat", jobs.heartbeat, heartbeat_seconds, heartbeat_seconds, tracked=False),
+        JobSpec("housekeeping", jobs.housekeeping, 3600, 600),
+    )
+
+
+def run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
+    """Run one job, recording its start and outcome; a failure is logged once and never kills the sidecar."""
+    if spec.tracked:
+        with ctx.hub.db.write() as session:
+            sidecar.job_started(session, job_id=spec.id, instance_id=ctx.instance_id)
+    try:
+        detail = spec.func(ctx)
+    except Exception as exc:  # recorded for the pages; the next run tries again
+        log.exception("job %s failed", spec.id)
+        ok, detail = False, f"{type(exc).__name__}: {exc}"
+    else:
+        ok = True
+    if spec.tracked:
+        with ctx.hub.db.write() as session:
+            sidecar.job_finished(session, job_id=spec.id, ok=ok, detail=detail)
+
+
+def register(scheduler: BaseScheduler, ctx: SidecarContext) -> list[JobSpec]:
+    """Add every job to the scheduler with an explicit id, one instance at a time, coalescing missed runs."""
+    registered = list(specs(ctx.hub.settings.heartbeat_seconds))
+    for spec in registered:
+        scheduler.add_job(
+            run_tracked,
+            trigger=IntervalTrigger(seconds=spec.every_seconds),
+            args=(ctx, spec),
+            id=spec.id,
+            name=spec.id,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=spec.misfire_grace_seconds,
+            next_run_time=clock.now(),
+            replace_existing=True,
+        )
+    return registered
