@@ -24,8 +24,22 @@ if not visible:
     )
     st.stop()
 
-# Every company starts unconnected; the Xero connection lifecycle fills this column in.
+# Every company starts unconnected; the Xero connection lifecycle fills these in.
+XERO_STATE = "Not connected"
 connected = 0
+
+if len(visible) == 1:
+    (company,) = visible
+    with st.container(border=True):
+        st.subheader(company.name)
+        st.markdown(f":gray-badge[:material/link_off: {XERO_STATE} to Xero]")
+        st.caption(
+            f"{companies.COUNTRIES.get(company.country, company.country)} · base currency {company.base_currency} · "
+            f"alerts to {company.finance_contact_email or 'nobody yet (set a finance contact)'}"
+        )
+    st.caption(f"Sidecar {'running' if status.alive else 'stopped'} · last heartbeat {ago(status.last_beat_at)}")
+    st.stop()
+
 first, second, third = st.columns(3)
 first.metric("Companies", len(visible))
 second.metric("Connected to Xero", f"{connected} of {len(visible)}")
@@ -39,7 +53,7 @@ st.dataframe(
                 "Company": company.name,
                 "Country": companies.COUNTRIES.get(company.country, company.country),
                 "Currency": company.base_currency,
-                "Xero": "Not connected",
+                "Xero": XERO_STATE,
                 "Finance contact": company.finance_contact_email or "—",
             }
             for company in visible

@@ -8,8 +8,10 @@ from pathlib import Path
 
 import uvicorn
 
-from core.settings import DEFAULT_DATA_DIR
 from sandbox.app import create_app
+
+# The simulator is a stand-in for Xero, so it shares nothing with the hub but the data folder's place.
+DEFAULT_DATA = Path(__file__).resolve().parent.parent / "data" / "sandbox"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--data",
         type=Path,
-        default=DEFAULT_DATA_DIR / "sandbox",
+        default=DEFAULT_DATA,
         help="folder for the simulator's own storage (default data/sandbox)",
     )
     args = parser.parse_args(argv)
