@@ -38,6 +38,13 @@ if code in MESSAGES:
     text = text.format(until=until if re.fullmatch(r"\d{2}:\d{2}", until) else "later")
     (st.error if kind == "error" else st.success)(text)
 
+elif st.session_state.get("session_ended"):
+    st.info(
+        f"Your session has ended (sessions close after {get_hub().settings.session_idle_hours:g} idle hours, "
+        "or when you sign out elsewhere). Sign in again to carry on.",
+        icon=":material/schedule:",
+    )
+
 if st.session_state.get("sso_refused"):
     st.error(
         f"{st.session_state['sso_refused']} signed in through single sign-on but has no hub account. "

@@ -75,3 +75,10 @@ def test_sidecar_heartbeat_shows_on_the_page(page: Page, stack: Stack) -> None:
     open_hub(page, stack)
     sign_in(page, "sam@hub.example", DEMO_PASSWORD)
     expect(page.get_by_text("Sidecar running")).to_be_visible()
+
+
+def test_a_forged_or_expired_cookie_asks_to_sign_in_again(page: Page, stack: Stack) -> None:
+    page.context.add_cookies([{"name": "hub_session", "value": "forged.cookie", "url": stack.url}])
+    open_hub(page, stack)
+    expect(page.get_by_text("Your session has ended")).to_be_visible()
+    expect(page.locator("#email")).to_be_visible()

@@ -36,6 +36,8 @@ def current_actor(hub: Hub) -> Actor | None:
                 with hub.db.write() as session:
                     signin.touch_session(session, found.actor.session_id)
             return found.actor
+        # A cookie that finds no live session: idle too long, signed out elsewhere, disabled, or forged.
+        st.session_state["session_ended"] = True
     email = _sso_email()
     if email is None:
         return None
