@@ -51,11 +51,13 @@ def demo_keys(data_dir: Path) -> dict[str, str]:
         for name in missing:
             stored[name] = generate_key()
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(
-            "# Keys the demo launcher made for this data folder. Keep them with the data.\n"
-            + "".join(f"{k}={v}\n" for k, v in stored.items())
+        text = "# Keys the demo launcher made for this data folder. Keep them with the data.\n" + "".join(
+            f"{k}={v}\n" for k, v in stored.items()
         )
-        path.chmod(0o600)
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # never readable by others
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(text)
     return {name: value or stored[name] for name, value in wanted.items()}
 
 
@@ -92,6 +94,9 @@ class Child:
             stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
+
+    def relay_output(self) -> None:
+        """Copy the child's output to ours, prefixed with its name (started after every child is spawned)."""
         threading.Thread(target=self._relay, daemon=True).start()
 
     def _relay(self) -> None:
@@ -200,6 +205,9 @@ def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for child in children:
         child.start(env, hub_settings.PROJECT_ROOT)
+    # Threads only now: preexec_fn is not safe to run while other threads exist.
+    for child in children:
+        child.relay_output()
 
     problem = _wait_ready(f"{sandbox_url}/healthz", children, stop) or _wait_ready(
         f"{base_url}/healthz", children, stop

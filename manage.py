@@ -14,17 +14,14 @@ import getpass
 import os
 import shutil
 import sys
-import warnings
 from pathlib import Path
 
-warnings.filterwarnings("ignore", message=".*httpx2.*")
-
-from core import companies, migrate, users  # noqa: E402
-from core import settings as hub_settings  # noqa: E402
-from core.auth import COMMAND_LINE  # noqa: E402
-from core.hub import Hub, open_hub  # noqa: E402
-from core.models import Role  # noqa: E402
-from core.startup import STARTUP_ERRORS  # noqa: E402
+from core import companies, demo, migrate, users
+from core import settings as hub_settings
+from core.auth import COMMAND_LINE
+from core.hub import Hub, open_hub
+from core.models import Role
+from core.startup import STARTUP_ERRORS
 
 
 def _hub(*, ready: bool = True) -> Hub:
@@ -44,13 +41,25 @@ def cmd_reset_demo(args: argparse.Namespace) -> int:
     import launcher
 
     data_dir = hub_settings.load_data_dir()
+    os.environ.update(launcher.demo_keys(data_dir))
+    hub = _hub(ready=False)
+    try:
+        migrate.require_current(hub.db)
+        with hub.db.read() as session:
+            if demo.is_seeded(session) and not demo.is_demo(session):
+                print(
+                    f"The database at {hub.db.label} holds data the demo launcher did not create; reset-demo "
+                    "deletes only demo data, so nothing was deleted.",
+                    file=sys.stderr,
+                )
+                return 1
+    except STARTUP_ERRORS:
+        pass  # empty, or from an older version: nothing worth protecting is there
     if not args.yes:
-        answer = input(f"Delete the demo's database and simulator data under {data_dir}? [y/N] ")
+        answer = input(f"Delete the demo's database ({hub.db.label}) and simulator data under {data_dir}? [y/N] ")
         if answer.strip().lower() not in {"y", "yes"}:
             print("Nothing was deleted.")
             return 1
-    os.environ.update(launcher.demo_keys(data_dir))
-    hub = _hub(ready=False)
     if hub.db.dialect == "sqlite":
         hub.db.dispose()
         database = Path(hub.db.engine.url.database or "")

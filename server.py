@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import logging
-import warnings
 
 from streamlit.starlette import App
 
 from web.routes import ROUTES
 from web.ui.errors import report_page_error
 
-# Authlib 1.9 points at a successor of httpx; the hub stays on httpx on purpose.
-warnings.filterwarnings("ignore", message=".*httpx2.*")
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 for noisy in ("alembic", "uvicorn.access"):
     logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.auth import Actor, Permission, require
 from core.models import AuditEvent, Company
+from core.text import csv_safe
 
 # Every action name the hub records, with the words the Audit page shows for it.
 ACTIONS: dict[str, str] = {
@@ -98,14 +99,21 @@ def _query(flt: AuditFilter) -> Select[Any]:
     if flt.company_id is not None:
         query = query.where(AuditEvent.company_id == flt.company_id)
     if flt.actor_text.strip():
-        query = query.where(func.lower(AuditEvent.actor_label).contains(flt.actor_text.strip().lower()))
+        query = query.where(
+            func.lower(AuditEvent.actor_label).contains(flt.actor_text.strip().lower(), autoescape=True)
+        )
     if flt.since is not None:
         query = query.where(AuditEvent.at >= flt.since)
     if flt.until is not None:
         query = query.where(AuditEvent.at < flt.until)
     if flt.text.strip():
-        needle = f"%{flt.text.strip().lower()}%"
-        query = query.where(or_(func.lower(AuditEvent.target).like(needle), func.lower(AuditEvent.detail).like(needle)))
+        needle = flt.text.strip().lower()
+        query = query.where(
+            or_(
+                func.lower(AuditEvent.target).contains(needle, autoescape=True),
+                func.lower(AuditEvent.detail).contains(needle, autoescape=True),
+            )
+        )
     return query
 
 
@@ -142,18 +150,17 @@ def export_csv(session: Session, actor: Actor, flt: AuditFilter) -> str:
     writer = csv.writer(out)
     writer.writerow(["at_utc", "actor", "action", "company", "target", "before", "after", "detail"])
     for row in reversed(rows):
-        writer.writerow(
-            [
-                row.at.isoformat(timespec="seconds"),
-                row.actor,
-                row.action,
-                row.company or "",
-                row.target or "",
-                compact(row.before),
-                compact(row.after),
-                row.detail or "",
-            ]
-        )
+        cells = [
+            row.at.isoformat(timespec="seconds"),
+            row.actor,
+            row.action,
+            row.company or "",
+            row.target or "",
+            compact(row.before),
+            compact(row.after),
+            row.detail or "",
+        ]
+        writer.writerow([csv_safe(cell) for cell in cells])
     return out.getvalue()
 
 

@@ -66,14 +66,6 @@ class Actor:
     def label(self) -> str:
         return self.email
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
-    def read_only(self) -> bool:
-        return self.role is Role.VIEWER
-
     @classmethod
     def of(cls, user: StaffUser, session_id: str | None = None) -> Actor:
         return cls(
@@ -87,7 +79,7 @@ class Actor:
         )
 
 
-# The sidecar and the command line act as this principal; audit rows show it as "system".
+# Work the hub does on its own behalf (not a person); audit rows show it as "system".
 SYSTEM = Actor(user_id=None, email="system", name="Hub system", role=Role.ADMIN)
 # Administration from `python manage.py`: whoever can run it on the server acts as an admin.
 COMMAND_LINE = Actor(user_id=None, email="command line", name="Command line", role=Role.ADMIN)

@@ -12,6 +12,11 @@ def now() -> datetime:
     return datetime.now(UTC) + _offset
 
 
+def wall() -> datetime:
+    """Real time, unmoved: only for handing to timers (APScheduler) that must fire in real seconds."""
+    return datetime.now(UTC)
+
+
 def advance(delta: timedelta) -> None:
     """Move this process's clock forward (tests use it to cross idle and lockout windows)."""
     global _offset

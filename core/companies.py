@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from core import audit, clock
 from core.auth import Actor, Permission, PermissionDenied, company_scope, require
 from core.models import Company
+from core.text import is_email
 
 COUNTRIES = {"GB": "United Kingdom", "AU": "Australia", "NZ": "New Zealand"}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class CompanyError(ValueError):
@@ -68,7 +68,7 @@ def settings_of(company: Company) -> CompanySettings:
 
 def _check_email(email: str | None) -> str | None:
     email = (email or "").strip().lower() or None
-    if email is not None and not _EMAIL.match(email):
+    if email is not None and not is_email(email):
         raise CompanyError(f"{email!r} is not an email address.")
     return email
 
@@ -87,6 +87,8 @@ def create(
     name = name.strip()
     if not name:
         raise CompanyError("Give the company a name.")
+    if len(name) > 200:
+        raise CompanyError("Company names can be at most 200 characters.")
     if country not in COUNTRIES:
         raise CompanyError(f"Country must be one of {', '.join(COUNTRIES)}.")
     base_currency = base_currency.strip().upper()

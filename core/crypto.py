@@ -5,6 +5,7 @@ from __future__ import annotations
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.orm import Session
 
+from core.db import insert_if_missing
 from core.models import HubMeta
 from core.settings import Settings
 
@@ -38,10 +39,11 @@ class Vault:
 def check_key(session: Session, settings: Settings) -> None:
     """Prove the configured key opens this database's secrets; on a new database, record a check value."""
     vault = Vault(settings)
+    insert_if_missing(
+        session, HubMeta.__table__, {"key": _CHECK_KEY, "value": vault.encrypt(_CHECK_PLAINTEXT.decode())}
+    )
     row = session.get(HubMeta, _CHECK_KEY)
-    if row is None:
-        session.add(HubMeta(key=_CHECK_KEY, value=vault.encrypt(_CHECK_PLAINTEXT.decode())))
-        return
+    assert row is not None
     try:
         vault.decrypt(row.value)
     except EncryptionKeyMismatch:

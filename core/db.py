@@ -7,7 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import Table, create_engine, event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -45,6 +47,13 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+def insert_if_missing(session: Session, table: Table, values: dict[str, Any]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING on either database: two processes racing to create a row both succeed."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(table).values(**values).on_conflict_do_nothing())
+
+
 class Database:
     """Engine plus read and write session factories for one database URL."""
 
@@ -63,10 +72,15 @@ class Database:
                         f"Cannot create {folder} for the database file ({exc.strerror}). Set HUB_DATA_DIR "
                         "or DATABASE_URL to a place this user can write to."
                     ) from None
-            self.engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+            self.engine = create_engine(
+                url, echo=echo, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+            )
             _configure_sqlite(self.engine)
         else:
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"connect_timeout": 5})
+            # hide_parameters: bound values (which can hold personal data) never reach logs or error text.
+            self.engine = create_engine(
+                url, echo=echo, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+            )
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)
 

@@ -9,10 +9,11 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.companies import CompanySettings
-from core.models import Company, Role, StaffUser
-from core.signin import hash_password
+from core.models import Company, HubMeta, Role, StaffUser
+from core.passwords import hash_password
 
 DEMO_PASSWORD = "demo-password"
+DEMO_MARKER = "demo_data"
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ ACCOUNTS = (
 )
 
 
+def is_demo(session: Session) -> bool:
+    """Whether the demo launcher created this database's data."""
+    return session.get(HubMeta, DEMO_MARKER) is not None
+
+
 def is_seeded(session: Session) -> bool:
     """Whether the database already holds companies (a second run keeps them)."""
     return (session.scalar(select(func.count()).select_from(Company)) or 0) > 0
@@ -97,6 +103,8 @@ def seed(session: Session) -> bool:
         session.add(company)
         by_name[spec.name] = company
     session.flush()
+    # Marks this database as the demo's, so `manage.py reset-demo` may delete it.
+    session.add(HubMeta(key=DEMO_MARKER, value="1"))
     password_hash = hash_password(DEMO_PASSWORD)
     for account in ACCOUNTS:
         session.add(

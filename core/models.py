@@ -96,13 +96,24 @@ class StaffUser(Base):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Null for accounts that only sign in through single sign-on.
     password_hash: Mapped[str | None] = mapped_column(String(200))
+    # Failed sign-ins since the last successful one (shown to admins); the lockout counts sign_in_failures.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    first_failed_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
     company: Mapped[Company | None] = relationship(lazy="joined")
+
+
+class SignInFailure(Base):
+    """One failed sign-in on an existing account: five within the window lock it (a rolling window)."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (Index("ix_sign_in_failures_user_at", "user_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
 
 
 class StaffSession(Base):

@@ -111,6 +111,11 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     if database_url.startswith("postgresql://") or database_url.startswith("postgres://"):
         # psycopg 3 is the driver we ship; plain URLs are accepted as a convenience.
         database_url = "postgresql+psycopg://" + database_url.split("://", 1)[1]
+    if not (database_url.startswith("sqlite:///") or database_url.startswith("postgresql+psycopg://")):
+        raise ConfigError(
+            f"DATABASE_URL {redact_url(database_url)!r} is not a database the hub can use. Give a SQLite file "
+            "(sqlite:////absolute/path/hub.db) or PostgreSQL (postgresql://user:password@host:5432/dbname)."
+        )
 
     secret_key = env.get("HUB_SECRET_KEY", "").strip()
     if len(secret_key) < 32:
@@ -136,7 +141,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         demo=_flag(env, "HUB_DEMO"),
         base_url=env.get("HUB_BASE_URL", "http://127.0.0.1:8501").rstrip("/"),
         session_idle_hours=_float(env, "HUB_SESSION_IDLE_HOURS", 8.0),
-        heartbeat_seconds=int(_float(env, "HUB_HEARTBEAT_SECONDS", 10)),
+        heartbeat_seconds=max(1, round(_float(env, "HUB_HEARTBEAT_SECONDS", 10))),
         xero_identity_url=env.get("XERO_IDENTITY_URL", "http://127.0.0.1:8765").rstrip("/"),
         xero_api_url=env.get("XERO_API_URL", "http://127.0.0.1:8765").rstrip("/"),
     )

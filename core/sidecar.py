@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.db import insert_if_missing
 from core.models import SchedulerJob, SidecarHeartbeat
 
 # A sidecar whose last beat is older than this many heartbeat intervals counts as stopped.
@@ -42,25 +43,26 @@ def forget_stopped(session: Session, *, older_than: timedelta = timedelta(days=7
 
 def job_started(session: Session, *, job_id: str, instance_id: str) -> None:
     """Mark a job as running on this instance."""
-    row = session.get(SchedulerJob, job_id)
-    if row is None:
-        row = SchedulerJob(job_id=job_id, run_count=0)
-        session.add(row)
-    row.instance_id = instance_id
-    row.last_started_at = clock.now()
-    row.last_outcome = "running"
-    row.last_detail = None
+    insert_if_missing(session, SchedulerJob.__table__, {"job_id": job_id, "run_count": 0})
+    session.execute(
+        update(SchedulerJob)
+        .where(SchedulerJob.job_id == job_id)
+        .values(instance_id=instance_id, last_started_at=clock.now(), last_outcome="running", last_detail=None)
+    )
 
 
 def job_finished(session: Session, *, job_id: str, ok: bool, detail: str | None = None) -> None:
     """Record how a job run ended."""
-    row = session.get(SchedulerJob, job_id)
-    if row is None:
-        return
-    row.last_finished_at = clock.now()
-    row.last_outcome = "ok" if ok else "failed"
-    row.last_detail = (detail or "")[:2000] or None
-    row.run_count = (row.run_count or 0) + 1
+    session.execute(
+        update(SchedulerJob)
+        .where(SchedulerJob.job_id == job_id)
+        .values(
+            last_finished_at=clock.now(),
+            last_outcome="ok" if ok else "failed",
+            last_detail=(detail or "")[:2000] or None,
+            run_count=SchedulerJob.run_count + 1,
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -79,12 +81,6 @@ class SidecarStatus:
     last_beat_at: datetime | None
     instances: int
     jobs: tuple[JobStatus, ...]
-
-    @property
-    def seconds_since_beat(self) -> float | None:
-        if self.last_beat_at is None:
-            return None
-        return max(0.0, (clock.now() - self.last_beat_at).total_seconds())
 
 
 def status(session: Session, *, heartbeat_seconds: int) -> SidecarStatus:

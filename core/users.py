@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import re
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit, clock
+from core import audit, clock, sessions, signin
 from core.auth import Actor, Permission, require
 from core.models import Company, Role, StaffUser
-from core.signin import end_user_sessions, hash_password, normalise_email
+from core.passwords import hash_password
+from core.signin import normalise_email
+from core.text import is_email
 
 MIN_PASSWORD_LENGTH = 10
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class UserError(ValueError):
@@ -59,11 +59,13 @@ def generate_password() -> str:
 
 def _validate(session: Session, draft: UserDraft, *, existing_id: int | None = None) -> UserDraft:
     email = normalise_email(draft.email)
-    if not _EMAIL.match(email):
+    if not is_email(email):
         raise UserError(f"{draft.email!r} is not an email address.")
     name = draft.name.strip()
     if not name:
         raise UserError("Give the user a name, as colleagues will see it in the audit log.")
+    if len(name) > 200:
+        raise UserError("Names can be at most 200 characters.")
     clash = session.scalar(select(StaffUser.id).where(StaffUser.email == email))
     if clash is not None and clash != existing_id:
         raise UserError(f"A user with the email {email} already exists.")
@@ -156,7 +158,7 @@ def set_disabled(session: Session, actor: Actor, user_id: int, disabled: bool) -
         return user
     user.is_disabled = disabled
     if disabled:
-        end_user_sessions(session, user.id)
+        sessions.end_all_for(session, user.id)
     audit.record(
         session,
         actor=actor,
@@ -176,8 +178,8 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str |
     password = password or generate_password()
     check_password(password)
     user.password_hash = hash_password(password)
-    user.failed_attempts, user.first_failed_at, user.locked_until = 0, None, None
-    end_user_sessions(session, user.id)
+    signin.unlock(session, user)
+    sessions.end_all_for(session, user.id)
     audit.record(
         session,
         actor=actor,

@@ -31,9 +31,11 @@ with st.container(border=True):
     text = fifth.text_input("Search target and details")
 
 since = until = None
-if isinstance(period, tuple) and len(period) == 2:
-    since = datetime.combine(period[0], time.min, tzinfo=UTC)
-    until = datetime.combine(period[1], time.min, tzinfo=UTC) + timedelta(days=1)
+days = list(period) if isinstance(period, tuple) else [period]
+if days and days[0] is not None:
+    # One date picked (the second not yet): that single day.
+    since = datetime.combine(days[0], time.min, tzinfo=UTC)
+    until = datetime.combine(days[-1], time.min, tzinfo=UTC) + timedelta(days=1)
 flt = audit.AuditFilter(
     actions=tuple(actions), company_id=company_id, actor_text=actor_text, since=since, until=until, text=text
 )

@@ -12,36 +12,20 @@ from core import demo, signin
 from web.runtime import get_hub
 from web.ui.identity import sso_configured
 
-MESSAGES = {
-    "wrong": ("error", signin.WRONG_MESSAGE),
-    "disabled": ("error", "This account is disabled. Ask a hub admin to enable it again."),
-    "locked": (
-        "error",
-        "Too many failed sign-ins: this account is locked until {until} UTC. Try again then, "
-        "or ask a hub admin to reset your password.",
-    ),
-    "unavailable": (
-        "error",
-        "Sign-in is unavailable because the hub cannot reach its database. "
-        "Try again in a minute; if it persists, tell the engineering team.",
-    ),
-    "signed_out": ("success", "You are signed out."),
-}
-
 st.title("Xero integration hub")
 st.caption("Sign in with your staff account.")
 
+settings = get_hub().settings
 code = st.query_params.get("signin", "")
-if code in MESSAGES:
-    kind, text = MESSAGES[code]
+if code == "signed_out":
+    st.success("You are signed out.")
+elif code in signin.REFUSALS:
     until = st.query_params.get("until", "")
-    text = text.format(until=until if re.fullmatch(r"\d{2}:\d{2}", until) else "later")
-    (st.error if kind == "error" else st.success)(text)
-
+    st.error(signin.refusal_message(code, settings, until=until if re.fullmatch(r"\d{2}:\d{2}", until) else "later"))
 elif st.session_state.get("session_ended"):
     st.info(
-        f"Your session has ended (sessions close after {get_hub().settings.session_idle_hours:g} idle hours, "
-        "or when you sign out elsewhere). Sign in again to carry on.",
+        f"Your session has ended: sessions close after {settings.session_idle_hours:g} idle hours, when you sign "
+        "out elsewhere, or when an admin changes your account. Sign in again to carry on.",
         icon=":material/schedule:",
     )
 
@@ -78,7 +62,7 @@ with left:
     if sso_configured() and st.button("Sign in with single sign-on", icon=":material/key:"):
         st.login()
 
-if get_hub().settings.demo:
+if settings.demo:
     st.divider()
     st.subheader("Demo accounts")
     st.caption(f"Every demo account's password is `{demo.DEMO_PASSWORD}`.")

@@ -35,7 +35,7 @@ st.dataframe(
                 "Company": all_companies.get(u.company_id or 0, "—"),
                 "Company admin": u.is_company_admin,
                 "Status": status_of(u),
-                "Last sign-in": u.last_sign_in_at.strftime("%Y-%m-%d %H:%M") if u.last_sign_in_at else "never",
+                "Last sign-in (UTC)": u.last_sign_in_at.strftime("%Y-%m-%d %H:%M") if u.last_sign_in_at else "never",
             }
             for u in everyone
         ]

@@ -6,7 +6,6 @@ import argparse
 import logging
 import signal
 import sys
-import warnings
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -17,7 +16,6 @@ from core.startup import STARTUP_ERRORS
 from scheduler import registry
 from scheduler.context import SidecarContext
 
-warnings.filterwarnings("ignore", message=".*httpx2.*")
 log = logging.getLogger("hub.sidecar")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import sidecar, signin
+from core import sessions, sidecar
 from scheduler.context import SidecarContext
 
 
@@ -18,6 +18,6 @@ def heartbeat(ctx: SidecarContext) -> str:
 def housekeeping(ctx: SidecarContext) -> str:
     """Delete staff sessions and sidecar heartbeats that ended long ago."""
     with ctx.hub.db.write() as session:
-        sessions = signin.purge_sessions(session, ctx.hub.settings)
+        purged = sessions.purge(session, ctx.hub.settings)
         beats = sidecar.forget_stopped(session)
-    return f"{sessions} old sessions and {beats} old sidecar records deleted"
+    return f"{purged} old sessions and sign-in records and {beats} old sidecar records deleted"

@@ -34,21 +34,38 @@ def specs(heartbeat_seconds: int) -> tuple[JobSpec, ...]:
     )
 
 
+# Jobs whose last run failed: a failure streak is logged when it starts and when it ends, not every run.
+_failing: set[str] = set()
+
+
+def summary(exc: BaseException) -> str:
+    """One line about a failure, safe to store and show (no SQL, no bound values, no traceback)."""
+    first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or [""])[0]
+    return f"{type(exc).__name__}: {first[:300]}".rstrip(": ")
+
+
 def run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
-    """Run one job, recording its start and outcome; a failure is logged once and never kills the sidecar."""
-    if spec.tracked:
-        with ctx.hub.db.write() as session:
-            sidecar.job_started(session, job_id=spec.id, instance_id=ctx.instance_id)
+    """Run one job, recording its start and outcome; a failure never stops the sidecar."""
     try:
-        detail = spec.func(ctx)
+        if spec.tracked:
+            with ctx.hub.db.write() as session:
+                sidecar.job_started(session, job_id=spec.id, instance_id=ctx.instance_id)
+        detail, ok = spec.func(ctx), True
     except Exception as exc:  # recorded for the pages; the next run tries again
-        log.exception("job %s failed", spec.id)
-        ok, detail = False, f"{type(exc).__name__}: {exc}"
+        detail, ok = summary(exc), False
+        if spec.id not in _failing:
+            _failing.add(spec.id)
+            log.exception("job %s started failing", spec.id)
     else:
-        ok = True
+        if spec.id in _failing:
+            _failing.discard(spec.id)
+            log.info("job %s recovered", spec.id)
     if spec.tracked:
-        with ctx.hub.db.write() as session:
-            sidecar.job_finished(session, job_id=spec.id, ok=ok, detail=detail)
+        try:
+            with ctx.hub.db.write() as session:
+                sidecar.job_finished(session, job_id=spec.id, ok=ok, detail=detail)
+        except Exception as exc:  # noqa: BLE001 - the database is down; the streak is already logged
+            log.debug("could not record job %s: %s", spec.id, summary(exc))
 
 
 def register(scheduler: BaseScheduler, ctx: SidecarContext) -> list[JobSpec]:
@@ -64,7 +81,7 @@ def register(scheduler: BaseScheduler, ctx: SidecarContext) -> list[JobSpec]:
             max_instances=1,
             coalesce=True,
             misfire_grace_time=spec.misfire_grace_seconds,
-            next_run_time=clock.now(),
+            next_run_time=clock.wall(),  # first run at once, in real time
             replace_existing=True,
         )
     return registered

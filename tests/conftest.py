@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from core import clock, migrate, signin
+from core import clock, migrate, passwords
 from core.db import Database
 from core.hub import Hub
 from core.models import Base
@@ -26,9 +25,8 @@ TEST_ENV = {
 # The server that holds each run's throwaway test database (CI's is on this machine).
 POSTGRES_ADMIN_URL = os.environ.get("HUB_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
-warnings.filterwarnings("ignore", message=".*httpx2.*")
 # Still argon2id, at a cost that keeps hundreds of sign-ins in the suite fast.
-signin.use_hash_parameters(time_cost=1, memory_cost=1024)
+passwords.use_hash_parameters(time_cost=1, memory_cost=1024)
 
 
 def make_settings(database_url: str, data_dir: Path, **env: str) -> Settings:

@@ -7,49 +7,62 @@ from urllib.parse import urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from core import signin
-from core.startup import STARTUP_ERRORS
+from core import sessions, signin
+from core.hub import Hub
+from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
 
 
-def _same_origin(request: Request) -> bool:
+def _same_origin(request: Request, hub: Hub | None) -> bool:
     """Refuse form posts from other sites (SameSite=Lax already keeps our cookie off them)."""
     origin = request.headers.get("origin")
-    if not origin or origin == "null":
-        return origin is None
-    return urlsplit(origin).netloc == request.headers.get("host", "")
+    if origin is None:
+        return True
+    allowed = {request.headers.get("host", "")}
+    if hub is not None:
+        allowed.add(urlsplit(hub.settings.base_url).netloc)
+    return urlsplit(origin).netloc in allowed
 
 
 def _back_to_sign_in(**params: str) -> RedirectResponse:
     return RedirectResponse("/?" + urlencode(params), status_code=303)
 
 
+def _hub_or_none() -> Hub | None:
+    try:
+        return get_hub()
+    except UNAVAILABLE_ERRORS:
+        return None
+
+
 async def sign_in(request: Request) -> Response:
-    if not _same_origin(request):
-        return PlainTextResponse("Sign-in must come from the hub's own page.", status_code=403)
+    hub = _hub_or_none()
+    if not _same_origin(request, hub):
+        return _back_to_sign_in(signin="cross_site")
     form = await request.form()
     email = str(form.get("email", ""))[:320]
     password = str(form.get("password", ""))[:1000]
     user_agent = request.headers.get("user-agent", "")
     try:
-        hub = get_hub()
+        if hub is None:
+            hub = get_hub()
         result = await run_in_threadpool(_sign_in, hub, email, password, user_agent)
-    except STARTUP_ERRORS as exc:
-        log.warning("sign-in unavailable: %s", exc)
-        return _back_to_sign_in(signin="unavailable")
+    except UNAVAILABLE_ERRORS as exc:
+        log.warning("sign-in unavailable: %s", type(exc).__name__)
+        return _back_to_sign_in(signin="unavailable", email=email.strip())
     if result.refusal is not None:
-        params = {"signin": result.refusal.code, "email": email.strip()}
-        if isinstance(result.refusal, signin.AccountLocked):
-            params["until"] = f"{result.refusal.until:%H:%M}"
+        params = {"signin": result.refusal, "email": email.strip()}
+        if result.locked_until is not None:
+            params["until"] = f"{result.locked_until:%H:%M}"
         return _back_to_sign_in(**params)
     response = RedirectResponse("/", status_code=303)
     response.set_cookie(
-        signin.COOKIE_NAME,
+        sessions.COOKIE_NAME,
         result.cookie or "",
         httponly=True,
         samesite="lax",
@@ -59,30 +72,30 @@ async def sign_in(request: Request) -> Response:
     return response
 
 
-def _sign_in(hub, email: str, password: str, user_agent: str) -> signin.SignInResult:  # type: ignore[no-untyped-def]
+def _sign_in(hub: Hub, email: str, password: str, user_agent: str) -> signin.SignInResult:
     hub.ensure_ready()
-    with hub.db.write() as session:
-        return signin.sign_in(session, hub.settings, email, password, user_agent=user_agent)
+    return signin.sign_in(hub.db, hub.settings, email, password, user_agent=user_agent)
 
 
 async def sign_out(request: Request) -> Response:
-    if not _same_origin(request):
-        return PlainTextResponse("Sign-out must come from the hub's own page.", status_code=403)
-    cookie = request.cookies.get(signin.COOKIE_NAME)
-    if cookie:
+    hub = _hub_or_none()
+    if not _same_origin(request, hub):
+        return _back_to_sign_in(signin="cross_site")
+    cookie = request.cookies.get(sessions.COOKIE_NAME)
+    if cookie and hub is not None:
         try:
-            await run_in_threadpool(_sign_out, get_hub(), cookie)
-        except STARTUP_ERRORS as exc:
-            log.warning("sign-out could not end the session row: %s", exc)
+            await run_in_threadpool(_sign_out, hub, cookie)
+        except UNAVAILABLE_ERRORS as exc:
+            log.warning("sign-out could not end the session row: %s", type(exc).__name__)
     response = _back_to_sign_in(signin="signed_out")
-    response.delete_cookie(signin.COOKIE_NAME, path="/")
+    response.delete_cookie(sessions.COOKIE_NAME, path="/")
     return response
 
 
-def _sign_out(hub, cookie: str) -> None:  # type: ignore[no-untyped-def]
+def _sign_out(hub: Hub, cookie: str) -> None:
     hub.ensure_ready()
     with hub.db.write() as session:
-        signin.end_session(session, hub.settings, cookie)
+        sessions.end(session, hub.settings, cookie)
 
 
 ROUTES = [

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from core.startup import STARTUP_ERRORS
+from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 
 
@@ -16,8 +16,9 @@ async def healthz(_request: Request) -> JSONResponse:
         hub = get_hub()
         await run_in_threadpool(hub.ensure_ready)
         await run_in_threadpool(hub.db.check)
-    except STARTUP_ERRORS as exc:
-        return JSONResponse({"status": "unavailable", "reason": str(exc)}, status_code=503)
+    except UNAVAILABLE_ERRORS as exc:
+        reason = str(exc) if isinstance(exc, STARTUP_ERRORS) else "the database stopped answering"
+        return JSONResponse({"status": "unavailable", "reason": reason}, status_code=503)
     return JSONResponse({"status": "ok", "database": hub.db.dialect})
 
 

@@ -65,7 +65,6 @@ def upgrade() -> None:
     sa.Column('is_disabled', sa.Boolean(), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=True),
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
-    sa.Column('first_failed_at', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('locked_until', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_sign_in_at', core.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
@@ -94,6 +93,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_audit_events_at'), ['at'], unique=False)
         batch_op.create_index('ix_audit_events_company_at', ['company_id', 'at'], unique=False)
 
+    op.create_table('sign_in_failures',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], name=op.f('fk_sign_in_failures_user_id_staff_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failures'))
+    )
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.create_index('ix_sign_in_failures_user_at', ['user_id', 'at'], unique=False)
+
     op.create_table('staff_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
@@ -116,6 +125,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_staff_sessions_user_id'))
 
     op.drop_table('staff_sessions')
+    with op.batch_alter_table('sign_in_failures', schema=None) as batch_op:
+        batch_op.drop_index('ix_sign_in_failures_user_at')
+
+    op.drop_table('sign_in_failures')
     with op.batch_alter_table('audit_events', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_events_company_at')
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))

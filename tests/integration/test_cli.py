@@ -46,16 +46,14 @@ def test_create_disable_enable_reset_list(seeded: Hub) -> None:
         assert ben.company is not None and ben.company.name == "Harbour Bakery Ltd"
 
     assert manage(seeded, "users", "disable", "ben@harbourbakery.example").returncode == 0
-    with seeded.db.write() as session:
-        result = signin.sign_in(session, seeded.settings, "ben@harbourbakery.example", "correct horse battery")
-    assert isinstance(result.refusal, signin.AccountDisabled)
+    result = signin.sign_in(seeded.db, seeded.settings, "ben@harbourbakery.example", "correct horse battery")
+    assert result.refusal == "disabled"
     assert manage(seeded, "users", "enable", "ben@harbourbakery.example").returncode == 0
 
     reset = manage(seeded, "users", "reset-password", "ben@harbourbakery.example")
     assert reset.returncode == 0
     new_password = reset.stdout.strip().rsplit(" ", 1)[-1]
-    with seeded.db.write() as session:
-        assert signin.sign_in(session, seeded.settings, "ben@harbourbakery.example", new_password).cookie
+    assert signin.sign_in(seeded.db, seeded.settings, "ben@harbourbakery.example", new_password).cookie
 
     listing = manage(seeded, "users", "list")
     assert listing.returncode == 0 and "ben@harbourbakery.example" in listing.stdout

@@ -131,3 +131,29 @@ def test_each_part_starts_alone_and_explains_bad_configuration(tmp_path) -> None
     )
     assert helps.returncode == 0 and "--data" in helps.stdout and "--port" in helps.stdout
     assert PROJECT_ROOT.joinpath("server.py").exists()
+
+
+def test_reset_demo_refuses_a_database_the_demo_did_not_create(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from core import migrate
+    from core.db import Database
+    from core.models import Company
+
+    database = Database(f"sqlite:///{tmp_path / 'data' / 'hub.db'}")
+    migrate.upgrade(database)
+    from core import clock
+
+    with database.write() as session:
+        session.add(
+            Company(name="Real Customer Ltd", country="GB", base_currency="GBP", settings={}, created_at=clock.now())
+        )
+    database.dispose()
+    result = subprocess.run(
+        [sys.executable, "manage.py", "reset-demo", "--yes"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "/usr/bin:/bin", "HUB_DATA_DIR": str(tmp_path / "data")},
+        timeout=60,
+    )
+    assert result.returncode == 1 and "nothing was deleted" in result.stderr
+    assert (tmp_path / "data" / "hub.db").exists()

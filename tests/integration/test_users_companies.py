@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core import audit, companies, signin, users
+from core import audit, companies, sessions, signin, users
 from core.auth import Actor, PermissionDenied
 from core.companies import CompanySettings
 from core.demo import DEMO_PASSWORD
@@ -41,8 +41,7 @@ def test_admin_creates_a_user_who_can_sign_in(seeded: Hub) -> None:
             users.UserDraft("New.Person@Example.com", "New Person", Role.FINANCE_MANAGER, harbour),
             "a long password",
         )
-    with seeded.db.write() as session:
-        result = signin.sign_in(session, seeded.settings, "new.person@example.com", "a long password")
+    result = signin.sign_in(seeded.db, seeded.settings, "new.person@example.com", "a long password")
     assert result.cookie
     with seeded.db.read() as session:
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "user_created"))
@@ -80,20 +79,17 @@ def test_only_admins_manage_users(seeded: Hub, email: str) -> None:
 
 
 def test_reset_password_unlocks_and_ends_sessions(seeded: Hub) -> None:
-    with seeded.db.write() as session:
-        cookie = signin.sign_in(session, seeded.settings, FIONA, DEMO_PASSWORD).cookie
+    cookie = signin.sign_in(seeded.db, seeded.settings, FIONA, DEMO_PASSWORD).cookie
     for _ in range(5):
-        with seeded.db.write() as session:
-            signin.sign_in(session, seeded.settings, FIONA, "nope nope nope")
+        signin.sign_in(seeded.db, seeded.settings, FIONA, "nope nope nope")
     admin = actor_for(seeded, ADA)
     fiona_id = actor_for(seeded, FIONA).user_id
     assert fiona_id is not None
     with seeded.db.write() as session:
         new_password = users.reset_password(session, admin, fiona_id)
     with seeded.db.read() as session:
-        assert signin.lookup_session(session, seeded.settings, cookie) is None
-    with seeded.db.write() as session:
-        assert signin.sign_in(session, seeded.settings, FIONA, new_password).cookie
+        assert sessions.lookup(session, seeded.settings, cookie) is None
+    assert signin.sign_in(seeded.db, seeded.settings, FIONA, new_password).cookie
 
 
 def test_admin_cannot_lock_themselves_out(seeded: Hub) -> None:
@@ -154,7 +150,8 @@ def test_audit_filter_and_csv(seeded: Hub) -> None:
             finance_contact_email="a@harbourbakery.example",
             settings=CompanySettings(),
         )
-        signin.sign_in(session, seeded.settings, FIONA, "bad password!")
+    signin.sign_in(seeded.db, seeded.settings, FIONA, "bad password!")
+    signin.sign_in(seeded.db, seeded.settings, '=HYPERLINK("http://evil.example")', "x")
     with seeded.db.read() as session:
         changed = audit.list_events(session, admin, audit.AuditFilter(actions=("company_changed",)))
         assert [row.company for row in changed] == ["Harbour Bakery Ltd"]
@@ -162,5 +159,6 @@ def test_audit_filter_and_csv(seeded: Hub) -> None:
         csv_text = audit.export_csv(session, admin, audit.AuditFilter())
         assert csv_text.splitlines()[0].startswith("at_utc,actor,action")
         assert "finance_contact_email=a@harbourbakery.example" in csv_text
+        assert "'=hyperlink" in csv_text and ",=hyperlink" not in csv_text.lower()
         with pytest.raises(PermissionDenied):
             audit.list_events(session, actor_for(seeded, "sam@hub.example"), audit.AuditFilter())

@@ -145,3 +145,19 @@ def test_database_problem_is_explained_not_raised(app_as: AppFactory, monkeypatc
     at = run_ok(app_as(FIONA))
     text = page_text(at)
     assert "The hub cannot start" in text and "Check DATABASE_URL" in text and ":pw@" not in text
+
+
+def test_finance_manager_cannot_switch_to_another_company_by_tampering(app_as: AppFactory, ui_hub: Hub) -> None:
+    with ui_hub.db.read() as session:
+        tui = session.scalar(select(Company.id).where(Company.name == "Tui Garden Supplies Ltd"))
+    at = run_ok(app_as(FIONA))
+    at.session_state["company_id"] = tui
+    run_ok(at.switch_page("pages/company.py"))
+    assert "Harbour Bakery Ltd" in page_text(at) and "Tui Garden Supplies Ltd" not in page_text(at)
+    at.text_input[0].set_value("changed@harbourbakery.example")
+    at.button[0].click()
+    run_ok(at)
+    with ui_hub.db.read() as session:
+        emails = dict(session.execute(select(Company.name, Company.finance_contact_email)).all())
+    assert emails["Harbour Bakery Ltd"] == "changed@harbourbakery.example"
+    assert emails["Tui Garden Supplies Ltd"] == "accounts@tuigarden.example"

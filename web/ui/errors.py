@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.auth import PermissionDenied
 from core.companies import CompanyError
-from core.startup import STARTUP_ERRORS
+from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
 from core.users import UserError
 
 log = logging.getLogger("hub.pages")
@@ -22,6 +22,14 @@ def show(exc: BaseException) -> None:
     """Show an exception on the page the way its reader needs it."""
     if isinstance(exc, EXPECTED):
         st.error(str(exc), icon=":material/block:")
+        return
+    if isinstance(exc, UNAVAILABLE_ERRORS):
+        log.warning("database unavailable on a page: %s", type(exc).__name__)
+        st.error(
+            "The hub cannot reach its database right now, so this page could not be shown. Nothing was changed. "
+            "Try again in a minute; if it persists, tell the engineering team.",
+            icon=":material/database:",
+        )
         return
     reference = secrets.token_hex(4).upper()
     log.error("page error %s", reference, exc_info=exc)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import signin, users
+from core import sessions, users
 from core.auth import Actor
 from core.hub import Hub
 
@@ -27,14 +27,14 @@ def _sso_email() -> str | None:
 
 def current_actor(hub: Hub) -> Actor | None:
     """The signed-in staff member, or None; keeps the session alive while it is used."""
-    cookie = st.context.cookies.get(signin.COOKIE_NAME)
+    cookie = st.context.cookies.get(sessions.COOKIE_NAME)
     if cookie:
         with hub.db.read() as session:
-            found = signin.lookup_session(session, hub.settings, cookie)
+            found = sessions.lookup(session, hub.settings, cookie)
         if found is not None:
             if found.needs_touch and found.actor.session_id:
                 with hub.db.write() as session:
-                    signin.touch_session(session, found.actor.session_id)
+                    sessions.touch(session, found.actor.session_id)
             return found.actor
         # A cookie that finds no live session: idle too long, signed out elsewhere, disabled, or forged.
         st.session_state["session_ended"] = True
@@ -49,6 +49,6 @@ def current_actor(hub: Hub) -> Actor | None:
         actor = Actor.of(user)
     if not st.session_state.get("sso_sign_in_recorded"):
         with hub.db.write() as session:
-            signin.record_single_sign_on(session, actor)
+            sessions.record_single_sign_on(session, actor)
         st.session_state["sso_sign_in_recorded"] = True
     return actor

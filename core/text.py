@@ -1,0 +1,18 @@
+"""Small checks on text people type, shared by the services that store it."""
+
+from __future__ import annotations
+
+import re
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+EMAIL_MAX = 320
+
+
+def is_email(text: str) -> bool:
+    """Whether the text looks like one email address (and fits the column)."""
+    return len(text) <= EMAIL_MAX and bool(_EMAIL.match(text))
+
+
+def csv_safe(value: str) -> str:
+    """Defuse text a spreadsheet would run as a formula (=, +, -, @ at the start)."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
