@@ -1,30 +1,110 @@
-"""The simulator's ASGI app. This first slice serves its home page and health check."""
+"""The simulator's ASGI app: Xero's identity and Accounting API paths, the control API, and a request log."""
 
 from __future__ import annotations
 
+import time
+from html import escape
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-HOME = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Xero simulator</title>
-<style>body{font-family:system-ui,sans-serif;margin:3rem;color:#1e3246}h1{color:#13b5ea}</style></head>
-<body><h1>Xero simulator</h1>
-<p>A local stand-in for Xero used by the integration hub's demo and tests. Data folder: <code>{data}</code>.</p>
-</body></html>"""
+from sandbox import api_contacts, api_reference, apps, control, identity, loader, orgs, seed, wire
+from sandbox.store import Store
+
+REQUEST_LOG_ROWS = 5000
+LOGGED_PREFIXES = ("/api.xro/", "/connect/", "/connections", "/Connections", "/identity/")
 
 
-def create_app(data_dir: Path) -> Starlette:
-    """The simulator app, keeping its state under data_dir."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+class RequestLog:
+    """Records every Xero-path request (method, path, tenant, status, time) in a bounded table."""
 
-    async def home(_request: Request) -> HTMLResponse:
-        return HTMLResponse(HOME.replace("{data}", str(data_dir)))
+    def __init__(self, app: ASGIApp, store: Store) -> None:
+        self.app, self.store, self.count = app, store, 0
 
-    async def healthz(_request: Request) -> JSONResponse:
-        return JSONResponse({"status": "ok"})
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(LOGGED_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [500]
 
-    return Starlette(routes=[Route("/", home), Route("/healthz", healthz)])
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            headers = dict(scope.get("headers") or [])
+            self._write(
+                scope["method"],
+                path,
+                scope.get("query_string", b"").decode(errors="replace"),
+                headers.get(b"xero-tenant-id", b"").decode(errors="replace") or None,
+                status[0],
+                (time.perf_counter() - started) * 1000,
+            )
+
+    def _write(self, method: str, path: str, query: str, tenant: str | None, status: int, duration: float) -> None:
+        with self.store.tx() as db:
+            db.execute(
+                "INSERT INTO request_log (at_ms, method, path, query, tenant_id, status, duration_ms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (self.store.now_ms(), method, path, query, tenant, status, round(duration, 2)),
+            )
+            self.count += 1
+            if self.count % 250 == 0:  # keep the log bounded, so memory and disk stay flat over a long demo
+                db.execute(
+                    "DELETE FROM request_log WHERE seq <= (SELECT max(seq) FROM request_log) - ?", (REQUEST_LOG_ROWS,)
+                )
+
+
+def home(store: Store):  # type: ignore[no-untyped-def]
+    async def page(_request: Request) -> Response:
+        rows = "".join(
+            f"<li>{escape(name)} <code>{escape(tenant)}</code></li>" for tenant, name in orgs.list_orgs(store)
+        )
+        return HTMLResponse(
+            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Xero simulator</title>"
+            "<style>body{font-family:system-ui,sans-serif;margin:3rem;color:#1e3246}h1{color:#13b5ea}</style></head>"
+            "<body><h1>Xero simulator</h1><p>A local stand-in for Xero for the integration hub's demo and tests.</p>"
+            f"<h2>Organisations</h2><ul>{rows or '<li>None yet.</li>'}</ul></body></html>"
+        )
+
+    return page
+
+
+async def healthz(_request: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def unknown_resource(_request: Request) -> Response:
+    return wire.not_found("The resource you're looking for cannot be found")
+
+
+def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
+    """The simulator, keeping its state under data_dir; a new data folder starts with the demo organisations."""
+    store = Store(data_dir)
+    for app in apps.from_env():
+        apps.register(store, app)
+    if demo and not orgs.list_orgs(store):
+        for org in seed.demo_orgs():
+            loader.load_org(store, org)
+    routes = [
+        Route("/", home(store)),
+        Route("/healthz", healthz),
+        *identity.routes(store),
+        *api_contacts.routes(store),
+        *api_reference.routes(store),
+        *control.routes(store),
+        Route("/api.xro/2.0/{rest:path}", unknown_resource, methods=["GET", "PUT", "POST", "DELETE"]),
+    ]
+    application = Starlette(routes=routes)
+    application.state.store = store
+    application.add_middleware(RequestLog, store=store)
+    return application
