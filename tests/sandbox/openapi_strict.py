@@ -1,8 +1,8 @@
 """Validate simulator responses against a STRICT copy of Xero's official OpenAPI files.
 
 Xero's schemas declare no `required` and allow unknown properties, so as published an empty object passes. This
-module parses sandbox/xero-openapi/*.yaml (Xero's files, copied with SOURCE.md) once, tightens a deep copy in memory (tables and reasons in
-openapi_strict_fields.py) and validates responses with openapi-core against it:
+module parses sandbox/xero-openapi/*.yaml (Xero's files, copied with their SOURCE.md) once, tightens a deep
+copy in memory (tables and reasons in openapi_strict_fields.py) and validates responses with openapi-core against it:
 
     check_accounting("GET", "/Contacts", status=200, body=response.content)
     check_identity("GET", "/connections", status=200, body=response.content)
