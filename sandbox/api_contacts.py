@@ -113,8 +113,11 @@ def read(call: Call, request: Request, path_id: str | None) -> Response:
         order=order_of(request, "Name ASC"),
         page=page,
         page_size=size,
+        docs=not summary,
     )
     extra = {} if page is None else {"pagination": wire.pagination(page, size, listing.total)}
+    if listing.docs is not None:
+        return wire.spliced_response("Contacts", listing.docs, store.now_ms(), **extra)
     items = [contacts.view(r, summary_only=summary) for r in listing.records]
     return wire.json_response(wire.envelope("Contacts", items, store.now_ms(), **extra))
 

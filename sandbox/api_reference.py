@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox import orgs, records, wire
+from sandbox import contacts, orgs, records, wire
 from sandbox.api_base import BASE, Call, Refusal, authorise, elements_of, order_of, read_json, since_of, where_of
 from sandbox.store import Store
 
@@ -171,14 +171,7 @@ def _sync_contacts(db, tenant_id: str, group: records.Record, before: set[str], 
             continue
         kept = [g for g in contact.data.get("ContactGroups", []) if g.get("ContactGroupID") != group.id]
         contact.data["ContactGroups"] = [*kept, summary] if contact_id in after else kept
-        records.save(
-            db,
-            tenant_id,
-            "Contact",
-            contact,
-            name=contact.data.get("Name", ""),
-            number=str(contact.data.get("ContactNumber") or ""),
-        )
+        contacts.save(db, tenant_id, contact)
 
 
 def routes(store: Store) -> list[Route]:

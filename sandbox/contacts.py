@@ -8,6 +8,7 @@ from typing import Any
 
 from sandbox import records
 from sandbox.records import Record
+from sandbox.store import dumps
 from sandbox.wire import is_guid, ms_date, new_id
 
 KIND = "Contact"
@@ -212,8 +213,28 @@ def write(
         if clash:
             return None, [DUPLICATE_NAME.format(name=data["Name"])]
     record = Record(data["ContactID"], now_ms, data["ContactStatus"], data)
-    records.save(db, tenant_id, KIND, record, name=data["Name"], number=str(data.get("ContactNumber") or ""))
+    save(db, tenant_id, record)
     return record, []
+
+
+def save(db: sqlite3.Connection, tenant_id: str, record: Record) -> None:
+    """Store a contact with its ready-to-serve JSON."""
+    data = record.data
+    records.save(
+        db,
+        tenant_id,
+        KIND,
+        record,
+        name=data.get("Name", ""),
+        number=str(data.get("ContactNumber") or ""),
+        doc=dumps(view(record)),
+    )
+
+
+def row(tenant_id: str, record: Record) -> tuple[str, str, Record, str, str, str]:
+    """A bulk-insert row for records.save_many."""
+    data = record.data
+    return (tenant_id, KIND, record, data.get("Name", ""), str(data.get("ContactNumber") or ""), dumps(view(record)))
 
 
 def view(record: Record, *, summary_only: bool = False) -> dict[str, Any]:

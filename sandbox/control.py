@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox import apps, grants, loader, orgs, records, seed
+from sandbox import apps, contacts, events, grants, loader, orgs, records, seed
 from sandbox.store import Store
 
 Handler = Callable[[Store, dict[str, Any], dict[str, str]], Any]
@@ -146,12 +146,8 @@ def contact_action(store: Store, body: dict[str, Any], params: dict[str, str]) -
         else:
             raise ControlError(f"Unknown contact action {action!r}.", 404)
         saved = records.Record(contact.id, updated, data["ContactStatus"], data)
-        records.save(
-            db, tenant, "Contact", saved, name=data.get("Name", ""), number=str(data.get("ContactNumber") or "")
-        )
+        contacts.save(db, tenant, saved)
     if action != "silent":
-        from sandbox import events
-
         events.record(store, tenant, "CONTACT", contact.id, created=False)
     return {"ContactID": contact.id, "ContactStatus": data["ContactStatus"]}
 

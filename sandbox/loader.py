@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import zlib
 
-from sandbox import orgs, records
+from sandbox import contacts, orgs, records
 from sandbox.records import Record
 from sandbox.seed import OrgSeed
 from sandbox.store import Store
 
 DAY_MS = 24 * 3600 * 1000
+Row = tuple[str, str, Record, str, str, str | None]
 
 
 def _age(record_id: str, now_ms: int) -> int:
@@ -27,49 +28,22 @@ def load_org(store: Store, seed: OrgSeed) -> str:
             store, email=user.email, first_name=user.first_name, last_name=user.last_name, password=user.password
         )
         orgs.add_member(store, tenant, user_id, user.role)
-    rows: list[tuple[str, str, Record, str, str]] = []
+    rows: list[Row] = []
     for account in seed.accounts:
-        rows.append(
-            (
-                tenant,
-                "Account",
-                Record(account["AccountID"], _age(account["AccountID"], now), account.get("Status", "ACTIVE"), account),
-                account.get("Name", ""),
-                account.get("Code", ""),
-            )
-        )
+        record = Record(account["AccountID"].lower(), _age(account["AccountID"], now), account["Status"], account)
+        rows.append((tenant, "Account", record, account["Name"], account.get("Code", ""), None))
     for rate in seed.tax_rates:
-        rows.append(
-            (
-                tenant,
-                "TaxRate",
-                Record(rate["TaxType"].lower(), now, rate.get("Status", "ACTIVE"), rate),
-                rate.get("Name", ""),
-                rate["TaxType"],
-            )
-        )
+        record = Record(rate["TaxType"].lower(), now, rate.get("Status", "ACTIVE"), rate)
+        rows.append((tenant, "TaxRate", record, rate["Name"], rate["TaxType"], None))
     for group in seed.contact_groups:
-        data = {**group, "_members": [m.lower() for m in seed.group_members.get(group["ContactGroupID"], [])]}
-        rows.append(
-            (
-                tenant,
-                "ContactGroup",
-                Record(group["ContactGroupID"].lower(), now, group.get("Status", "ACTIVE"), data),
-                group["Name"],
-                "",
-            )
+        members = [m.lower() for m in seed.group_members.get(group["ContactGroupID"], [])]
+        record = Record(
+            group["ContactGroupID"].lower(), now, group.get("Status", "ACTIVE"), {**group, "_members": members}
         )
+        rows.append((tenant, "ContactGroup", record, group["Name"], "", None))
     for contact in seed.contacts:
         contact_id = contact["ContactID"].lower()
-        rows.append(
-            (
-                tenant,
-                "Contact",
-                Record(contact_id, _age(contact_id, now), contact.get("ContactStatus", "ACTIVE"), contact),
-                contact.get("Name", ""),
-                str(contact.get("ContactNumber") or ""),
-            )
-        )
+        rows.append(contacts.row(tenant, Record(contact_id, _age(contact_id, now), contact["ContactStatus"], contact)))
     with store.tx() as db:
         records.save_many(db, rows)
     return tenant

@@ -20,23 +20,31 @@ class Record:
 
 
 def save(
-    db: sqlite3.Connection, tenant_id: str, kind: str, record: Record, *, name: str = "", number: str = ""
+    db: sqlite3.Connection,
+    tenant_id: str,
+    kind: str,
+    record: Record,
+    *,
+    name: str = "",
+    number: str = "",
+    doc: str | None = None,
 ) -> None:
-    """Insert or replace one record inside the caller's transaction."""
+    """Insert or replace one record inside the caller's transaction (doc: its API JSON, ready to serve)."""
     db.execute(
-        "INSERT INTO records (tenant_id, kind, id, updated_ms, status, name, number, data) VALUES (?,?,?,?,?,?,?,?)"
-        " ON CONFLICT (tenant_id, kind, id) DO UPDATE SET updated_ms = excluded.updated_ms,"
-        " status = excluded.status, name = excluded.name, number = excluded.number, data = excluded.data",
-        (tenant_id, kind, record.id, record.updated_ms, record.status, name.lower(), number, dumps(record.data)),
+        "INSERT INTO records (tenant_id, kind, id, updated_ms, status, name, number, data, doc)"
+        " VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT (tenant_id, kind, id) DO UPDATE SET updated_ms = excluded.updated_ms,"
+        " status = excluded.status, name = excluded.name, number = excluded.number, data = excluded.data,"
+        " doc = excluded.doc",
+        (tenant_id, kind, record.id, record.updated_ms, record.status, name.lower(), number, dumps(record.data), doc),
     )
 
 
-def save_many(db: sqlite3.Connection, rows: Iterable[tuple[str, str, Record, str, str]]) -> None:
-    """Bulk insert (seeding): (tenant_id, kind, record, name, number) tuples."""
+def save_many(db: sqlite3.Connection, rows: Iterable[tuple[str, str, Record, str, str, str | None]]) -> None:
+    """Bulk insert (seeding): (tenant_id, kind, record, name, number, doc) tuples."""
     db.executemany(
-        "INSERT OR REPLACE INTO records (tenant_id, kind, id, updated_ms, status, name, number, data)"
-        " VALUES (?,?,?,?,?,?,?,?)",
-        ((t, k, r.id, r.updated_ms, r.status, n.lower(), num, dumps(r.data)) for t, k, r, n, num in rows),
+        "INSERT OR REPLACE INTO records (tenant_id, kind, id, updated_ms, status, name, number, data, doc)"
+        " VALUES (?,?,?,?,?,?,?,?,?)",
+        ((t, k, r.id, r.updated_ms, r.status, n.lower(), num, dumps(r.data), doc) for t, k, r, n, num, doc in rows),
     )
 
 
@@ -83,6 +91,8 @@ class Listing:
 
     records: list[Record]
     total: int
+    # The records' ready-made API JSON, when the caller asked for docs and every record has one.
+    docs: list[str] | None = None
 
 
 def listing(
@@ -98,6 +108,7 @@ def listing(
     order: list[tuple[list[str], bool]] | None = None,
     page: int | None = None,
     page_size: int = 100,
+    docs: bool = False,
 ) -> Listing:
     """Filter, order and page records; SQL does the work when the filters allow, Python otherwise."""
     where = ["tenant_id = ?", "kind = ?"]
@@ -116,9 +127,15 @@ def listing(
     base = f"SELECT id, updated_ms, status, data FROM records WHERE {' AND '.join(where)}"
     if predicate is None and in_sql:
         total = store.row(f"SELECT count(*) AS n FROM records WHERE {' AND '.join(where)}", tuple(params))["n"]
-        sql = f"{base} ORDER BY {order_sql}"
-        if page is not None:
-            sql += f" LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}"
+        limit = f" LIMIT {int(page_size)} OFFSET {int((page - 1) * page_size)}" if page is not None else ""
+        if docs:
+            # The fast path for big reads: serve stored JSON without parsing or re-encoding it.
+            found = store.rows(
+                f"SELECT doc FROM records WHERE {' AND '.join(where)} ORDER BY {order_sql}{limit}", tuple(params)
+            )
+            if all(row["doc"] is not None for row in found):
+                return Listing([], int(total), [row["doc"] for row in found])
+        sql = f"{base} ORDER BY {order_sql}{limit}"
         return Listing([_record(r) for r in store.rows(sql, tuple(params))], int(total))
     found = [_record(r) for r in store.rows(f"{base} ORDER BY {order_sql}", tuple(params))]
     if predicate is not None:

@@ -25,11 +25,11 @@ COUNTRY_SETTINGS: dict[str, dict] = {
     "NZ": {"currency": "NZD", "version": "NZ", "timezone": "NEWZEALANDSTANDARDTIME", "year_end": (31, 3),
            "basis": "PAYMENTS", "period": "TWOMONTHS"},
 }  # fmt: skip
-_LINES_OF_BUSINESS = {
+_LINES_OF_BUSINESS = {  # first keyword found in the organisation's name wins
+    "event": "Event catering",
     "bakery": "Bakery",
     "plumb": "Plumbing services",
     "garden": "Garden supplies retail",
-    "event": "Event catering",
     "cafe": "Cafe",
 }
 _OTHER_LINES = ("Retail", "Wholesale trade", "Building and construction", "Professional services", "Hospitality")

@@ -215,11 +215,15 @@ def _near_duplicates(builder: ContactBuilder, contacts: list[dict], active_posit
         return
     rng = builder.rng
     first, second, third, fourth = (contacts[i] for i in rng.sample(active_positions, 4))
+    names = builder.names
     if not first["EmailAddress"]:
-        first["EmailAddress"] = builder.names.business_email(builder.names.business_domain(first["Name"]))
+        first["EmailAddress"] = names.fresh_email(names.business_email(names.business_domain(first["Name"])))
     second["EmailAddress"] = first["EmailAddress"]
     mobile_slot = next(p for p in third["Phones"] if p["PhoneType"] == "MOBILE")
     if not mobile_slot["PhoneNumber"]:
-        mobile_slot.update(phone("MOBILE", builder.country, *mobile(rng, builder.country)))
+        number = mobile(rng, builder.country)
+        while number in builder.mobiles:
+            number = mobile(rng, builder.country)
+        mobile_slot.update(phone("MOBILE", builder.country, *number))
     other_slot = next(p for p in fourth["Phones"] if p["PhoneType"] == "MOBILE")
     other_slot.update(mobile_slot)

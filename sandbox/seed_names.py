@@ -19,15 +19,16 @@ from sandbox.seed_data import (
 )
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# Words left out of a business's web domain (its legal form and filler).
 _LEGAL_WORDS = frozenset(
-    {"ltd", "limited", "pty", "co", "llp", "group", "uk", "nz", "trading", "holdings", "australia", "services", "the"}
-    | {"and", "sons"}
+    ("ltd", "limited", "pty", "co", "llp", "group", "uk", "nz", "trading", "holdings", "australia", "services", "the")
 )
+_FILLER_WORDS = frozenset(("and", "sons"))
 
 
 def slug(name: str) -> str:
     """A domain-style slug of a business name without its legal form: 'Bondi Sparkies Pty Ltd' -> 'bondisparkies'."""
-    words = [w for w in _NOT_ALNUM.sub(" ", name.lower()).split() if w not in _LEGAL_WORDS]
+    words = [w for w in _NOT_ALNUM.sub(" ", name.lower()).split() if w not in _LEGAL_WORDS and w not in _FILLER_WORDS]
     return "".join(words)[:40] or "mail"
 
 

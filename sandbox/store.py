@@ -35,9 +35,9 @@ CREATE TABLE IF NOT EXISTS refresh_tokens (token TEXT PRIMARY KEY, grant_id TEXT
 CREATE INDEX IF NOT EXISTS ix_refresh_grant ON refresh_tokens (grant_id);
 CREATE TABLE IF NOT EXISTS records (tenant_id TEXT NOT NULL, kind TEXT NOT NULL, id TEXT NOT NULL,
     updated_ms INTEGER NOT NULL, status TEXT NOT NULL, name TEXT NOT NULL DEFAULT '', number TEXT NOT NULL DEFAULT '',
-    data TEXT NOT NULL, PRIMARY KEY (tenant_id, kind, id));
+    data TEXT NOT NULL, doc TEXT, PRIMARY KEY (tenant_id, kind, id));
 CREATE INDEX IF NOT EXISTS ix_records_updated ON records (tenant_id, kind, updated_ms, id);
-CREATE INDEX IF NOT EXISTS ix_records_name ON records (tenant_id, kind, name);
+CREATE INDEX IF NOT EXISTS ix_records_name ON records (tenant_id, kind, name, id);
 CREATE INDEX IF NOT EXISTS ix_records_number ON records (tenant_id, kind, number);
 CREATE TABLE IF NOT EXISTS idempotency (client_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     status INTEGER NOT NULL, body BLOB NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (client_id, key));
