@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import AsyncIterator
 from html import escape
 from pathlib import Path
 
@@ -12,8 +15,12 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox import api_contacts, api_reference, apps, control, identity, loader, orgs, seed, wire
+from sandbox import api_contacts, api_reference, apps, control, control_switches, identity, loader, orgs, seed, wire
+from sandbox.faults import Faults
+from sandbox.gate import Gate
+from sandbox.limits import Limits, RateLimiter
 from sandbox.store import Store
+from sandbox.webhooks import WebhookSender
 
 REQUEST_LOG_ROWS = 5000
 LOGGED_PREFIXES = ("/api.xro/", "/connect/", "/connections", "/Connections", "/identity/")
@@ -90,6 +97,7 @@ async def unknown_resource(_request: Request) -> Response:
 def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
     """The simulator, keeping its state under data_dir; a new data folder starts with the demo organisations."""
     store = Store(data_dir)
+    limiter, faults, sender = RateLimiter(Limits.from_env(), store.now_ms), Faults(), WebhookSender(store)
     for app in apps.from_env():
         apps.register(store, app)
     if demo and not orgs.list_orgs(store):
@@ -102,9 +110,21 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
         *api_contacts.routes(store),
         *api_reference.routes(store),
         *control.routes(store),
+        *control_switches.routes(store, limiter, faults, sender),
         Route("/api.xro/2.0/{rest:path}", unknown_resource, methods=["GET", "PUT", "POST", "DELETE"]),
     ]
-    application = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        task = asyncio.create_task(sender.run())
+        yield
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+    application = Starlette(routes=routes, lifespan=lifespan)
     application.state.store = store
+    # The last added is outermost: the request log sees what the caller saw, including the gate's 429s.
+    application.add_middleware(Gate, store=store, limiter=limiter, faults=faults)
     application.add_middleware(RequestLog, store=store)
     return application

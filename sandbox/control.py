@@ -29,6 +29,8 @@ def reset(store: Store, body: dict[str, Any], _params: dict[str, str]) -> Any:
     """Wipe everything and load a seed: "demo" (default) or "empty"."""
     store.wipe()
     store.reset_clock()
+    for app in apps.from_env():
+        apps.register(store, app)
     if body.get("seed", "demo") == "demo":
         for org in seed.demo_orgs():
             loader.load_org(store, org)

@@ -44,6 +44,9 @@ CREATE TABLE IF NOT EXISTS idempotency (client_id TEXT NOT NULL, key TEXT NOT NU
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL,
     category TEXT NOT NULL, resource_id TEXT NOT NULL, event_type TEXT NOT NULL, at_ms INTEGER NOT NULL,
     delivered_ms INTEGER);
+CREATE TABLE IF NOT EXISTS webhook_deliveries (id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,
+    client_id TEXT NOT NULL, first_seq INTEGER NOT NULL, last_seq INTEGER NOT NULL, events INTEGER NOT NULL,
+    ok INTEGER NOT NULL, outcome TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS request_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, tenant_id TEXT, client_id TEXT,
     status INTEGER NOT NULL, duration_ms REAL NOT NULL, detail TEXT);
@@ -147,6 +150,8 @@ class Store:
             "records",
             "idempotency",
             "request_log",
+            "events",
+            "webhook_deliveries",
         ]
         if not keep_apps:
             tables.append("apps")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import subprocess
 import sys
@@ -39,6 +40,7 @@ class Simulator:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data", str(self.data)],
             cwd=PROJECT_ROOT,
+            env={**os.environ, "SANDBOX_WEBHOOK_INTERVAL": "0.2"},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -133,4 +135,6 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
 @pytest.fixture
 def sim(simulator: Simulator) -> Simulator:
     simulator.control("POST", "/reset", seed="demo")
+    httpx.delete(f"{simulator.url}/_sandbox/faults")
+    simulator.control("POST", "/limits", concurrent=5, minute=60, day=5000, appMinute=10_000)
     return simulator
