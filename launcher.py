@@ -183,6 +183,10 @@ def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
             "HUB_BASE_URL": base_url,
             "XERO_IDENTITY_URL": sandbox_url,
             "XERO_API_URL": sandbox_url,
+            # The simulator's registered app points back at this hub, whatever ports were chosen.
+            "SANDBOX_REDIRECT_URIS": f"{base_url}/xero/callback",
+            "SANDBOX_WEBHOOK_URL": f"{base_url}/webhooks/xero",
+            "SANDBOX_PUBLIC_URL": sandbox_url,
         }
     )
     if (code := prepare(data_dir)) != 0:
