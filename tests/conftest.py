@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from core import clock, migrate, passwords
 from core.db import Database
 from core.hub import Hub
-from core.models import Base
+from core.schema import Base
 from core.settings import Settings, load
 
 TEST_ENV = {

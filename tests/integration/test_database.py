@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from core import migrate
 from core.db import Database, DatabaseUnavailable, SchemaOutOfDate
-from core.models import Base, HubMeta
+from core.models import HubMeta
+from core.schema import Base
 
 
 def test_migrations_produce_exactly_the_models_schema(db: Database) -> None:

@@ -1,0 +1,149 @@
+"""Tables of the sync core: Xero grants and connections, the outbox of changes to push, and sync errors."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.models import Base, BigId
+
+
+def _enum(kind: type[enum.Enum], length: int = 24) -> Enum:
+    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+
+
+class ConnectionState(enum.StrEnum):
+    PENDING_CONFIRMATION = "pending_confirmation"
+    CONNECTED = "connected"
+    NEEDS_RECONNECT = "needs_reconnect"
+    DISCONNECTED = "disconnected"
+    REMOVED = "removed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class OutboxState(enum.StrEnum):
+    PENDING = "pending"
+    LEASED = "leased"
+    DONE = "done"
+    FAILED = "failed"
+    HELD = "held"
+    DISCARDED = "discarded"
+
+
+class ErrorStatus(enum.StrEnum):
+    OPEN = "open"
+    RETRYING = "retrying"
+    RESOLVED = "resolved"
+    IGNORED = "ignored"
+
+
+class Grant(Base):
+    """A Xero user's authorisation of the hub: tokens (encrypted), scopes, expiry, and the consent it came from."""
+
+    __tablename__ = "xero_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    xero_user_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    xero_user_email: Mapped[str | None] = mapped_column(String(320))
+    auth_event_id: Mapped[str | None] = mapped_column(String(64))
+    scopes: Mapped[str] = mapped_column(Text)
+    access_token: Mapped[str] = mapped_column(Text)  # Fernet ciphertext, never the token itself
+    refresh_token: Mapped[str | None] = mapped_column(Text)  # Fernet ciphertext
+    access_expires_at: Mapped[datetime]
+    refresh_issued_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+    # Refreshing is leased, so two processes never spend the same refresh token.
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None]
+    created_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Connection(Base):
+    """One company's link to one Xero organisation, through a grant. A company has one row, reused on reconnect."""
+
+    __tablename__ = "xero_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), unique=True)
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("xero_grants.id", ondelete="SET NULL"), index=True)
+    state: Mapped[ConnectionState] = mapped_column(_enum(ConnectionState))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    tenant_name: Mapped[str | None] = mapped_column(String(255))
+    xero_connection_id: Mapped[str | None] = mapped_column(String(64))
+    # The first organisation the company confirmed: reconnecting to another one is refused.
+    pinned_tenant_id: Mapped[str | None] = mapped_column(String(64))
+    backfill_from: Mapped[date | None] = mapped_column(Date)
+    connected_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    connected_at: Mapped[datetime | None]
+    state_changed_at: Mapped[datetime]
+    state_reason: Mapped[str | None] = mapped_column(Text)
+    last_activity_at: Mapped[datetime | None]
+
+
+class OutboxEntry(Base):
+    """One change to push to Xero, written in the same transaction as the change itself."""
+
+    __tablename__ = "outbox_entries"
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name="uq_outbox_entries_idempotency_key"),
+        # Claiming reads only live states, so the index stays small however much history is done.
+        Index("ix_outbox_entries_claim", "state", "not_before", "id"),
+        Index("ix_outbox_entries_entity", "company_id", "entity_type", "entity_id", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("xero_connections.id", ondelete="SET NULL"))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    entity_version: Mapped[int] = mapped_column(Integer)
+    operation: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    idempotency_key: Mapped[str] = mapped_column(String(128))
+    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None]
+    last_error_id: Mapped[int | None] = mapped_column(ForeignKey("sync_errors.id", ondelete="SET NULL"))
+    xero_id: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    done_at: Mapped[datetime | None]
+
+
+class SyncError(Base):
+    """A failure a person can act on: what, where, why, who must act; repeats group under one fingerprint."""
+
+    __tablename__ = "sync_errors"
+    __table_args__ = (
+        Index("ix_sync_errors_open", "status", "company_id", "cause"),
+        Index("ix_sync_errors_entity", "company_id", "entity_type", "entity_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    connection_id: Mapped[int | None] = mapped_column(ForeignKey("xero_connections.id", ondelete="SET NULL"))
+    entity_type: Mapped[str | None] = mapped_column(String(40))
+    entity_id: Mapped[str | None] = mapped_column(String(64))
+    entity_number: Mapped[str | None] = mapped_column(String(255))
+    cause: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    raw_request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    raw_response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    status: Mapped[ErrorStatus] = mapped_column(_enum(ErrorStatus), default=ErrorStatus.OPEN)
+    occurrences: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,251 @@
+"""The outbox: every change to push to Xero is a row first, claimed under a lease, retried with backoff.
+
+Enqueue happens in the caller's transaction (the change and its entry commit together). Claiming is a
+compare-and-set on both databases: PostgreSQL takes a batch with FOR UPDATE SKIP LOCKED; SQLite's BEGIN IMMEDIATE
+already serialises writers. A worker that dies mid-lease loses nothing: the lease expires and the entry is claimed
+again, and its idempotency key (entity and version) keeps Xero from applying it twice.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
+
+from core import clock
+from core.db import Database
+from core.models_sync import OutboxEntry, OutboxState
+
+LEASE = timedelta(minutes=2)
+BACKOFF_BASE_SECONDS = 5
+BACKOFF_MAX_SECONDS = 3600
+LIVE = (OutboxState.PENDING, OutboxState.LEASED)
+
+
+def idempotency_key(entity_type: str, entity_id: str, version: int) -> str:
+    """The Idempotency-Key Xero gets for this version of this record."""
+    return f"{entity_type}:{entity_id}:v{version}"[:128]
+
+
+def enqueue(
+    session: Session,
+    *,
+    company_id: int,
+    entity_type: str,
+    entity_id: str,
+    version: int,
+    operation: str,
+    payload: dict[str, Any],
+    connection_id: int | None = None,
+    held: bool = False,
+) -> OutboxEntry:
+    """Add a change to push, in the caller's transaction; a pending change to the same record absorbs it."""
+    now = clock.now()
+    waiting = session.scalar(
+        select(OutboxEntry)
+        .where(
+            OutboxEntry.company_id == company_id,
+            OutboxEntry.entity_type == entity_type,
+            OutboxEntry.entity_id == entity_id,
+            OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.HELD, OutboxState.FAILED)),
+        )
+        .order_by(OutboxEntry.id.desc())
+        .limit(1)
+    )
+    if waiting is not None and waiting.operation == operation:
+        # Coalesce: one push carries every change made since the record last synced.
+        waiting.payload = {**waiting.payload, **payload}
+        waiting.entity_version = max(waiting.entity_version, version)
+        waiting.idempotency_key = idempotency_key(entity_type, entity_id, waiting.entity_version)
+        waiting.state = OutboxState.HELD if held else OutboxState.PENDING
+        waiting.not_before, waiting.updated_at = now, now
+        return waiting
+    entry = OutboxEntry(
+        company_id=company_id,
+        connection_id=connection_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        entity_version=version,
+        operation=operation,
+        payload=dict(payload),
+        idempotency_key=idempotency_key(entity_type, entity_id, version),
+        state=OutboxState.HELD if held else OutboxState.PENDING,
+        attempts=0,
+        not_before=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    company_id: int
+    connection_id: int | None
+    entity_type: str
+    entity_id: str
+    entity_version: int
+    operation: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    attempts: int
+
+
+def _claimable(now: datetime) -> Any:
+    other = aliased(OutboxEntry)
+    in_flight = exists().where(
+        other.company_id == OutboxEntry.company_id,
+        other.entity_type == OutboxEntry.entity_type,
+        other.entity_id == OutboxEntry.entity_id,
+        other.id != OutboxEntry.id,
+        other.state == OutboxState.LEASED,
+        other.lease_until >= now,
+    )
+    due = and_(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.not_before <= now)
+    expired = and_(OutboxEntry.state == OutboxState.LEASED, OutboxEntry.lease_until < now)
+    # A record is pushed by one worker at a time: never claim while another version of it is in flight.
+    return and_(or_(due, expired), ~in_flight)
+
+
+def claim(
+    db: Database, *, worker: str, limit: int = 50, company_id: int | None = None, lease: timedelta = LEASE
+) -> list[Claimed]:
+    """Lease up to `limit` due entries (oldest first) to this worker, in one short transaction."""
+    now = clock.now()
+    with db.write() as session:
+        query = select(OutboxEntry).where(_claimable(now)).order_by(OutboxEntry.id).limit(limit)
+        if company_id is not None:
+            query = query.where(OutboxEntry.company_id == company_id)
+        if db.dialect == "postgresql":
+            query = query.with_for_update(skip_locked=True, of=OutboxEntry)
+        rows = list(session.scalars(query))
+        for row in rows:
+            row.state, row.lease_owner, row.lease_until = OutboxState.LEASED, worker, now + lease
+            row.attempts += 1
+            row.updated_at = now
+        return [
+            Claimed(
+                r.id,
+                r.company_id,
+                r.connection_id,
+                r.entity_type,
+                r.entity_id,
+                r.entity_version,
+                r.operation,
+                dict(r.payload),
+                r.idempotency_key,
+                r.attempts,
+            )
+            for r in rows
+        ]
+
+
+def _settle(session: Session, entry_id: int, worker: str, **values: Any) -> bool:
+    """Compare-and-set: only the worker that holds the lease may settle the entry."""
+    result = session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.id == entry_id, OutboxEntry.state == OutboxState.LEASED, OutboxEntry.lease_owner == worker)
+        .values(lease_owner=None, lease_until=None, updated_at=clock.now(), **values)
+    )
+    return result.rowcount == 1
+
+
+def complete(session: Session, entry_id: int, *, worker: str, xero_id: str | None = None) -> bool:
+    """The push succeeded; return False if the lease was lost meanwhile (someone else owns the entry now)."""
+    return _settle(session, entry_id, worker, state=OutboxState.DONE, xero_id=xero_id, done_at=clock.now())
+
+
+def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """Exponential backoff with full jitter, capped at an hour."""
+    ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
+    return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
+
+
+def retry_later(
+    session: Session,
+    entry_id: int,
+    *,
+    worker: str,
+    attempts: int,
+    error_id: int | None = None,
+    not_before: datetime | None = None,
+) -> bool:
+    """A retryable failure: back to pending after a backoff, or not before the time Xero gave (Retry-After)."""
+    due = max(not_before or clock.now(), clock.now() + backoff(attempts))
+    return _settle(session, entry_id, worker, state=OutboxState.PENDING, not_before=due, last_error_id=error_id)
+
+
+def fail(session: Session, entry_id: int, *, worker: str, error_id: int) -> bool:
+    """A failure that needs a person: the entry waits, failed, until someone retries it."""
+    return _settle(session, entry_id, worker, state=OutboxState.FAILED, last_error_id=error_id)
+
+
+def hold(session: Session, entry_id: int, *, worker: str) -> bool:
+    """The connection is not usable: keep the entry until it is again."""
+    return _settle(session, entry_id, worker, state=OutboxState.HELD)
+
+
+def retry(session: Session, entry_ids: list[int]) -> int:
+    """Put failed entries back in the queue at once (a person fixed the cause)."""
+    result = session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.id.in_(entry_ids), OutboxEntry.state == OutboxState.FAILED)
+        .values(state=OutboxState.PENDING, not_before=clock.now(), updated_at=clock.now())
+    )
+    return result.rowcount or 0
+
+
+def hold_company(session: Session, company_id: int) -> int:
+    """Disconnect: every waiting entry of the company is held (kept, not pushed)."""
+    result = session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.company_id == company_id, OutboxEntry.state.in_((*LIVE, OutboxState.FAILED)))
+        .values(state=OutboxState.HELD, lease_owner=None, lease_until=None, updated_at=clock.now())
+    )
+    return result.rowcount or 0
+
+
+def release_company(session: Session, company_id: int) -> int:
+    """Reconnect to the same organisation: held entries go back in the queue."""
+    result = session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.company_id == company_id, OutboxEntry.state == OutboxState.HELD)
+        .values(state=OutboxState.PENDING, not_before=clock.now(), updated_at=clock.now())
+    )
+    return result.rowcount or 0
+
+
+def discard_company(session: Session, company_id: int) -> list[int]:
+    """Remove: waiting entries are discarded (kept for the record, listed to the user, never pushed)."""
+    ids = list(
+        session.scalars(
+            select(OutboxEntry.id).where(
+                OutboxEntry.company_id == company_id,
+                OutboxEntry.state.in_((*LIVE, OutboxState.HELD, OutboxState.FAILED)),
+            )
+        )
+    )
+    if ids:
+        session.execute(
+            update(OutboxEntry)
+            .where(OutboxEntry.id.in_(ids))
+            .values(state=OutboxState.DISCARDED, lease_owner=None, lease_until=None, updated_at=clock.now())
+        )
+    return ids
+
+
+def counts(session: Session, company_id: int | None = None) -> dict[OutboxState, int]:
+    """How many entries are in each state (for the overview)."""
+    from sqlalchemy import func
+
+    query = select(OutboxEntry.state, func.count()).group_by(OutboxEntry.state)
+    if company_id is not None:
+        query = query.where(OutboxEntry.company_id == company_id)
+    return {state: n for state, n in session.execute(query)}

@@ -1,0 +1,8 @@
+"""Every table the hub has: importing this registers all model modules on one metadata (Alembic and tests use it)."""
+
+from __future__ import annotations
+
+from core import models_sync  # noqa: F401 - imported for its tables
+from core.models import Base
+
+__all__ = ["Base"]
