@@ -83,6 +83,22 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_clock(args: argparse.Namespace) -> int:
+    from core import timeshift
+
+    hub = _hub()
+    if not hub.settings.shared_clock:
+        print("The shared clock is off: set HUB_DEMO=1 or HUB_SHARED_CLOCK=1 (never in production).", file=sys.stderr)
+        return 1
+    seconds = args.days * 86400 + args.hours * 3600 + args.minutes * 60
+    simulator = hub.settings.xero_api_url if hub.settings.demo else None
+    new = timeshift.advance(hub.db, seconds, simulator_url=simulator)
+    print(
+        f"Every process's clock is now {new / 86400:.2f} days ahead" + (" (the simulator's too)." if simulator else ".")
+    )
+    return 0
+
+
 def cmd_generate_key(_args: argparse.Namespace) -> int:
     import launcher
 
@@ -160,6 +176,12 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
     sub.add_parser("generate-key", help="print a new random key").set_defaults(func=cmd_generate_key)
+
+    moved = sub.add_parser("clock", help="move the demo's clock forward for every process (and the simulator)")
+    moved.add_argument("--days", type=float, default=0)
+    moved.add_argument("--hours", type=float, default=0)
+    moved.add_argument("--minutes", type=float, default=0)
+    moved.set_defaults(func=cmd_clock)
 
     people = sub.add_parser("users", help="manage staff users")
     people.add_argument("action", choices=["list", "create", "disable", "enable", "reset-password"])

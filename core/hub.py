@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from core import crypto, migrate
+from core import clock, crypto, migrate, timeshift
 from core.db import Database
 from core.settings import Settings
 
@@ -23,6 +23,8 @@ class Hub:
         migrate.require_current(self.db)
         with self.db.write() as session:
             crypto.check_key(session, self.settings)
+        if self.settings.shared_clock:
+            clock.share(lambda: timeshift.offset(self.db))
         self._ready = True
 
 

@@ -47,6 +47,8 @@ class Settings:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     heartbeat_seconds: int = 10
+    # Follow the clock offset kept in the database (demo and tests move time for every process at once).
+    shared_clock: bool = False
     xero_identity_url: str = "http://127.0.0.1:8765"
     xero_api_url: str = "http://127.0.0.1:8765"
 
@@ -139,6 +141,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         secret_key=Secret(secret_key),
         encryption_keys=keys,
         demo=_flag(env, "HUB_DEMO"),
+        shared_clock=_flag(env, "HUB_DEMO") or _flag(env, "HUB_SHARED_CLOCK"),
         base_url=env.get("HUB_BASE_URL", "http://127.0.0.1:8501").rstrip("/"),
         session_idle_hours=_float(env, "HUB_SESSION_IDLE_HOURS", 8.0),
         heartbeat_seconds=max(1, round(_float(env, "HUB_HEARTBEAT_SECONDS", 10))),
