@@ -41,9 +41,13 @@ def enqueue(
     operation: str,
     payload: dict[str, Any],
     connection_id: int | None = None,
-    held: bool = False,
+    state: OutboxState = OutboxState.PENDING,
 ) -> OutboxEntry:
-    """Add a change to push, in the caller's transaction; a pending change to the same record absorbs it."""
+    """Add a change to push, in the caller's transaction; a waiting change to the same record absorbs it.
+
+    state: PENDING (connected), HELD (disconnected: kept until reconnect) or DISCARDED (removed: kept for the
+    record, never pushed).
+    """
     now = clock.now()
     waiting = session.scalar(
         select(OutboxEntry)
@@ -56,12 +60,12 @@ def enqueue(
         .order_by(OutboxEntry.id.desc())
         .limit(1)
     )
-    if waiting is not None and waiting.operation == operation:
+    if waiting is not None and waiting.operation == operation and state is not OutboxState.DISCARDED:
         # Coalesce: one push carries every change made since the record last synced.
         waiting.payload = {**waiting.payload, **payload}
         waiting.entity_version = max(waiting.entity_version, version)
         waiting.idempotency_key = idempotency_key(entity_type, entity_id, waiting.entity_version)
-        waiting.state = OutboxState.HELD if held else OutboxState.PENDING
+        waiting.state = state
         waiting.not_before, waiting.updated_at = now, now
         return waiting
     entry = OutboxEntry(
@@ -73,7 +77,7 @@ def enqueue(
         operation=operation,
         payload=dict(payload),
         idempotency_key=idempotency_key(entity_type, entity_id, version),
-        state=OutboxState.HELD if held else OutboxState.PENDING,
+        state=state,
         attempts=0,
         not_before=now,
         created_at=now,
