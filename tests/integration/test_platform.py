@@ -138,9 +138,8 @@ def test_unknown_company_and_unknown_event_type(seeded: Hub) -> None:
         send(seeded, "supplier.changed", SUPPLIER, company=999_999)
     with pytest.raises(PlatformInputError, match="type"):
         send(seeded, "supplier.exploded", SUPPLIER)
-    with pytest.raises(PlatformInputError, match="event_id"):
-        with seeded.db.write() as session:
-            platform.handle(session, company_id=harbour(seeded), event_id="", kind="supplier.changed", data=SUPPLIER)
+    with pytest.raises(PlatformInputError, match="event_id"), seeded.db.write() as session:
+        platform.handle(session, company_id=harbour(seeded), event_id="", kind="supplier.changed", data=SUPPLIER)
 
 
 def test_a_proposal_waits_for_a_decision_then_syncs(seeded: Hub) -> None:
