@@ -16,7 +16,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from core import companies, demo, migrate, users
+from core import api_keys, companies, demo, migrate, users
 from core import settings as hub_settings
 from core.auth import COMMAND_LINE
 from core.hub import Hub, open_hub
@@ -99,6 +99,24 @@ def cmd_clock(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_api_keys(args: argparse.Namespace) -> int:
+    hub = _hub()
+    with hub.db.write() as session:
+        if args.action == "create":
+            row, key = api_keys.create(session, COMMAND_LINE, args.name or "")
+            print(f"Key for {row.name} (shown once): {key}")
+        elif args.action == "revoke":
+            if not (args.name or "").isdigit():
+                raise api_keys.ApiKeyError("Give the id of the key to revoke (see `api-keys list`).")
+            row = api_keys.revoke(session, COMMAND_LINE, int(args.name))
+            print(f"Revoked {row.name} ({row.prefix}…).")
+        else:
+            for row in api_keys.list_keys(session, COMMAND_LINE):
+                state = "revoked" if row.revoked_at else "active"
+                print(f"{row.id:>4}  {row.prefix}…  {state:<8} {row.name}")
+    return 0
+
+
 def cmd_generate_key(_args: argparse.Namespace) -> int:
     import launcher
 
@@ -177,6 +195,11 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
     sub.add_parser("generate-key", help="print a new random key").set_defaults(func=cmd_generate_key)
 
+    keys = sub.add_parser("api-keys", help="the platform's API keys: list, create NAME, revoke ID")
+    keys.add_argument("action", choices=["list", "create", "revoke"])
+    keys.add_argument("name", nargs="?", help="the platform's name (create) or the key's id (revoke)")
+    keys.set_defaults(func=cmd_api_keys)
+
     moved = sub.add_parser("clock", help="move the demo's clock forward for every process (and the simulator)")
     moved.add_argument("--days", type=float, default=0)
     moved.add_argument("--hours", type=float, default=0)
@@ -205,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     except STARTUP_ERRORS as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except (users.UserError, companies.CompanyError) as exc:
+    except (users.UserError, companies.CompanyError, api_keys.ApiKeyError) as exc:
         print(f"Refused: {exc}", file=sys.stderr)
         return 1
 

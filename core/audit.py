@@ -34,6 +34,8 @@ ACTIONS: dict[str, str] = {
     "remove": "Xero connection removed",
     "mapping_changed": "Mapping changed",
     "retry": "Sync retried",
+    "api_key_created": "API key created",
+    "api_key_revoked": "API key revoked",
 }
 
 

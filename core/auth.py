@@ -21,6 +21,7 @@ class Permission(enum.StrEnum):
     MANAGE_COMPANIES = "add companies"
     MANAGE_USERS = "manage staff users"
     VIEW_AUDIT = "read the audit log"
+    MANAGE_API_KEYS = "manage the platform's API keys"
 
 
 # Permissions that are about one company; the others are hub-wide.

@@ -267,9 +267,7 @@ def handle(
     handlers = _handlers()
     if kind not in handlers:
         raise PlatformInputError("type", f"must be one of {', '.join(EVENT_KINDS)}")
-    company = session.get(Company, company_id)
-    if company is None:
-        raise UnknownCompany(f"No company has the id {company_id}.")
+    company = require_company(session, company_id)
     fingerprint = hashlib.sha256(json.dumps([company_id, kind, data], sort_keys=True, default=str).encode()).hexdigest()
     seen = session.scalar(select(PlatformEvent).where(PlatformEvent.event_id == event_id))
     if seen is not None:
@@ -292,8 +290,16 @@ def handle(
     return {**result, "duplicate": False}
 
 
+def require_company(session: Session, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise UnknownCompany(f"No company has the id {company_id}.")
+    return company
+
+
 def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limit: int = 100) -> dict[str, Any]:
     """Contacts the hub knows from Xero (imported or linked), changed after the cursor, oldest change first."""
+    require_company(session, company_id)
     query = select(PlatformContact).where(
         PlatformContact.company_id == company_id,
         (PlatformContact.origin == Origin.XERO) | PlatformContact.xero_contact_id.is_not(None),

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from web import auth_routes, health
+from web import api_routes, auth_routes, health
 
-ROUTES = [*auth_routes.ROUTES, *health.ROUTES]
+ROUTES = [*auth_routes.ROUTES, *health.ROUTES, *api_routes.ROUTES]

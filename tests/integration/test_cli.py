@@ -92,3 +92,16 @@ def test_migrate_reports_the_revision(hub: Hub) -> None:
     from core import migrate
 
     assert f"already at {migrate.head_revision()}" in result.stdout
+
+
+def test_api_keys_from_the_command_line(hub: Hub) -> None:
+    hub.ensure_ready()
+    created = manage(hub, "api-keys", "create", "Platform staging")
+    assert created.returncode == 0 and "hubk_" in created.stdout
+    listed = manage(hub, "api-keys", "list")
+    assert "Platform staging" in listed.stdout and "active" in listed.stdout
+    key_id = listed.stdout.split()[0]
+    assert manage(hub, "api-keys", "revoke", key_id).returncode == 0
+    assert "revoked" in manage(hub, "api-keys", "list").stdout
+    refused = manage(hub, "api-keys", "revoke", "abc")
+    assert refused.returncode == 1 and "Give the id" in refused.stderr

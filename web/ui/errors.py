@@ -7,6 +7,7 @@ import secrets
 
 import streamlit as st
 
+from core.api_keys import ApiKeyError
 from core.auth import PermissionDenied
 from core.companies import CompanyError
 from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
@@ -15,7 +16,7 @@ from core.users import UserError
 log = logging.getLogger("hub.pages")
 
 # Refusals whose message is written for the person reading the page.
-EXPECTED = (PermissionDenied, UserError, CompanyError, *STARTUP_ERRORS)
+EXPECTED = (PermissionDenied, UserError, CompanyError, ApiKeyError, *STARTUP_ERRORS)
 
 
 def show(exc: BaseException) -> None:

@@ -11,6 +11,7 @@ OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
 COMPANY = ("pages/company.py", "Company settings", ":material/apartment:")
 USERS = ("pages/users.py", "Staff users", ":material/group:")
 AUDIT = ("pages/audit.py", "Audit log", ":material/history:")
+API_KEYS = ("pages/api_keys.py", "API keys", ":material/key:")
 
 
 def _page(spec: tuple[str, str, str], *, default: bool = False) -> st.Page:
@@ -27,6 +28,8 @@ def page_files_for(actor: Actor | None) -> list[tuple[str, str, str]]:
         specs.append(USERS)
     if allowed(actor, Permission.VIEW_AUDIT):
         specs.append(AUDIT)
+    if allowed(actor, Permission.MANAGE_API_KEYS):
+        specs.append(API_KEYS)
     return specs
 
 

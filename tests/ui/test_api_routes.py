@@ -1,0 +1,159 @@
+"""The platform API over HTTP: keys, events, refusals with the field named, and the contacts changes feed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from core import api_keys
+from core.auth import COMMAND_LINE
+from core.hub import Hub
+from core.models_platform import PlatformContact, PlatformEvent
+from web.api_routes import ROUTES
+
+SUPPLIER = {"supplier_id": "sup-1", "name": "Fenland Flour Mill", "email": "orders@fenlandflour.example"}
+
+
+@pytest.fixture
+def client(ui_hub: Hub) -> Iterator[TestClient]:
+    with TestClient(Starlette(routes=ROUTES)) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def key(ui_hub: Hub) -> str:
+    with ui_hub.db.write() as session:
+        return api_keys.create(session, COMMAND_LINE, "Platform production")[1]
+
+
+def event(event_id: str, data: object = SUPPLIER, kind: str = "supplier.changed") -> dict:
+    return {"event_id": event_id, "type": kind, "data": data}
+
+
+def count(hub: Hub, model: type) -> int:
+    from sqlalchemy import func, select
+
+    with hub.db.read() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_an_event_is_recorded_once(client: TestClient, key: str, ui_hub: Hub) -> None:
+    headers = {"Authorization": f"Bearer {key}"}
+    first = client.post("/api/v1/companies/1/events", json=event("e-1"), headers=headers)
+    assert first.status_code == 201 and first.json()["result"]["entity"] == "contact"
+    again = client.post("/api/v1/companies/1/events", json=event("e-1"), headers=headers)
+    assert again.status_code == 200 and again.json()["result"]["duplicate"] is True
+    assert count(ui_hub, PlatformContact) == 1 and count(ui_hub, PlatformEvent) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "headers", "status", "error", "field"),
+    [
+        ("/api/v1/companies/1/events", event("e"), {"Authorization": "Bearer hubk_wrong"}, 401, "unauthorised", None),
+        ("/api/v1/companies/1/events", event("e"), {}, 401, "unauthorised", None),
+        ("/api/v1/companies/999/events", event("e"), None, 404, "unknown_company", None),
+        ("/api/v1/companies/x/events", event("e"), None, 404, "unknown_company", None),
+        (
+            "/api/v1/companies/1/events",
+            {"type": "supplier.changed", "data": SUPPLIER},
+            None,
+            400,
+            "invalid",
+            "event_id",
+        ),
+        ("/api/v1/companies/1/events", event("e", {**SUPPLIER, "email": 7}), None, 400, "invalid", "data.email"),
+        (
+            "/api/v1/companies/1/events",
+            event(
+                "e",
+                {
+                    "document_id": "d",
+                    "kind": "bill",
+                    "number": "B1",
+                    "contact_id": "sup-1",
+                    "issue_date": "2026-11-01",
+                    "lines": [
+                        {"description": "Flour", "quantity": "2", "unit_amount": 5, "category": "c", "tax_rate": "t"}
+                    ],
+                },
+                "document.issued",
+            ),
+            None,
+            400,
+            "invalid",
+            "data.lines[0].quantity",
+        ),
+        ("/api/v1/companies/1/events", [1, 2], None, 400, "invalid", "body"),
+    ],
+    ids=[
+        "bad-key",
+        "no-key",
+        "unknown-company",
+        "non-numeric-company",
+        "no-event-id",
+        "wrong-type",
+        "amount-as-string",
+        "not-an-object",
+    ],
+)
+def test_bad_requests_get_a_clear_4xx_and_record_nothing(
+    client: TestClient,
+    key: str,
+    ui_hub: Hub,
+    path: str,
+    body: object,
+    headers: dict | None,
+    status: int,
+    error: str,
+    field: str | None,
+) -> None:
+    response = client.post(path, json=body, headers={"Authorization": f"Bearer {key}"} if headers is None else headers)
+    assert response.status_code == status
+    assert response.json()["error"] == error and response.json().get("field") == field
+    assert response.json()["message"]
+    assert count(ui_hub, PlatformEvent) == 0 and count(ui_hub, PlatformContact) == 0
+
+
+def test_oversized_and_malformed_bodies(client: TestClient, key: str) -> None:
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    big = client.post("/api/v1/companies/1/events", content=b"{" + b" " * 300_000 + b"}", headers=headers)
+    assert big.status_code == 413 and big.json()["error"] == "too_large"
+    broken = client.post("/api/v1/companies/1/events", content=b"{nope", headers=headers)
+    assert broken.status_code == 400 and broken.json()["field"] == "body"
+
+
+def test_a_reused_event_id_is_a_conflict(client: TestClient, key: str) -> None:
+    headers = {"Authorization": f"Bearer {key}"}
+    client.post("/api/v1/companies/1/events", json=event("e-9"), headers=headers)
+    clash = client.post("/api/v1/companies/1/events", json=event("e-9", {**SUPPLIER, "name": "Else"}), headers=headers)
+    assert clash.status_code == 409 and clash.json()["error"] == "conflict"
+
+
+def test_a_revoked_key_stops_working_at_once(client: TestClient, key: str, ui_hub: Hub) -> None:
+    with ui_hub.db.write() as session:
+        (row,) = api_keys.list_keys(session, COMMAND_LINE)
+        api_keys.revoke(session, COMMAND_LINE, row.id)
+    response = client.post("/api/v1/companies/1/events", json=event("e"), headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 401
+
+
+def test_the_contacts_changes_feed(client: TestClient, key: str) -> None:
+    headers = {"Authorization": f"Bearer {key}"}
+    feed = client.get("/api/v1/companies/1/contacts/changes", headers=headers)
+    assert feed.status_code == 200 and feed.json() == {"contacts": [], "cursor": None, "more": False}
+    assert client.get("/api/v1/companies/1/contacts/changes?cursor=bad", headers=headers).json()["field"] == "cursor"
+    assert client.get("/api/v1/companies/1/contacts/changes?limit=0", headers=headers).status_code == 400
+    assert client.get("/api/v1/companies/1/contacts/changes").status_code == 401
+
+
+def test_only_a_hash_of_the_key_is_stored(ui_hub: Hub, key: str) -> None:
+    from sqlalchemy import select
+
+    from core.models_platform import ApiKey
+
+    with ui_hub.db.read() as session:
+        row = session.scalar(select(ApiKey))
+        assert row is not None and key not in (row.key_hash, row.prefix) and key.startswith(row.prefix)

@@ -1,0 +1,112 @@
+"""The platform's HTTP entry points: /api/v1/…, authenticated with an API key. Thin: core does the work."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from core import api_keys, platform
+from core.hub import Hub
+from core.platform_input import PlatformInputError
+from core.startup import UNAVAILABLE_ERRORS
+from web.runtime import get_hub
+
+log = logging.getLogger(__name__)
+MAX_BODY = 256 * 1024
+
+
+def _error(status: int, error: str, message: str, field: str | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"error": error, "message": message}
+    if field:
+        body["field"] = field
+    return JSONResponse(body, status_code=status)
+
+
+def _key(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else None
+
+
+def _company_id(request: Request) -> int | None:
+    raw = request.path_params.get("company_id", "")
+    return int(raw) if raw.isdigit() else None
+
+
+UNAUTHORISED = "Send a live API key as 'Authorization: Bearer hubk_…'. Admins create keys on the API keys page."
+
+
+def _post_event(hub: Hub, key: str | None, company_id: int, body: dict[str, Any]) -> Response:
+    with hub.db.write() as session:
+        api_key = api_keys.authenticate(session, key)
+        if api_key is None:
+            return _error(401, "unauthorised", UNAUTHORISED)
+        result = platform.handle(
+            session,
+            company_id=company_id,
+            event_id=body.get("event_id"),
+            kind=body.get("type"),
+            data=body.get("data"),
+            api_key=api_key,
+        )
+    return JSONResponse({"result": result}, status_code=200 if result["duplicate"] else 201)
+
+
+def _feed(hub: Hub, key: str | None, company_id: int, cursor: str | None, limit: int) -> Response:
+    with hub.db.write() as session:
+        if api_keys.authenticate(session, key) is None:
+            return _error(401, "unauthorised", UNAUTHORISED)
+        return JSONResponse(platform.contacts_feed(session, company_id, cursor=cursor, limit=limit))
+
+
+async def _guarded(request: Request, run: Any) -> Response:
+    try:
+        return await run_in_threadpool(run)
+    except PlatformInputError as exc:
+        return _error(400, "invalid", exc.message, exc.field)
+    except platform.UnknownCompany as exc:
+        return _error(404, "unknown_company", str(exc))
+    except platform.EventConflict as exc:
+        return _error(409, "conflict", str(exc))
+    except UNAVAILABLE_ERRORS as exc:
+        log.warning("platform API unavailable: %s", type(exc).__name__)
+        return _error(503, "unavailable", "The hub cannot reach its database; nothing was recorded. Retry later.")
+
+
+async def post_event(request: Request) -> Response:
+    company_id = _company_id(request)
+    if company_id is None:
+        return _error(404, "unknown_company", "The company id in the path must be a number.")
+    body_bytes = await request.body()
+    if len(body_bytes) > MAX_BODY:
+        return _error(413, "too_large", f"Events are at most {MAX_BODY // 1024} KB; split the change.")
+    try:
+        body = json.loads(body_bytes or b"null")
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        return _error(400, "invalid", f"The body is not valid JSON ({exc}).", "body")
+    if not isinstance(body, dict):
+        return _error(400, "invalid", "The body must be a JSON object with event_id, type and data.", "body")
+    hub, key = get_hub(), _key(request)
+    return await _guarded(request, lambda: _post_event(hub, key, company_id, body))
+
+
+async def contacts_changes(request: Request) -> Response:
+    company_id = _company_id(request)
+    if company_id is None:
+        return _error(404, "unknown_company", "The company id in the path must be a number.")
+    raw_limit = request.query_params.get("limit", "100")
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
+        return _error(400, "invalid", "limit must be a whole number from 1 to 1000.", "limit")
+    hub, key, cursor = get_hub(), _key(request), request.query_params.get("cursor")
+    return await _guarded(request, lambda: _feed(hub, key, company_id, cursor, int(raw_limit)))
+
+
+ROUTES = [
+    Route("/api/v1/companies/{company_id}/events", post_event, methods=["POST"]),
+    Route("/api/v1/companies/{company_id}/contacts/changes", contacts_changes, methods=["GET"]),
+]
