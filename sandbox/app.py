@@ -6,16 +6,28 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from html import escape
 from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sandbox import api_contacts, api_reference, apps, control, control_switches, identity, loader, orgs, seed, wire
+from sandbox import (
+    api_contacts,
+    api_documents,
+    api_reference,
+    apps,
+    control,
+    control_switches,
+    identity,
+    loader,
+    orgs,
+    screens,
+    seed,
+    wire,
+)
 from sandbox.faults import Faults
 from sandbox.gate import Gate
 from sandbox.limits import Limits, RateLimiter
@@ -71,21 +83,6 @@ class RequestLog:
                 )
 
 
-def home(store: Store):  # type: ignore[no-untyped-def]
-    async def page(_request: Request) -> Response:
-        rows = "".join(
-            f"<li>{escape(name)} <code>{escape(tenant)}</code></li>" for tenant, name in orgs.list_orgs(store)
-        )
-        return HTMLResponse(
-            "<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Xero simulator</title>"
-            "<style>body{font-family:system-ui,sans-serif;margin:3rem;color:#1e3246}h1{color:#13b5ea}</style></head>"
-            "<body><h1>Xero simulator</h1><p>A local stand-in for Xero for the integration hub's demo and tests.</p>"
-            f"<h2>Organisations</h2><ul>{rows or '<li>None yet.</li>'}</ul></body></html>"
-        )
-
-    return page
-
-
 async def healthz(_request: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
@@ -102,14 +99,16 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
         apps.register(store, app)
     if demo and not orgs.list_orgs(store):
         for org in seed.demo_orgs():
-            loader.load_org(store, org)
+            loader.load_org(store, org, documents=loader.DEMO_DOCUMENTS)
     routes = [
-        Route("/", home(store)),
+        Route("/", screens.home),
         Route("/healthz", healthz),
         *identity.routes(store),
         *api_contacts.routes(store),
         *api_reference.routes(store),
+        *api_documents.routes(store),
         *control.routes(store),
+        *screens.routes(store, faults=faults),
         *control_switches.routes(store, limiter, faults, sender),
         Route("/api.xro/2.0/{rest:path}", unknown_resource, methods=["GET", "PUT", "POST", "DELETE"]),
     ]

@@ -33,7 +33,7 @@ def reset(store: Store, body: dict[str, Any], _params: dict[str, str]) -> Any:
         apps.register(store, app)
     if body.get("seed", "demo") == "demo":
         for org in seed.demo_orgs():
-            loader.load_org(store, org)
+            loader.load_org(store, org, documents=loader.DEMO_DOCUMENTS)
     return {"organisations": [{"tenantId": t, "name": n} for t, n in orgs.list_orgs(store)]}
 
 
@@ -62,7 +62,7 @@ def create_org(store: Store, body: dict[str, Any], _params: dict[str, str]) -> A
         raise ControlError(f"Cannot create that organisation: {exc}") from None
     if orgs.get_org(store, generated.tenant_id) is not None:
         raise ControlError("An organisation with that tenant id already exists.")
-    loader.load_org(store, generated)
+    loader.load_org(store, generated, documents=int(body.get("documents", 0)))
     return {
         "tenantId": generated.tenant_id,
         "name": generated.name,
@@ -193,6 +193,26 @@ def remove_user(store: Store, _body: dict[str, Any], params: dict[str, str]) -> 
     return {"removed": params["email"]}
 
 
+def void_invoice(store: Store, _body: dict[str, Any], params: dict[str, str]) -> Any:
+    """A Xero user voids an approved invoice (refused, as in Xero, once a payment or credit is applied)."""
+    from sandbox import documents_control
+
+    try:
+        return documents_control.void(store, params["tenant"], params["invoice"])
+    except documents_control.ActionRefused as exc:
+        raise ControlError(str(exc), exc.status) from None
+
+
+def invoice_payment(store: Store, body: dict[str, Any], params: dict[str, str]) -> Any:
+    """A Xero user records a payment on an invoice: {"amount", "accountCode"?, "date"?}."""
+    from sandbox import documents_control
+
+    try:
+        return documents_control.pay(store, params["tenant"], params["invoice"], body)
+    except documents_control.ActionRefused as exc:
+        raise ControlError(str(exc), exc.status) from None
+
+
 ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/_sandbox/reset", reset),
     ("GET", "/_sandbox/orgs", list_orgs),
@@ -205,6 +225,8 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", "/_sandbox/orgs/{tenant}/accounts/{account}/archive", archive_account),
     ("POST", "/_sandbox/orgs/{tenant}/revoke", revoke_app),
     ("POST", "/_sandbox/orgs/{tenant}/users/{email}/remove", remove_user),
+    ("POST", "/_sandbox/orgs/{tenant}/invoices/{invoice}/void", void_invoice),
+    ("POST", "/_sandbox/orgs/{tenant}/invoices/{invoice}/payments", invoice_payment),
 ]
 
 

@@ -18,8 +18,11 @@ def _age(record_id: str, now_ms: int) -> int:
     return now_ms - (zlib.crc32(record_id.encode()) % 365) * DAY_MS - DAY_MS
 
 
-def load_org(store: Store, seed: OrgSeed) -> str:
-    """Create the organisation, its users and all its records; return its tenant id."""
+DEMO_DOCUMENTS = 40
+
+
+def load_org(store: Store, seed: OrgSeed, *, documents: int = 0) -> str:
+    """Create the organisation, its users and all its records (and `documents` invoices and bills)."""
     now = store.now_ms()
     tenant = seed.tenant_id
     orgs.create_org(store, tenant_id=tenant, name=seed.name, organisation=seed.organisation)
@@ -46,4 +49,8 @@ def load_org(store: Store, seed: OrgSeed) -> str:
         rows.append(contacts.row(tenant, Record(contact_id, _age(contact_id, now), contact["ContactStatus"], contact)))
     with store.tx() as db:
         records.save_many(db, rows)
+    if documents:
+        from sandbox.documents_seed import seed_documents
+
+        seed_documents(store, tenant, documents, rng_seed=1)
     return tenant

@@ -49,6 +49,7 @@ class _Backoff:
     failures: int = 0
     next_try: float = 0.0
     failing_since_ms: int | None = None
+    url: str | None = None
 
 
 @dataclass
@@ -98,7 +99,9 @@ class WebhookSender:
         for app in apps.all_apps(self.store):
             if not app.webhook_url or self.store.get_meta(f"webhook_disabled:{app.client_id}"):
                 continue
-            backoff = self._backoff.setdefault(app.client_id, _Backoff())
+            backoff = self._backoff.setdefault(app.client_id, _Backoff(url=app.webhook_url))
+            if backoff.url != app.webhook_url:  # a new endpoint starts with a clean slate
+                backoff = self._backoff[app.client_id] = _Backoff(url=app.webhook_url)
             if loop_now < backoff.next_try:
                 continue
             events = self.pending(app.client_id)
