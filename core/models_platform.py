@@ -8,16 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.models import Base, BigId
+from core.models import Base, BigId, str_enum
 
 Money = Numeric(14, 2)
-
-
-def _enum(kind: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
 
 
 class Origin(enum.StrEnum):
@@ -61,7 +57,7 @@ class PlatformContact(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     platform_id: Mapped[str | None] = mapped_column(String(64))  # None for contacts only known from Xero
-    origin: Mapped[Origin] = mapped_column(_enum(Origin))
+    origin: Mapped[Origin] = mapped_column(str_enum(Origin))
     name: Mapped[str] = mapped_column(String(255))
     first_name: Mapped[str | None] = mapped_column(String(255))
     last_name: Mapped[str | None] = mapped_column(String(255))
@@ -91,7 +87,7 @@ class SupplierProposal(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("platform_contacts.id", ondelete="CASCADE"), index=True)
     platform_id: Mapped[str] = mapped_column(String(64))
     proposed: Mapped[dict[str, Any]] = mapped_column(JSON)
-    status: Mapped[ProposalStatus] = mapped_column(_enum(ProposalStatus), default=ProposalStatus.PENDING)
+    status: Mapped[ProposalStatus] = mapped_column(str_enum(ProposalStatus), default=ProposalStatus.PENDING)
     submitted_at: Mapped[datetime]
     decided_at: Mapped[datetime | None]
     decided_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
@@ -106,7 +102,7 @@ class PlatformDocument(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     platform_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[DocumentKind] = mapped_column(_enum(DocumentKind))
+    kind: Mapped[DocumentKind] = mapped_column(str_enum(DocumentKind))
     number: Mapped[str] = mapped_column(String(255))
     contact_id: Mapped[int] = mapped_column(ForeignKey("platform_contacts.id", ondelete="RESTRICT"), index=True)
     issue_date: Mapped[date] = mapped_column(Date)

@@ -6,14 +6,10 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.models import Base, BigId
-
-
-def _enum(kind: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(kind, native_enum=False, length=length, values_callable=lambda e: [m.value for m in e])
+from core.models import Base, BigId, str_enum
 
 
 class ConnectionState(enum.StrEnum):
@@ -75,7 +71,7 @@ class Connection(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), unique=True)
     grant_id: Mapped[int | None] = mapped_column(ForeignKey("xero_grants.id", ondelete="SET NULL"), index=True)
-    state: Mapped[ConnectionState] = mapped_column(_enum(ConnectionState))
+    state: Mapped[ConnectionState] = mapped_column(str_enum(ConnectionState))
     tenant_id: Mapped[str | None] = mapped_column(String(64))
     tenant_name: Mapped[str | None] = mapped_column(String(255))
     xero_connection_id: Mapped[str | None] = mapped_column(String(64))
@@ -109,7 +105,7 @@ class OutboxEntry(Base):
     operation: Mapped[str] = mapped_column(String(20))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     idempotency_key: Mapped[str] = mapped_column(String(128))
-    state: Mapped[OutboxState] = mapped_column(_enum(OutboxState), default=OutboxState.PENDING)
+    state: Mapped[OutboxState] = mapped_column(str_enum(OutboxState), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime]
     lease_owner: Mapped[str | None] = mapped_column(String(80))
@@ -141,7 +137,7 @@ class SyncError(Base):
     fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
     raw_request: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     raw_response: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    status: Mapped[ErrorStatus] = mapped_column(_enum(ErrorStatus), default=ErrorStatus.OPEN)
+    status: Mapped[ErrorStatus] = mapped_column(str_enum(ErrorStatus), default=ErrorStatus.OPEN)
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     first_seen_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]

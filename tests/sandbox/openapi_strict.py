@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
+import httpx
 import yaml
 from openapi_core import Config, OpenAPI
 from openapi_core.testing import MockRequest, MockResponse
@@ -286,3 +287,17 @@ def check_identity_schema(name: str, body: bytes) -> None:
     problems = [line for err in errors for line in _describe_schema_error(err)]
     if problems:
         raise AssertionError(f"{name}: body does not match the strict Xero identity schema:\n" + "\n".join(problems))
+
+
+def checked(response: httpx.Response) -> dict:
+    """Assert an httpx response matches Xero's strict schema for its operation, then return its JSON."""
+    check_accounting(
+        response.request.method,
+        response.request.url.path.removeprefix("/api.xro/2.0"),
+        query=response.request.url.query.decode(),
+        status=response.status_code,
+        body=response.content,
+        content_type=response.headers.get("content-type", "").split(";")[0],
+        request_body=response.request.content or None,
+    )
+    return response.json()

@@ -15,7 +15,7 @@ from sandbox import loader, seed
 from sandbox.documents_seed import seed_documents
 from sandbox.store import Store
 from tests.sandbox.conftest import HARBOUR, Simulator, ms_of
-from tests.sandbox.openapi_strict import check_accounting
+from tests.sandbox.openapi_strict import check_accounting, checked
 
 # Harbour Bakery's chart (GB): 090 bank, 200 sales (OUTPUT2, 20%), 310 cost of sales (INPUT2), 400 advertising,
 # 455 archived, 615 a clearing account with payments enabled; TAX001 = VAT 20% + Sugar Levy 2.5%; TAX003 deleted.
@@ -24,21 +24,6 @@ from tests.sandbox.openapi_strict import check_accounting
 @pytest.fixture
 def api(sim: Simulator) -> httpx.Client:
     return sim.api(sim.connect()["access_token"])
-
-
-def checked(response: httpx.Response) -> dict:
-    """Assert the response matches Xero's strict schema for its operation, then return its JSON."""
-    path = response.request.url.path.removeprefix("/api.xro/2.0")
-    check_accounting(
-        response.request.method,
-        path,
-        query=response.request.url.query.decode(),
-        status=response.status_code,
-        body=response.content,
-        content_type=response.headers.get("content-type", "").split(";")[0],
-        request_body=response.request.content or None,
-    )
-    return response.json()
 
 
 def ok(response: httpx.Response, plural: str) -> list[dict]:
