@@ -90,3 +90,77 @@ def test_sdk_reads_reference_data(accounting: AccountingApi) -> None:
     assert any(a.type.value == "BANK" and a.bank_account_number for a in accounts)
     rates = accounting.get_tax_rates(HARBOUR).tax_rates
     assert any(len(r.tax_components) > 1 and r.effective_rate for r in rates)
+
+
+def value(field: object) -> object:
+    """The SDK gives some enumerated fields as enums and others as plain strings."""
+    return getattr(field, "value", field)
+
+
+def test_sdk_writes_and_reads_invoices_and_payments(accounting: AccountingApi) -> None:
+    from datetime import date
+
+    from xero_python.accounting import Account, Invoice, Invoices, LineItem, Payment, Payments
+
+    customer = accounting.get_contacts(HARBOUR, page=1, where='IsCustomer==true AND ContactStatus=="ACTIVE"')
+    contact = Contact(contact_id=customer.contacts[0].contact_id)
+    lines = [
+        LineItem(
+            description="Wedding cake, three tiers",
+            quantity=1.0,
+            unit_amount=240.0,
+            account_code="200",
+            tax_type="OUTPUT2",
+        ),
+        LineItem(description="Delivery", quantity=2.0, unit_amount=15.0, account_code="200", tax_type="OUTPUT2"),
+    ]
+    draft = Invoice(
+        type="ACCREC",
+        contact=contact,
+        line_items=lines,
+        date=date(2026, 11, 2),
+        due_date=date(2026, 12, 2),
+        status="AUTHORISED",
+        reference="PLATFORM-42",
+    )
+    created = accounting.create_invoices(HARBOUR, Invoices(invoices=[draft]), summarize_errors=False).invoices[0]
+    assert created.status_attribute_string == "OK" and value(created.status) == "AUTHORISED"
+    assert created.invoice_number.startswith("INV-") and value(created.type) == "ACCREC"
+    assert (created.sub_total, created.total_tax, created.total) == (
+        Decimal("270.00"),
+        Decimal("54.00"),
+        Decimal("324.00"),
+    )
+    assert created.amount_due == Decimal("324.00") and created.amount_paid == Decimal("0.00")
+    assert created.date == date(2026, 11, 2) and created.due_date == date(2026, 12, 2)
+    assert [line.line_amount for line in created.line_items] == [Decimal("240.00"), Decimal("30.00")]
+    assert isinstance(created.updated_date_utc, datetime)
+
+    bank = next(
+        a
+        for a in accounting.get_accounts(HARBOUR).accounts
+        if value(a.type) == "BANK" and value(a.currency_code) == "GBP"
+    )
+    part = Payment(
+        invoice=Invoice(invoice_id=created.invoice_id),
+        account=Account(account_id=bank.account_id),
+        amount=100.0,
+        date=date(2026, 11, 10),
+        reference="Deposit",
+    )
+    paid = accounting.create_payments(HARBOUR, Payments(payments=[part])).payments[0]
+    assert paid.amount == Decimal("100.00") and value(paid.payment_type) == "ACCRECPAYMENT"
+    assert value(paid.status) == "AUTHORISED" and paid.date == date(2026, 11, 10)
+    rest = Payment(
+        invoice=Invoice(invoice_id=created.invoice_id),
+        account=Account(account_id=bank.account_id),
+        amount=224.0,
+        date=date(2026, 11, 20),
+    )
+    accounting.create_payments(HARBOUR, Payments(payments=[rest]))
+    settled = accounting.get_invoice(HARBOUR, created.invoice_id).invoices[0]
+    assert value(settled.status) == "PAID" and settled.amount_due == Decimal("0.00")
+    assert settled.amount_paid == Decimal("324.00") and len(settled.payments) == 2
+    assert settled.fully_paid_on_date == date(2026, 11, 20)
+    listed = accounting.get_payments(HARBOUR, where=f'Invoice.InvoiceID==Guid("{created.invoice_id}")').payments
+    assert sorted(p.amount for p in listed) == [Decimal("100.00"), Decimal("224.00")]
