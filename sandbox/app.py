@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from demodata import orgs as seed
 from sandbox import (
     api_contacts,
     api_documents,
@@ -25,7 +26,6 @@ from sandbox import (
     loader,
     orgs,
     screens,
-    seed,
     wire,
 )
 from sandbox.faults import Faults

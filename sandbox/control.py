@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandbox import apps, contacts, events, grants, loader, orgs, records, seed
+from demodata import orgs as seed
+from sandbox import apps, contacts, events, grants, loader, orgs, records
 from sandbox.store import Store
 
 Handler = Callable[[Store, dict[str, Any], dict[str, str]], Any]

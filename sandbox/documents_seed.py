@@ -6,13 +6,13 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+from demodata.numbers import SeedRandom, uuid4
 from sandbox import contacts, documents_contacts, records
 from sandbox import documents_calc as calc
 from sandbox.documents_calc import Books, cents, dec, num
 from sandbox.documents_spec import INVOICE, day_fields, settle, view
 from sandbox.payments import build, save_payment, summary
 from sandbox.records import Record
-from sandbox.seed_numbers import SeedRandom, uuid4
 from sandbox.store import Store, dumps
 from sandbox.wire import from_ms, to_ms
 

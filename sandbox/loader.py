@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import zlib
 
+from demodata.orgs import OrgSeed
 from sandbox import contacts, orgs, records
 from sandbox.records import Record
-from sandbox.seed import OrgSeed
 from sandbox.store import Store
 
 DAY_MS = 24 * 3600 * 1000

@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from core.settings import PROJECT_ROOT
-from sandbox import apps, seed
+from demodata import orgs as seed
+from sandbox import apps
 from tests.stack import free_port
 
 CLIENT = (apps.DEMO_CLIENT_ID, apps.DEMO_CLIENT_SECRET)

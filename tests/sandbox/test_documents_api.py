@@ -11,7 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from sandbox import loader, seed
+from demodata import orgs as seed
+from sandbox import loader
 from sandbox.documents_seed import seed_documents
 from sandbox.store import Store
 from tests.sandbox.conftest import HARBOUR, Simulator, ms_of

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sandbox import seed
-from sandbox.seed import DEMO_ORGS, OrgSeed, XeroUser, demo_orgs, generate
+from demodata import orgs as seed
+from demodata.orgs import DEMO_ORGS, OrgSeed, XeroUser, demo_orgs, generate
 
 COUNTRIES = ("GB", "AU", "NZ")
 CURRENCY = {"GB": "GBP", "AU": "AUD", "NZ": "NZD"}

@@ -10,11 +10,12 @@ import pytest
 from core.settings import PROJECT_ROOT
 
 FORBIDDEN = {
-    "core": {"streamlit", "starlette", "apscheduler", "web", "pages", "scheduler", "sandbox"},
+    "core": {"streamlit", "starlette", "apscheduler", "web", "pages", "scheduler", "sandbox"},  # demodata is allowed
     "web": {"httpx", "authlib", "sqlalchemy", "scheduler", "sandbox"},
     "pages": {"httpx", "authlib", "sqlalchemy", "scheduler", "sandbox"},
     "scheduler": {"streamlit", "starlette", "web", "pages", "sqlalchemy", "httpx", "authlib"},
     "sandbox": {"core", "web", "pages", "scheduler", "streamlit"},
+    "demodata": {"core", "web", "pages", "scheduler", "sandbox", "streamlit", "starlette", "sqlalchemy"},
     "app.py": {"httpx", "authlib", "sqlalchemy"},
     "server.py": {"httpx", "authlib", "sqlalchemy"},
 }
@@ -46,7 +47,7 @@ def test_no_import_against_the_layers(part: str, path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [p for part in ("core", "web", "pages", "scheduler", "sandbox") for p in files(part)],
+    [p for part in ("core", "web", "pages", "scheduler", "sandbox", "demodata") for p in files(part)],
     ids=lambda p: str(p.relative_to(PROJECT_ROOT)),
 )
 def test_modules_stay_small(path: Path) -> None:

@@ -7,13 +7,13 @@ import random
 import string
 from dataclasses import dataclass, field
 
-from sandbox.seed_accounts import build_accounts
-from sandbox.seed_contacts import build_contacts
-from sandbox.seed_data import CONTACT_GROUPS, CORE_GROUPS
-from sandbox.seed_names import NameMaker, slug
-from sandbox.seed_numbers import SeedRandom, abn, address, company_number, landline, phone, tax_number, uuid4
-from sandbox.seed_places import PLACES
-from sandbox.seed_taxes import build_tax_rates
+from demodata.accounts import build_accounts
+from demodata.contacts import build_contacts
+from demodata.data import CONTACT_GROUPS, CORE_GROUPS
+from demodata.names import NameMaker, slug
+from demodata.numbers import SeedRandom, abn, address, company_number, landline, phone, tax_number, uuid4
+from demodata.places import PLACES
+from demodata.taxes import build_tax_rates
 
 ROLES = ("admin", "standard", "readonly")
 # Country -> settings of a typical organisation there.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from sandbox.seed_names import NameMaker, merged_variant
-from sandbox.seed_numbers import (
+from demodata.names import NameMaker, merged_variant
+from demodata.numbers import (
     address,
     bank_account,
     company_number,
@@ -15,8 +15,8 @@ from sandbox.seed_numbers import (
     tax_number,
     uuid4,
 )
-from sandbox.seed_places import PLACES, Place
-from sandbox.seed_taxes import tax_codes
+from demodata.places import PLACES, Place
+from demodata.taxes import tax_codes
 
 FOREIGN_CURRENCIES = {"GB": ("EUR", "USD"), "AU": ("USD", "NZD"), "NZ": ("AUD", "USD")}
 # Share of eligible active contacts in each group, by position (core groups first) and "Do not use".

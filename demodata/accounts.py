@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from sandbox.seed_numbers import bank_account, iban, uuid4
+from demodata.numbers import bank_account, iban, uuid4
 
 # Account Type -> the read-only Class Xero derives from it.
 ACCOUNT_CLASS: dict[str, str] = {

@@ -6,7 +6,7 @@ import random
 from collections.abc import Sequence
 from typing import TypeVar
 
-from sandbox.seed_places import (
+from demodata.places import (
     COUNTRY_NAMES,
     MOBILE_PREFIXES,
     PHONE_COUNTRY,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from sandbox.seed_data import (
+from demodata.data import (
     BUSINESS_ADJECTIVES,
     BUSINESS_PLACES,
     BUSINESS_TLDS,
