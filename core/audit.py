@@ -34,6 +34,7 @@ ACTIONS: dict[str, str] = {
     "remove": "Xero connection removed",
     "mapping_changed": "Mapping changed",
     "retry": "Sync retried",
+    "error_status": "Sync error status changed",
     "api_key_created": "API key created",
     "api_key_revoked": "API key revoked",
 }

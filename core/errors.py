@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import clock
+from core import audit, clock
+from core.auth import Actor, Permission, PermissionDenied, require
 from core.models_sync import ErrorStatus, SyncError
 from core.redact import redact
 
@@ -223,3 +224,29 @@ def open_errors(session: Session, *, company_id: int | None = None) -> list[Sync
     if company_id is not None:
         query = query.where(SyncError.company_id == company_id)
     return list(session.scalars(query.order_by(SyncError.last_seen_at.desc())))
+
+
+def set_status(
+    session: Session, actor: Actor, error_id: int, status: ErrorStatus, note: str | None = None
+) -> SyncError:
+    """A person resolves or ignores an error (with a note), or marks it retrying; audited."""
+    row = session.get(SyncError, error_id)
+    if row is None:
+        raise PermissionDenied("That sync error does not exist or you cannot see it.")
+    require(actor, Permission.TRIAGE_ERRORS, row.company_id)
+    if status is ErrorStatus.IGNORED and not (note or "").strip():
+        raise ValueError("Say why the error is ignored: the note is what the next person reads.")
+    before = {"status": row.status.value}
+    row.status, row.note = status, (note or "").strip() or row.note
+    row.resolved_at = clock.now() if status in (ErrorStatus.RESOLVED, ErrorStatus.IGNORED) else None
+    audit.record(
+        session,
+        actor=actor,
+        action="error_status",
+        company_id=row.company_id,
+        target=f"{cause(row.cause).title} #{row.id}",
+        before=before,
+        after={"status": status.value},
+        detail=row.note,
+    )
+    return row

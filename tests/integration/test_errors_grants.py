@@ -136,3 +136,40 @@ def test_a_database_dump_shows_no_token_in_clear(seeded: Hub) -> None:
         clear = grants.tokens(vault, stored)
     assert (clear.access_token, clear.refresh_token) == (ACCESS, REFRESH)
     assert ACCESS not in repr(clear)
+
+
+def test_people_resolve_or_ignore_errors_within_their_rights(seeded: Hub) -> None:
+    from core import users
+    from core.auth import Actor, PermissionDenied
+    from core.models import AuditEvent
+
+    def actor(email: str) -> Actor:
+        with seeded.db.read() as session:
+            user = users.get_by_email(session, email)
+            assert user is not None
+            return Actor.of(user)
+
+    with seeded.db.write() as session:
+        error = errors.record(
+            session, company_id=company(seeded), code="validation", entity=errors.EntityRef("contact", "c9")
+        )
+    with pytest.raises(ValueError, match="Say why"), seeded.db.write() as session:
+        errors.set_status(session, actor("sam@hub.example"), error.id, ErrorStatus.IGNORED)
+    with pytest.raises(PermissionDenied), seeded.db.write() as session:
+        errors.set_status(session, actor("vic@hub.example"), error.id, ErrorStatus.RESOLVED)
+    with pytest.raises(PermissionDenied), seeded.db.write() as session:
+        errors.set_status(session, actor("olivia@kookaburraplumbing.example"), error.id, ErrorStatus.RESOLVED)
+    with seeded.db.write() as session:
+        errors.set_status(session, actor("sam@hub.example"), error.id, ErrorStatus.IGNORED, "Known test contact")
+    with seeded.db.read() as session:
+        row = session.get(SyncError, error.id)
+        assert row is not None and row.status is ErrorStatus.IGNORED and row.note == "Known test contact"
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "error_status"))
+        assert event is not None and event.after == {"status": "ignored"}
+    with seeded.db.write() as session:  # an ignored error stays ignored when it happens again
+        assert (
+            errors.record(
+                session, company_id=company(seeded), code="validation", entity=errors.EntityRef("contact", "c9")
+            ).status
+            is ErrorStatus.IGNORED
+        )
