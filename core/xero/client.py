@@ -1,0 +1,158 @@
+"""The Accounting API client: one request method, paging at the largest size, batched idempotent writes.
+
+Every answer goes through core.xero.mapping.classify, so a caller only ever sees data or an outcome named by
+what happens next. The remaining-budget headers of every answer go to `on_budget` (shared through the database).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from core.redact import redact
+from core.xero.mapping import classify, items_of
+from core.xero.outcomes import ItemResult, Transient, UncertainOutcome
+from core.xero.resources import BATCH_SIZE, ORGANISATION, PAGE_SIZE, Resource
+
+BUDGET_HEADERS = ("x-minlimit-remaining", "x-daylimit-remaining", "x-applimit-remaining", "x-appminlimit-remaining")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What Xero said is left, from the headers of one answer."""
+
+    minute: int | None
+    day: int | None
+    app_minute: int | None
+
+
+def _int(headers: httpx.Headers, name: str) -> int | None:
+    value = headers.get(name, "")
+    return int(value) if value.strip().isdigit() else None
+
+
+class AccountingClient:
+    """Calls for one organisation with one access token."""
+
+    def __init__(
+        self,
+        http: httpx.Client,
+        *,
+        api_url: str,
+        access_token: str,
+        tenant_id: str,
+        on_budget: Callable[[Budget], None] | None = None,
+    ) -> None:
+        self.http, self.base = http, f"{api_url.rstrip('/')}/api.xro/2.0"
+        self.tenant_id, self.on_budget = tenant_id, on_budget
+        self.headers = {
+            "Authorization": f"Bearer {access_token}",
+            "xero-tenant-id": tenant_id,
+            "Accept": "application/json",
+        }
+        self.calls = 0
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """One call; returns the JSON body, or raises the outcome (XeroProblem) its answer means."""
+        self.calls += 1
+        try:
+            response = self.http.request(
+                method, f"{self.base}{path}", params=params, json=json, headers={**self.headers, **(headers or {})}
+            )
+        except httpx.TimeoutException as exc:
+            kind = UncertainOutcome if method in ("PUT", "POST") else Transient
+            raise kind(f"Xero did not answer in time ({type(exc).__name__}).") from None
+        except httpx.TransportError as exc:
+            kind = UncertainOutcome if method in ("PUT", "POST") and isinstance(exc, httpx.ReadError) else Transient
+            raise kind(f"Xero could not be reached ({type(exc).__name__}).") from None
+        if self.on_budget is not None:
+            self.on_budget(
+                Budget(
+                    _int(response.headers, "x-minlimit-remaining"),
+                    _int(response.headers, "x-daylimit-remaining"),
+                    _int(response.headers, "x-appminlimit-remaining"),
+                )
+            )
+        problem = classify(response.status_code, response.headers, response.content)
+        if problem is not None:
+            problem.request = redact({"method": method, "path": path, "params": params, "body": json})
+            raise problem
+        return response.json() if response.content else None
+
+    def organisation(self) -> dict[str, Any]:
+        return self.request("GET", "/Organisation")[ORGANISATION.collection][0]
+
+    def list(
+        self,
+        resource: Resource,
+        *,
+        where: str | None = None,
+        since: datetime | None = None,
+        order: str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every record (one call when the resource is not paged)."""
+        return [
+            record
+            for page in self.pages(resource, where=where, since=since, order=order, params=params)
+            for record in page
+        ]
+
+    def pages(
+        self,
+        resource: Resource,
+        *,
+        where: str | None = None,
+        since: datetime | None = None,
+        order: str | None = None,
+        params: dict[str, Any] | None = None,
+        start: int = 1,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Page by page at the largest size, from `start` (a saved cursor), until a short page."""
+        query = dict(params or {})
+        if where:
+            query["where"] = where
+        if order:
+            query["order"] = order
+        headers = {}
+        if since is not None and resource.modified_since:
+            headers["If-Modified-Since"] = since.strftime("%Y-%m-%dT%H:%M:%S")
+        page = start
+        while True:
+            if resource.paged:
+                query |= {"page": page, "pageSize": PAGE_SIZE}
+            records = self.request("GET", f"/{resource.collection}", params=query, headers=headers)[resource.collection]
+            yield records
+            if not resource.paged or len(records) < PAGE_SIZE:
+                return
+            page += 1
+
+    def write(
+        self, resource: Resource, elements: list[dict[str, Any]], *, idempotency_key: str, create_only: bool = False
+    ) -> list[ItemResult]:
+        """Create or update in batches of about 50, each element's outcome kept (summarizeErrors=false)."""
+        results: list[ItemResult] = []
+        for index in range(0, len(elements), BATCH_SIZE):
+            batch = elements[index : index + BATCH_SIZE]
+            key = idempotency_key if len(elements) <= BATCH_SIZE else f"{idempotency_key}:{index // BATCH_SIZE}"
+            data = self.request(
+                "PUT" if create_only else "POST",
+                f"/{resource.collection}",
+                params={"summarizeErrors": "false"},
+                json={resource.collection: batch},
+                headers={"Idempotency-Key": key[:128]},
+            )
+            results.extend(items_of(data, resource.collection))
+        return results
