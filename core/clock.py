@@ -7,6 +7,7 @@ In demo and test mode the clock can be moved for every process at once: the offs
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,8 @@ _offset = timedelta(0)
 _shared: Callable[[], float] | None = None
 _shared_seconds = 0.0
 _shared_read_at = float("-inf")
-REREAD_SECONDS = 1.0
+# How often a process re-reads the shared offset (tests that race processes set HUB_CLOCK_REREAD_SECONDS=0).
+REREAD_SECONDS = float(os.environ.get("HUB_CLOCK_REREAD_SECONDS", "1.0"))
 
 
 def now() -> datetime:

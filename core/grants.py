@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from core import clock
 from core.crypto import Vault
+from core.db import Database
 from core.models_sync import Grant
+from core.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -58,3 +62,98 @@ def tokens(vault: Vault, grant: Grant) -> Tokens:
     """The grant's tokens in clear, for the call about to be made."""
     refresh = vault.decrypt(grant.refresh_token) if grant.refresh_token else None
     return Tokens(vault.decrypt(grant.access_token), refresh)
+
+
+# Refresh a little before Xero's expiry, as Xero's SDK does, so a call never starts with a token about to lapse.
+EARLY = timedelta(seconds=60)
+REFRESH_LEASE = timedelta(seconds=30)
+WAIT_FOR_OTHER_SECONDS = 30.0
+
+
+def _take_lease(db: Database, grant_id: int, worker: str) -> bool:
+    now = clock.now()
+    with db.write() as session:
+        taken = session.execute(
+            update(Grant)
+            .where(
+                Grant.id == grant_id,
+                Grant.revoked_at.is_(None),
+                Grant.access_expires_at <= now + EARLY,
+                or_(Grant.lease_until.is_(None), Grant.lease_until < now),
+            )
+            .values(lease_owner=worker, lease_until=now + REFRESH_LEASE)
+        )
+        return taken.rowcount == 1
+
+
+def _release(db: Database, grant_id: int, worker: str) -> None:
+    with db.write() as session:
+        session.execute(
+            update(Grant)
+            .where(Grant.id == grant_id, Grant.lease_owner == worker)
+            .values(lease_owner=None, lease_until=None)
+        )
+
+
+def access_token(db: Database, settings: Settings, grant_id: int, *, worker: str) -> str:
+    """A live access token for the grant, refreshing it under a lease so no two processes spend one refresh token.
+
+    The rotated tokens are stored before the new access token is used; a lost refresh answer is retried once with
+    the old refresh token (Xero's 30-minute grace). invalid_grant ends the grant: ReconnectNeeded, never a loop.
+    """
+    from core.xero import oauth
+    from core.xero.outcomes import ReconnectNeeded, Transient
+
+    vault = Vault(settings)
+    deadline = time.monotonic() + WAIT_FOR_OTHER_SECONDS
+    while True:
+        with db.read() as session:
+            grant = session.get(Grant, grant_id)
+            if grant is None or grant.revoked_at is not None:
+                raise ReconnectNeeded("The Xero authorisation has ended; reconnect to Xero.")
+            if grant.access_expires_at > clock.now() + EARLY:
+                return vault.decrypt(grant.access_token)
+            refresh_token = vault.decrypt(grant.refresh_token) if grant.refresh_token else None
+        if refresh_token is None:
+            raise ReconnectNeeded("The Xero access expired and this connection has no refresh token; reconnect.")
+        if not _take_lease(db, grant_id, worker):
+            if time.monotonic() > deadline:
+                raise Transient("Another process has been refreshing the Xero token for too long; retrying later.")
+            time.sleep(0.05)  # another process is refreshing: wait for its result
+            continue
+        try:
+            try:
+                response = oauth.refresh(settings, refresh_token)
+            except Transient:
+                response = oauth.refresh(settings, refresh_token)  # the answer was lost: same token, grace window
+            with db.write() as session:
+                stored = session.get(Grant, grant_id)
+                assert stored is not None
+                save_tokens(session, vault, stored, response)
+                stored.lease_owner, stored.lease_until = None, None
+            return str(response["access_token"])
+        except ReconnectNeeded:
+            with db.write() as session:
+                end_grant(session, grant_id, reason="Xero refused the refresh token (invalid_grant).")
+            raise
+        finally:
+            _release(db, grant_id, worker)
+
+
+def end_grant(session: Session, grant_id: int, *, reason: str) -> None:
+    """Xero no longer accepts the grant: its connections need a reconnect (once), each with a sync error."""
+    from core import errors
+    from core.models_sync import Connection, ConnectionState
+
+    grant = session.get(Grant, grant_id)
+    if grant is None or grant.revoked_at is not None:
+        return
+    grant.revoked_at = clock.now()
+    for connection in session.scalars(
+        select(Connection).where(Connection.grant_id == grant_id, Connection.state == ConnectionState.CONNECTED)
+    ):
+        connection.state, connection.state_reason = ConnectionState.NEEDS_RECONNECT, reason
+        connection.state_changed_at = clock.now()
+        errors.record(
+            session, company_id=connection.company_id, connection_id=connection.id, code="token_revoked", detail=reason
+        )

@@ -13,6 +13,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
 
+# The simulator's demo app (sandbox/README.md); real Xero needs XERO_CLIENT_ID and XERO_CLIENT_SECRET from Xero.
+DEMO_XERO_CLIENT_ID = "HUBDEMO0000000000000000000000001"
+DEMO_XERO_CLIENT_SECRET = "demo-client-secret-not-for-production-use-0001"
+DEFAULT_XERO_SCOPES = (
+    "offline_access openid profile email accounting.contacts accounting.transactions accounting.settings"
+)
+
+
 class ConfigError(Exception):
     """A setting is missing or malformed; the message says which and how to fix it."""
 
@@ -51,6 +59,11 @@ class Settings:
     shared_clock: bool = False
     xero_identity_url: str = "http://127.0.0.1:8765"
     xero_api_url: str = "http://127.0.0.1:8765"
+    xero_authorize_url: str = "http://127.0.0.1:8765/identity/connect/authorize"
+    xero_client_id: str = DEMO_XERO_CLIENT_ID
+    xero_client_secret: Secret = field(default_factory=lambda: Secret(DEMO_XERO_CLIENT_SECRET))
+    xero_redirect_uri: str = "http://127.0.0.1:8501/xero/callback"
+    xero_scopes: str = DEFAULT_XERO_SCOPES
 
     @property
     def database_label(self) -> str:
@@ -135,6 +148,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         )
     keys = tuple(check_encryption_key(k) for k in raw_keys)
 
+    base_url = env.get("HUB_BASE_URL", "http://127.0.0.1:8501").rstrip("/")
+    identity = env.get("XERO_IDENTITY_URL", "http://127.0.0.1:8765").rstrip("/")
     return Settings(
         database_url=Secret(database_url),
         data_dir=data_dir,
@@ -142,9 +157,14 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         encryption_keys=keys,
         demo=_flag(env, "HUB_DEMO"),
         shared_clock=_flag(env, "HUB_DEMO") or _flag(env, "HUB_SHARED_CLOCK"),
-        base_url=env.get("HUB_BASE_URL", "http://127.0.0.1:8501").rstrip("/"),
+        base_url=base_url,
         session_idle_hours=_float(env, "HUB_SESSION_IDLE_HOURS", 8.0),
         heartbeat_seconds=max(1, round(_float(env, "HUB_HEARTBEAT_SECONDS", 10))),
-        xero_identity_url=env.get("XERO_IDENTITY_URL", "http://127.0.0.1:8765").rstrip("/"),
+        xero_identity_url=identity,
         xero_api_url=env.get("XERO_API_URL", "http://127.0.0.1:8765").rstrip("/"),
+        xero_authorize_url=env.get("XERO_AUTHORIZE_URL", f"{identity}/identity/connect/authorize"),
+        xero_client_id=env.get("XERO_CLIENT_ID", DEMO_XERO_CLIENT_ID),
+        xero_client_secret=Secret(env.get("XERO_CLIENT_SECRET", DEMO_XERO_CLIENT_SECRET)),
+        xero_redirect_uri=env.get("XERO_REDIRECT_URI", f"{base_url}/xero/callback"),
+        xero_scopes=" ".join(env.get("XERO_SCOPES", DEFAULT_XERO_SCOPES).split()),
     )
