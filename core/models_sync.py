@@ -85,6 +85,25 @@ class Connection(Base):
     last_activity_at: Mapped[datetime | None]
 
 
+class ConsentRequest(Base):
+    """One "Connect to Xero" click: its single-use state, who and which company it is for, and what Xero granted."""
+
+    __tablename__ = "xero_consents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state_hash: Mapped[str] = mapped_column(String(64), unique=True)  # SHA-256 of the state sent to Xero
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
+    backfill_from: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    spent_at: Mapped[datetime | None]
+    grant_id: Mapped[int | None] = mapped_column(ForeignKey("xero_grants.id", ondelete="SET NULL"))
+    # The organisations Xero granted in this consent, for the second pick: [{tenantId, tenantName, id}].
+    offered: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    confirmed_at: Mapped[datetime | None]
+
+
 class OutboxEntry(Base):
     """One change to push to Xero, written in the same transaction as the change itself."""
 

@@ -69,7 +69,7 @@ def supplier_changed(session: Session, company: Company, data: Any) -> dict[str,
             company_id=company.id,
             platform_id=supplier_id,
             origin=Origin.PLATFORM,
-            name=values["name"],
+            name="",  # filled by apply_contact below, so a new supplier counts as changed and is pushed
             phones=[],
             addresses=[],
             is_supplier=True,

@@ -256,3 +256,9 @@ def test_the_contacts_feed_pages_with_a_cursor(seeded: Hub) -> None:
     assert first["more"] and not second["more"] and done["contacts"] == []
     with pytest.raises(PlatformInputError, match="cursor"), seeded.db.read() as session:
         platform.contacts_feed(session, harbour(seeded), cursor="garbage")
+
+
+def test_a_new_supplier_with_only_a_name_is_pushed(seeded: Hub) -> None:
+    connect(seeded)
+    result = send(seeded, "supplier.changed", {"supplier_id": "sup-9", "name": "Ouse Valley Eggs"})
+    assert result["sync"] == "queued" and result["changed"] == ["name"]

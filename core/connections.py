@@ -1,0 +1,269 @@
+"""A company's Xero connection: connect (consent, then the second pick), disconnect, remove, reconnect.
+
+Every step checks the actor's rights and is audited. Transactions never wrap a call to Xero: each step spends or
+records what it must first, calls Xero, then records the outcome.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import audit, clock, grants, outbox
+from core.auth import Actor, Permission, require
+from core.crypto import Vault
+from core.hub import Hub
+from core.models import Company
+from core.models_platform import PlatformContact
+from core.models_sync import Connection as ConnectionRow
+from core.models_sync import ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
+from core.platform import snapshot
+from core.xero import oauth
+from core.xero.outcomes import XeroProblem
+
+CONSENT_TTL = timedelta(minutes=15)
+
+
+class ConnectRefused(Exception):
+    """A connection step that cannot go ahead; the message says what happened and what to do."""
+
+
+def _hash(state: str) -> str:
+    return hashlib.sha256(state.encode()).hexdigest()
+
+
+def of_company(session: Session, actor: Actor, company_id: int) -> ConnectionRow | None:
+    """The company's connection row, if it ever had one."""
+    require(actor, Permission.VIEW_COMPANY, company_id)
+    return session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
+
+
+def begin(hub: Hub, actor: Actor, company_id: int, *, backfill_from: date | None = None) -> str:
+    """Start "Connect to Xero": a single-use state bound to this person and company; return Xero's consent URL."""
+    state = secrets.token_urlsafe(32)
+    with hub.db.write() as session:
+        require(actor, Permission.MANAGE_CONNECTION, company_id)
+        if actor.user_id is None:
+            raise ConnectRefused("Connecting needs a signed-in staff member.")
+        now = clock.now()
+        session.add(
+            ConsentRequest(
+                state_hash=_hash(state),
+                company_id=company_id,
+                user_id=actor.user_id,
+                backfill_from=backfill_from,
+                created_at=now,
+                expires_at=now + CONSENT_TTL,
+            )
+        )
+    return oauth.authorization_url(hub.settings, state)
+
+
+@dataclass(frozen=True)
+class Granted:
+    """What the callback found: the consent to confirm and the organisations Xero granted in it."""
+
+    consent_id: int
+    company_id: int
+    offered: list[dict[str, Any]]
+
+
+def complete_consent(hub: Hub, *, state: str | None, code: str | None, error: str | None) -> Granted:
+    """The /xero/callback step: spend the state, exchange the code, keep the grant, list what was granted."""
+    now = clock.now()
+    with hub.db.write() as session:
+        consent = session.scalar(select(ConsentRequest).where(ConsentRequest.state_hash == _hash(state or "")))
+        if consent is None or consent.spent_at is not None or consent.expires_at < now:
+            raise ConnectRefused(
+                "This Xero sign-in link has expired or was already used, so nothing was connected. "
+                "Start again with Connect to Xero on the Connections page."
+            )
+        consent.spent_at = now  # single use, whatever happens next
+        consent_id, company_id, user_id = consent.id, consent.company_id, consent.user_id
+    if error:
+        reason = "You cancelled in Xero" if error == "access_denied" else f"Xero answered {error}"
+        raise ConnectRefused(f"{reason}, so nothing was connected. Connect again when you are ready.")
+    if not code:
+        raise ConnectRefused("Xero sent no authorisation code, so nothing was connected. Please try again.")
+    tokens = oauth.exchange_code(hub.settings, code)
+    claims = oauth.claims(tokens["access_token"])
+    offered = oauth.connections(
+        hub.settings, tokens["access_token"], auth_event_id=claims.get("authentication_event_id")
+    )
+    if not offered:
+        if tokens.get("refresh_token"):
+            oauth.revoke(hub.settings, tokens["refresh_token"])
+        raise ConnectRefused(
+            "Xero granted no organisation, so nothing was connected. In Xero, tick the "
+            "organisation to connect (you need its admin role), then Allow."
+        )
+    with hub.db.write() as session:
+        grant = grants.save_tokens(
+            session,
+            Vault(hub.settings),
+            None,
+            tokens,
+            xero_user_id=claims.get("xero_userid"),
+            auth_event_id=claims.get("authentication_event_id"),
+            created_by_user_id=user_id,
+        )
+        consent = session.get(ConsentRequest, consent_id)
+        assert consent is not None
+        consent.grant_id = grant.id
+        consent.offered = [{"id": c["id"], "tenantId": c["tenantId"], "tenantName": c["tenantName"]} for c in offered]
+    return Granted(consent_id, company_id, consent.offered or [])
+
+
+def pending(session: Session, actor: Actor, company_id: int) -> ConsentRequest | None:
+    """The latest consent of this company waiting for the second pick, if any."""
+    require(actor, Permission.MANAGE_CONNECTION, company_id)
+    return session.scalar(
+        select(ConsentRequest)
+        .where(
+            ConsentRequest.company_id == company_id,
+            ConsentRequest.grant_id.is_not(None),
+            ConsentRequest.confirmed_at.is_(None),
+            ConsentRequest.expires_at >= clock.now(),
+        )
+        .order_by(ConsentRequest.id.desc())
+        .limit(1)
+    )
+
+
+def confirm(hub: Hub, actor: Actor, company_id: int, consent_id: int, tenant_id: str) -> ConnectionRow:
+    """The second pick: tie the company to one granted organisation (the first one confirmed stays pinned)."""
+    now = clock.now()
+    with hub.db.write() as session:
+        require(actor, Permission.MANAGE_CONNECTION, company_id)
+        consent = session.get(ConsentRequest, consent_id)
+        if consent is None or consent.company_id != company_id or consent.grant_id is None:
+            raise ConnectRefused("That Xero consent is not for this company. Start again with Connect to Xero.")
+        if consent.confirmed_at is not None:
+            raise ConnectRefused("This connection was already confirmed (perhaps in another tab). Reload the page.")
+        chosen = next((o for o in consent.offered or [] if o["tenantId"] == tenant_id), None)
+        if chosen is None:
+            raise ConnectRefused("Pick one of the organisations you granted in Xero.")
+        row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
+        pinned = row.pinned_tenant_id if row else None
+        grant = session.get(Grant, consent.grant_id)
+        assert grant is not None
+        access = grants.tokens(Vault(hub.settings), grant).access_token
+        company = session.get(Company, company_id)
+        if pinned and pinned != tenant_id:
+            stray = chosen["id"]
+        else:
+            stray = None
+            consent.confirmed_at = now
+            previous = row.state if row else None
+            if row is None:
+                row = ConnectionRow(company_id=company_id, state=ConnectionState.CONNECTED, state_changed_at=now)
+                session.add(row)
+            row.grant_id, row.tenant_id, row.tenant_name = grant.id, tenant_id, chosen["tenantName"]
+            row.xero_connection_id, row.pinned_tenant_id = chosen["id"], pinned or tenant_id
+            row.state, row.state_changed_at, row.state_reason = ConnectionState.CONNECTED, now, None
+            row.connected_by_user_id, row.connected_at, row.last_activity_at = actor.user_id, now, now
+            row.backfill_from = consent.backfill_from
+            session.flush()
+            _after_reconnect(session, company_id, previous)
+            audit.record(
+                session,
+                actor=actor,
+                action="connect",
+                company_id=company_id,
+                target=chosen["tenantName"],
+                after={"tenant_id": tenant_id, "state": "connected"},
+            )
+    if stray is not None:
+        oauth.delete_connection(hub.settings, access, stray)  # leave nothing half-connected behind
+        raise ConnectRefused(
+            f"{company.name if company else 'This company'} is tied to another Xero organisation, so it cannot "
+            f"connect to {chosen['tenantName']}. To use that organisation, create a new company in the hub."
+        )
+    return row
+
+
+def _after_reconnect(session: Session, company_id: int, previous: ConnectionState | None) -> None:
+    """Held changes go out; after a remove, what was edited before the reconnection never does (snapshot rule)."""
+    if previous is ConnectionState.REMOVED:
+        for contact in session.scalars(select(PlatformContact).where(PlatformContact.company_id == company_id)):
+            contact.synced_snapshot = snapshot(contact)
+    else:
+        outbox.release_company(session, company_id)
+    for error in session.scalars(
+        select(SyncError).where(
+            SyncError.company_id == company_id,
+            SyncError.status == ErrorStatus.OPEN,
+            SyncError.cause.in_(("token_revoked", "xero_user_removed")),
+        )
+    ):
+        error.status = ErrorStatus.RETRYING  # caused by the connection: retried now that it is back
+
+
+def _end(hub: Hub, actor: Actor, company_id: int, *, remove: bool) -> list[int]:
+    with hub.db.read() as session:
+        require(actor, Permission.MANAGE_CONNECTION, company_id)
+        row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
+        if row is None or (row.state in (ConnectionState.DISCONNECTED, ConnectionState.REMOVED) and not remove):
+            raise ConnectRefused("This company is not connected to Xero.")
+        grant = session.get(Grant, row.grant_id) if row.grant_id else None
+        others = (
+            session.scalar(
+                select(ConnectionRow.id).where(
+                    ConnectionRow.grant_id == row.grant_id,
+                    ConnectionRow.company_id != company_id,
+                    ConnectionRow.state == ConnectionState.CONNECTED,
+                )
+            )
+            if grant
+            else None
+        )
+        tokens = grants.tokens(Vault(hub.settings), grant) if grant and grant.revoked_at is None else None
+        xero_connection = row.xero_connection_id
+    if tokens is not None:
+        try:
+            if xero_connection:
+                oauth.delete_connection(hub.settings, tokens.access_token, xero_connection)
+            if others is None and tokens.refresh_token:
+                oauth.revoke(hub.settings, tokens.refresh_token)  # no other company uses this grant
+        except XeroProblem:
+            pass  # Xero has already dropped it (expired or revoked there): the hub's side still ends
+    with hub.db.write() as session:
+        row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
+        assert row is not None
+        before = row.state.value
+        row.state = ConnectionState.REMOVED if remove else ConnectionState.DISCONNECTED
+        row.state_changed_at, row.grant_id, row.xero_connection_id = clock.now(), None, None
+        if others is None and grant is not None:
+            stored = session.get(Grant, grant.id)
+            if stored is not None and stored.revoked_at is None:
+                stored.revoked_at = clock.now()
+        discarded = outbox.discard_company(session, company_id) if remove else []
+        if not remove:
+            outbox.hold_company(session, company_id)
+        audit.record(
+            session,
+            actor=actor,
+            action="remove" if remove else "disconnect",
+            company_id=company_id,
+            target=row.tenant_name,
+            before={"state": before},
+            after={"state": row.state.value},
+            detail=f"{len(discarded)} waiting changes discarded" if remove else None,
+        )
+    return discarded
+
+
+def disconnect(hub: Hub, actor: Actor, company_id: int) -> None:
+    """Stop syncing; changes made meanwhile wait and go out after reconnecting to the same organisation."""
+    _end(hub, actor, company_id, remove=False)
+
+
+def remove(hub: Hub, actor: Actor, company_id: int) -> list[int]:
+    """Stop syncing and discard waiting changes (kept for the record); return the discarded outbox entries."""
+    return _end(hub, actor, company_id, remove=True)
