@@ -1,4 +1,4 @@
-"""A company's Xero connection: connect (consent, then the second pick), disconnect, remove, reconnect.
+"""A company's Xero connection: the second pick after consent (core.consent), disconnect, remove, reconnect.
 
 Every step checks the actor's rights and is audited. Transactions never wrap a call to Xero: each step spends or
 records what it must first, calls Xero, then records the outcome.
@@ -6,17 +6,12 @@ records what it must first, calls Xero, then records the outcome.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import audit, clock, grants, outbox
 from core.auth import Actor, Permission, require
+from core.consent import ConnectRefused
 from core.crypto import Vault
 from core.hub import Hub
 from core.models import Company
@@ -27,113 +22,11 @@ from core.platform import snapshot
 from core.xero import oauth
 from core.xero.outcomes import XeroProblem
 
-CONSENT_TTL = timedelta(minutes=15)
-
-
-class ConnectRefused(Exception):
-    """A connection step that cannot go ahead; the message says what happened and what to do."""
-
-
-def _hash(state: str) -> str:
-    return hashlib.sha256(state.encode()).hexdigest()
-
 
 def of_company(session: Session, actor: Actor, company_id: int) -> ConnectionRow | None:
     """The company's connection row, if it ever had one."""
     require(actor, Permission.VIEW_COMPANY, company_id)
     return session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
-
-
-def begin(hub: Hub, actor: Actor, company_id: int, *, backfill_from: date | None = None) -> str:
-    """Start "Connect to Xero": a single-use state bound to this person and company; return Xero's consent URL."""
-    state = secrets.token_urlsafe(32)
-    with hub.db.write() as session:
-        require(actor, Permission.MANAGE_CONNECTION, company_id)
-        if actor.user_id is None:
-            raise ConnectRefused("Connecting needs a signed-in staff member.")
-        now = clock.now()
-        session.add(
-            ConsentRequest(
-                state_hash=_hash(state),
-                company_id=company_id,
-                user_id=actor.user_id,
-                backfill_from=backfill_from,
-                created_at=now,
-                expires_at=now + CONSENT_TTL,
-            )
-        )
-    return oauth.authorization_url(hub.settings, state)
-
-
-@dataclass(frozen=True)
-class Granted:
-    """What the callback found: the consent to confirm and the organisations Xero granted in it."""
-
-    consent_id: int
-    company_id: int
-    offered: list[dict[str, Any]]
-
-
-def complete_consent(hub: Hub, *, state: str | None, code: str | None, error: str | None) -> Granted:
-    """The /xero/callback step: spend the state, exchange the code, keep the grant, list what was granted."""
-    now = clock.now()
-    with hub.db.write() as session:
-        consent = session.scalar(select(ConsentRequest).where(ConsentRequest.state_hash == _hash(state or "")))
-        if consent is None or consent.spent_at is not None or consent.expires_at < now:
-            raise ConnectRefused(
-                "This Xero sign-in link has expired or was already used, so nothing was connected. "
-                "Start again with Connect to Xero on the Connections page."
-            )
-        consent.spent_at = now  # single use, whatever happens next
-        consent_id, company_id, user_id = consent.id, consent.company_id, consent.user_id
-    if error:
-        reason = "You cancelled in Xero" if error == "access_denied" else f"Xero answered {error}"
-        raise ConnectRefused(f"{reason}, so nothing was connected. Connect again when you are ready.")
-    if not code:
-        raise ConnectRefused("Xero sent no authorisation code, so nothing was connected. Please try again.")
-    tokens = oauth.exchange_code(hub.settings, code)
-    claims = oauth.claims(tokens["access_token"])
-    offered = oauth.connections(
-        hub.settings, tokens["access_token"], auth_event_id=claims.get("authentication_event_id")
-    )
-    if not offered:
-        if tokens.get("refresh_token"):
-            oauth.revoke(hub.settings, tokens["refresh_token"])
-        raise ConnectRefused(
-            "Xero granted no organisation, so nothing was connected. In Xero, tick the "
-            "organisation to connect (you need its admin role), then Allow."
-        )
-    with hub.db.write() as session:
-        grant = grants.save_tokens(
-            session,
-            Vault(hub.settings),
-            None,
-            tokens,
-            xero_user_id=claims.get("xero_userid"),
-            auth_event_id=claims.get("authentication_event_id"),
-            created_by_user_id=user_id,
-        )
-        consent = session.get(ConsentRequest, consent_id)
-        assert consent is not None
-        consent.grant_id = grant.id
-        consent.offered = [{"id": c["id"], "tenantId": c["tenantId"], "tenantName": c["tenantName"]} for c in offered]
-    return Granted(consent_id, company_id, consent.offered or [])
-
-
-def pending(session: Session, actor: Actor, company_id: int) -> ConsentRequest | None:
-    """The latest consent of this company waiting for the second pick, if any."""
-    require(actor, Permission.MANAGE_CONNECTION, company_id)
-    return session.scalar(
-        select(ConsentRequest)
-        .where(
-            ConsentRequest.company_id == company_id,
-            ConsentRequest.grant_id.is_not(None),
-            ConsentRequest.confirmed_at.is_(None),
-            ConsentRequest.expires_at >= clock.now(),
-        )
-        .order_by(ConsentRequest.id.desc())
-        .limit(1)
-    )
 
 
 def confirm(hub: Hub, actor: Actor, company_id: int, consent_id: int, tenant_id: str) -> ConnectionRow:
@@ -267,3 +160,16 @@ def disconnect(hub: Hub, actor: Actor, company_id: int) -> None:
 def remove(hub: Hub, actor: Actor, company_id: int) -> list[int]:
     """Stop syncing and discard waiting changes (kept for the record); return the discarded outbox entries."""
     return _end(hub, actor, company_id, remove=True)
+
+
+def by_company(session: Session, actor: Actor) -> dict[int, ConnectionRow]:
+    """Every connection the actor may see, by company."""
+    from core.companies import list_visible
+
+    visible = [c.id for c in list_visible(session, actor)]
+    rows = session.scalars(select(ConnectionRow).where(ConnectionRow.company_id.in_(visible)))
+    return {row.company_id: row for row in rows}
+
+
+def state_label(row: ConnectionRow | None) -> str:
+    return "Not connected" if row is None else row.state.label

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from core import connections, platform, users
+from core import connections, consent, platform, users
 from core.auth import Actor, PermissionDenied
 from core.hub import Hub
 from core.models import AuditEvent, Company
@@ -39,7 +39,7 @@ def harbour(hub: Hub) -> int:
         return session.scalar(select(Company.id).where(Company.name == "Harbour Bakery Ltd")) or 0
 
 
-def consent(url: str, tenants: list[str], email: str = "fiona@harbourbakery.example") -> dict[str, str]:
+def grant_in_xero(url: str, tenants: list[str], email: str = "fiona@harbourbakery.example") -> dict[str, str]:
     """A person in the consent page: sign in, tick, Allow; returns the callback's query."""
     params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
     base = url.split("/identity/")[0]
@@ -55,9 +55,9 @@ def consent(url: str, tenants: list[str], email: str = "fiona@harbourbakery.exam
 
 def connect(hub: Hub, tenant: str = HARBOUR, granted: list[str] | None = None) -> Connection:
     fiona = actor(hub)
-    url = connections.begin(hub, fiona, harbour(hub))
-    back = consent(url, granted or [tenant])
-    found = connections.complete_consent(hub, state=back["state"], code=back["code"], error=None)
+    url = consent.begin(hub, fiona, harbour(hub))
+    back = grant_in_xero(url, granted or [tenant])
+    found = consent.complete_consent(hub, state=back["state"], code=back["code"], error=None)
     return connections.confirm(hub, fiona, harbour(hub), found.consent_id, tenant)
 
 
@@ -70,16 +70,16 @@ def state_of(hub: Hub) -> Connection:
 
 def test_connect_with_a_second_pick_among_granted_organisations(hub: Hub) -> None:
     fiona = actor(hub)
-    url = connections.begin(hub, fiona, harbour(hub))
-    back = consent(url, [HARBOUR, EVENTS])
-    found = connections.complete_consent(hub, state=back["state"], code=back["code"], error=None)
+    url = consent.begin(hub, fiona, harbour(hub))
+    back = grant_in_xero(url, [HARBOUR, EVENTS])
+    found = consent.complete_consent(hub, state=back["state"], code=back["code"], error=None)
     assert {o["tenantName"] for o in found.offered} == {"Harbour Bakery Ltd", "Harbour Bakery Events Ltd"}
     row = connections.confirm(hub, fiona, harbour(hub), found.consent_id, HARBOUR)
     assert row.state is ConnectionState.CONNECTED and row.pinned_tenant_id == HARBOUR
     with pytest.raises(connections.ConnectRefused, match="already confirmed"):
         connections.confirm(hub, fiona, harbour(hub), found.consent_id, HARBOUR)  # a stale second tab
     with pytest.raises(connections.ConnectRefused, match="expired or was already used"):
-        connections.complete_consent(hub, state=back["state"], code=back["code"], error=None)  # replayed
+        consent.complete_consent(hub, state=back["state"], code=back["code"], error=None)  # replayed
 
 
 @pytest.mark.parametrize(
@@ -91,19 +91,19 @@ def test_connect_with_a_second_pick_among_granted_organisations(hub: Hub) -> Non
 )
 def test_bad_callbacks_connect_nothing(hub: Hub, state: str | None, error: str | None, message: str) -> None:
     with pytest.raises(connections.ConnectRefused, match=message):
-        connections.complete_consent(hub, state=state, code="x", error=error)
+        consent.complete_consent(hub, state=state, code="x", error=error)
 
 
 def test_cancel_in_xero(hub: Hub) -> None:
-    url = connections.begin(hub, actor(hub), harbour(hub))
+    url = consent.begin(hub, actor(hub), harbour(hub))
     state = parse_qs(urlsplit(url).query)["state"][0]
     with pytest.raises(connections.ConnectRefused, match="cancelled in Xero"):
-        connections.complete_consent(hub, state=state, code=None, error="access_denied")
+        consent.complete_consent(hub, state=state, code=None, error="access_denied")
 
 
 def test_only_company_admins_connect(hub: Hub) -> None:
     with pytest.raises(PermissionDenied, match="company's admins"):
-        connections.begin(hub, actor(hub, "colin@harbourbakery.example"), harbour(hub))
+        consent.begin(hub, actor(hub, "colin@harbourbakery.example"), harbour(hub))
 
 
 def test_a_company_stays_pinned_to_its_first_organisation(hub: Hub, sim: Simulator) -> None:

@@ -7,10 +7,11 @@ from html import escape
 
 import streamlit as st
 
-from core import clock, companies, sidecar
+from core import clock, companies, connections, sidecar
 from core.auth import Actor
 from core.hub import Hub
 from core.models import Company, Role
+from core.models_sync import ConnectionState
 
 COMPANY_KEY = "company_id"
 
@@ -91,6 +92,20 @@ def sign_out_button() -> None:
         </form>
         """
     )
+
+
+def reconnect_banner(hub: Hub, actor: Actor, company: Company | None) -> None:
+    """On every page of a company whose Xero connection needs a person: say so and where to fix it."""
+    if company is None:
+        return
+    with hub.db.read() as session:
+        row = connections.of_company(session, actor, company.id)
+    if row is not None and row.state is ConnectionState.NEEDS_RECONNECT:
+        st.warning(
+            f"**{company.name} needs reconnecting to Xero.** {row.state_reason or ''} Changes wait until then. "
+            "A company admin reconnects on the [Xero connection](/connections) page.",
+            icon=":material/sync_problem:",
+        )
 
 
 def sidebar(hub: Hub, actor: Actor, company: Company | None) -> None:

@@ -10,13 +10,14 @@ import streamlit as st
 from core.api_keys import ApiKeyError
 from core.auth import PermissionDenied
 from core.companies import CompanyError
+from core.connections import ConnectRefused
 from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
 from core.users import UserError
 
 log = logging.getLogger("hub.pages")
 
 # Refusals whose message is written for the person reading the page.
-EXPECTED = (PermissionDenied, UserError, CompanyError, ApiKeyError, *STARTUP_ERRORS)
+EXPECTED = (PermissionDenied, UserError, CompanyError, ApiKeyError, ConnectRefused, *STARTUP_ERRORS)
 
 
 def show(exc: BaseException) -> None:

@@ -9,6 +9,7 @@ from core.auth import Actor, Permission, allowed
 SIGN_IN = ("pages/sign_in.py", "Sign in", ":material/login:")
 OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
 COMPANY = ("pages/company.py", "Company settings", ":material/apartment:")
+CONNECTIONS = ("pages/connections.py", "Xero connection", ":material/link:")
 USERS = ("pages/users.py", "Staff users", ":material/group:")
 AUDIT = ("pages/audit.py", "Audit log", ":material/history:")
 API_KEYS = ("pages/api_keys.py", "API keys", ":material/key:")
@@ -23,7 +24,7 @@ def page_files_for(actor: Actor | None) -> list[tuple[str, str, str]]:
     """The page specs an actor may open (tests walk this list)."""
     if actor is None:
         return [SIGN_IN]
-    specs = [OVERVIEW, COMPANY]
+    specs = [OVERVIEW, CONNECTIONS, COMPANY]
     if allowed(actor, Permission.MANAGE_USERS):
         specs.append(USERS)
     if allowed(actor, Permission.VIEW_AUDIT):
