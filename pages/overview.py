@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import companies, sidecar
+from core import companies, connections, sidecar
+from core.models_sync import ConnectionState
 from web.ui import context
 from web.ui.chrome import ago
 
@@ -15,6 +16,7 @@ st.title("Overview")
 with hub.db.read() as session:
     visible = companies.list_visible(session, actor)
     status = sidecar.status(session, heartbeat_seconds=hub.settings.heartbeat_seconds)
+    links = connections.by_company(session, actor)
 
 if not visible:
     st.info(
@@ -24,15 +26,24 @@ if not visible:
     )
     st.stop()
 
-# Every company starts unconnected; the Xero connection lifecycle fills these in.
-XERO_STATE = "Not connected"
-connected = 0
+connected = sum(1 for row in links.values() if row.state is ConnectionState.CONNECTED)
+
+
+def xero_state(company_id: int) -> str:
+    row = links.get(company_id)
+    label = connections.state_label(row)
+    return f"{label} · {row.tenant_name}" if row is not None and row.tenant_name else label
+
 
 if len(visible) == 1:
     (company,) = visible
     with st.container(border=True):
         st.subheader(company.name)
-        st.markdown(f":gray-badge[:material/link_off: {XERO_STATE} to Xero]")
+        if (row := links.get(company.id)) is not None and row.state is ConnectionState.CONNECTED:
+            st.markdown(f":green-badge[:material/link: Connected to Xero · {row.tenant_name}]")
+        else:
+            words = "Not connected to Xero" if row is None else f"Xero: {row.state.label}"
+            st.markdown(f":gray-badge[:material/link_off: {words}]")
         st.caption(
             f"{companies.COUNTRIES.get(company.country, company.country)} · base currency {company.base_currency} · "
             f"alerts to {company.finance_contact_email or 'nobody yet (set a finance contact)'}"
@@ -53,7 +64,7 @@ st.dataframe(
                 "Company": company.name,
                 "Country": companies.COUNTRIES.get(company.country, company.country),
                 "Currency": company.base_currency,
-                "Xero": XERO_STATE,
+                "Xero": xero_state(company.id),
                 "Finance contact": company.finance_contact_email or "—",
             }
             for company in visible

@@ -1,0 +1,45 @@
+"""DEMO step 2 in a real browser: Connect to Xero, consent in Xero's page, pick the organisation again, confirm."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from core.demo import DEMO_PASSWORD
+from tests.e2e.conftest import settle
+from tests.e2e.test_sign_in import open_hub, sign_in
+from tests.stack import Stack
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_company_admin_connects_through_xeros_consent_page(page: Page, stack: Stack) -> None:
+    open_hub(page, stack)
+    sign_in(page, "olivia@kookaburraplumbing.example", DEMO_PASSWORD)
+    page.get_by_role("link", name="Xero connection").click()
+    settle(page)
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_text("Not connected")).to_be_visible()
+    main.get_by_role("button", name="Connect to Xero").click()
+    settle(page)
+    link = main.get_by_role("link", name="Continue to Xero to choose the organisation")
+    expect(link).to_be_visible()
+    page.goto(link.get_attribute("href") or "")
+
+    # The simulator's consent page, as a Xero user sees it.
+    expect(page.get_by_role("heading", name="Log in to connect Xero integration hub")).to_be_visible()
+    page.get_by_label("Email address").fill("olivia@kookaburraplumbing.example")
+    page.get_by_label("Password").fill("xero-demo")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Kookaburra Plumbing Pty Ltd").check()
+    page.get_by_role("button", name="Allow access").click()
+
+    # Back in the hub: the second pick, with the warning that the company stays tied to it.
+    page.wait_for_url("**/connections?confirm=*")
+    settle(page)
+    expect(main.get_by_text("Confirm the organisation")).to_be_visible()
+    expect(main.get_by_text("stays tied to the organisation you confirm")).to_be_visible()
+    main.get_by_role("button", name="Confirm and connect").click()
+    settle(page)
+    expect(main.get_by_text("Connected · Kookaburra Plumbing Pty Ltd")).to_be_visible()
+    expect(main.get_by_role("button", name="Disconnect…")).to_be_visible()
