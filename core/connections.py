@@ -13,6 +13,7 @@ from core import audit, clock, grants, outbox
 from core.auth import Actor, Permission, require
 from core.consent import ConnectRefused
 from core.crypto import Vault
+from core.errors import CAUSES
 from core.hub import Hub
 from core.models import Company
 from core.models_platform import PlatformContact
@@ -20,7 +21,7 @@ from core.models_sync import Connection as ConnectionRow
 from core.models_sync import ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
 from core.platform import snapshot
 from core.xero import oauth
-from core.xero.outcomes import XeroProblem
+from core.xero.outcomes import ReconnectNeeded, Transient, XeroProblem
 
 
 def of_company(session: Session, actor: Actor, company_id: int) -> ConnectionRow | None:
@@ -84,18 +85,23 @@ def confirm(hub: Hub, actor: Actor, company_id: int, consent_id: int, tenant_id:
 def _after_reconnect(session: Session, company_id: int, previous: ConnectionState | None) -> None:
     """Held changes go out; after a remove, what was edited before the reconnection never does (snapshot rule)."""
     if previous is ConnectionState.REMOVED:
-        for contact in session.scalars(select(PlatformContact).where(PlatformContact.company_id == company_id)):
+        linked = select(PlatformContact).where(
+            PlatformContact.company_id == company_id, PlatformContact.xero_contact_id.is_not(None)
+        )
+        for contact in session.scalars(linked):  # never-synced contacts keep no snapshot: their create is whole
             contact.synced_snapshot = snapshot(contact)
     else:
         outbox.release_company(session, company_id)
+    caused_by_connection = [c.code for c in CAUSES.values() if c.connection]
     for error in session.scalars(
         select(SyncError).where(
             SyncError.company_id == company_id,
-            SyncError.status == ErrorStatus.OPEN,
-            SyncError.cause.in_(("token_revoked", "xero_user_removed")),
+            SyncError.status.in_((ErrorStatus.OPEN, ErrorStatus.RETRYING)),
+            SyncError.cause.in_(caused_by_connection),
         )
     ):
-        error.status = ErrorStatus.RETRYING  # caused by the connection: retried now that it is back
+        # The connection is back: its own errors are over, and what they held up goes out again.
+        error.status, error.resolved_at = ErrorStatus.RESOLVED, clock.now()
 
 
 def _end(hub: Hub, actor: Actor, company_id: int, *, remove: bool) -> list[int]:
@@ -116,16 +122,26 @@ def _end(hub: Hub, actor: Actor, company_id: int, *, remove: bool) -> list[int]:
             if grant
             else None
         )
-        tokens = grants.tokens(Vault(hub.settings), grant) if grant and grant.revoked_at is None else None
+        live_grant = grant.id if grant is not None and grant.revoked_at is None else None
         xero_connection = row.xero_connection_id
-    if tokens is not None:
+    if live_grant is not None:
         try:
+            access = grants.access_token(hub.db, hub.settings, live_grant, worker=f"web-{actor.user_id}")
             if xero_connection:
-                oauth.delete_connection(hub.settings, tokens.access_token, xero_connection)
-            if others is None and tokens.refresh_token:
-                oauth.revoke(hub.settings, tokens.refresh_token)  # no other company uses this grant
-        except XeroProblem:
-            pass  # Xero has already dropped it (expired or revoked there): the hub's side still ends
+                oauth.delete_connection(hub.settings, access, xero_connection)
+            if others is None:
+                with hub.db.read() as session:
+                    stored = session.get(Grant, live_grant)
+                    refresh_token = grants.tokens(Vault(hub.settings), stored).refresh_token if stored else None
+                if refresh_token:
+                    oauth.revoke(hub.settings, refresh_token)  # no other company uses this grant
+        except ReconnectNeeded:
+            pass  # Xero already dropped the grant (revoked or expired there): the hub's side still ends
+        except (Transient, XeroProblem) as problem:
+            raise ConnectRefused(
+                f"Xero could not be reached to disconnect ({problem.message}), so nothing changed. Try again in a "
+                "minute."
+            ) from None
     with hub.db.write() as session:
         row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
         assert row is not None

@@ -40,6 +40,8 @@ CALLBACK_MESSAGES = {
     "other_user": "This Xero sign-in was started by another staff member, so nothing was connected. Start again "
     "yourself with Connect to Xero.",
     "xero": "Xero could not complete the connection just now, so nothing was connected. Please try again.",
+    "signed_out": "Your hub session had ended when Xero sent you back, so nothing was connected. Sign in and start "
+    "again with Connect to Xero.",
 }
 
 

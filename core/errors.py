@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, PermissionDenied, require
+from core.db import insert_if_missing
 from core.models_sync import ErrorStatus, SyncError
 from core.redact import redact
 
@@ -183,12 +184,23 @@ def record(
     """Record a failure, or count a repeat of an open one (reopening it if it had been resolved)."""
     now = clock.now()
     key = fingerprint(company_id, code, entity, detail)
-    row = session.scalar(select(SyncError).where(SyncError.fingerprint == key))
-    if row is None:
-        row = SyncError(
-            company_id=company_id, cause=cause(code).code, fingerprint=key, first_seen_at=now, occurrences=0
-        )
-        session.add(row)
+    # Insert-if-missing first: two processes recording the same failure at once both succeed, as one row.
+    insert_if_missing(
+        session,
+        SyncError.__table__,
+        {
+            "company_id": company_id,
+            "cause": cause(code).code,
+            "fingerprint": key,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "occurrences": 0,
+            "status": ErrorStatus.OPEN.value,
+        },
+    )
+    row = session.scalars(
+        select(SyncError).where(SyncError.fingerprint == key).execution_options(populate_existing=True)
+    ).one()
     row.connection_id = connection_id
     row.entity_type, row.entity_id = (entity.type, entity.id) if entity else (None, None)
     row.entity_number = entity.number if entity else None

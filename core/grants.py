@@ -66,7 +66,8 @@ def tokens(vault: Vault, grant: Grant) -> Tokens:
 
 # Refresh a little before Xero's expiry, as Xero's SDK does, so a call never starts with a token about to lapse.
 EARLY = timedelta(seconds=60)
-REFRESH_LEASE = timedelta(seconds=30)
+# Longer than two refresh attempts at the token call's timeout (2 x 25 s), so a lease never lapses mid-refresh.
+REFRESH_LEASE = timedelta(seconds=90)
 WAIT_FOR_OTHER_SECONDS = 30.0
 
 
@@ -129,6 +130,8 @@ def access_token(db: Database, settings: Settings, grant_id: int, *, worker: str
             with db.write() as session:
                 stored = session.get(Grant, grant_id)
                 assert stored is not None
+                if stored.lease_owner != worker:  # the lease lapsed meanwhile; never overwrite newer tokens
+                    raise Transient("The Xero token refresh took too long; retrying.")
                 save_tokens(session, vault, stored, response)
                 stored.lease_owner, stored.lease_until = None, None
             return str(response["access_token"])

@@ -23,7 +23,6 @@ from core.models_sync import OutboxEntry, OutboxState
 LEASE = timedelta(minutes=2)
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
-LIVE = (OutboxState.PENDING, OutboxState.LEASED)
 
 
 def idempotency_key(entity_type: str, entity_id: str, version: int) -> str:
@@ -61,8 +60,9 @@ def enqueue(
         .limit(1)
     )
     if waiting is not None and waiting.operation == operation and state is not OutboxState.DISCARDED:
-        # Coalesce: one push carries every change made since the record last synced.
-        waiting.payload = {**waiting.payload, **payload}
+        # Coalesce: one push carries the record's changes since it last synced. The caller's payload is that
+        # whole difference, so it replaces the waiting one (a field changed back drops out, as it should).
+        waiting.payload = dict(payload)
         waiting.entity_version = max(waiting.entity_version, version)
         waiting.idempotency_key = idempotency_key(entity_type, entity_id, waiting.entity_version)
         waiting.state = state
@@ -104,13 +104,20 @@ class Claimed:
 
 def _claimable(now: datetime) -> Any:
     other = aliased(OutboxEntry)
-    in_flight = exists().where(
+    same_record = and_(
         other.company_id == OutboxEntry.company_id,
         other.entity_type == OutboxEntry.entity_type,
         other.entity_id == OutboxEntry.entity_id,
         other.id != OutboxEntry.id,
-        other.state == OutboxState.LEASED,
-        other.lease_until >= now,
+    )
+    # A record's changes go out in order and one at a time: an earlier change still waiting (or failed, waiting
+    # for a person) comes first, and nothing is claimed while another change to the record is in flight.
+    in_flight = exists().where(
+        same_record,
+        or_(
+            and_(other.state == OutboxState.LEASED, other.lease_until >= now),
+            and_(other.id < OutboxEntry.id, other.state.in_((OutboxState.PENDING, OutboxState.FAILED))),
+        ),
     )
     due = and_(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.not_before <= now)
     expired = and_(OutboxEntry.state == OutboxState.LEASED, OutboxEntry.lease_until < now)
@@ -207,11 +214,12 @@ def retry(session: Session, entry_ids: list[int]) -> int:
 
 
 def hold_company(session: Session, company_id: int) -> int:
-    """Disconnect: every waiting entry of the company is held (kept, not pushed)."""
+    """Disconnect: every waiting entry of the company is held (kept, not pushed). An entry in flight is left to
+    its worker, so the push it is making is recorded, not lost."""
     result = session.execute(
         update(OutboxEntry)
-        .where(OutboxEntry.company_id == company_id, OutboxEntry.state.in_((*LIVE, OutboxState.FAILED)))
-        .values(state=OutboxState.HELD, lease_owner=None, lease_until=None, updated_at=clock.now())
+        .where(OutboxEntry.company_id == company_id, OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.FAILED)))
+        .values(state=OutboxState.HELD, updated_at=clock.now())
     )
     return result.rowcount or 0
 
@@ -227,12 +235,13 @@ def release_company(session: Session, company_id: int) -> int:
 
 
 def discard_company(session: Session, company_id: int) -> list[int]:
-    """Remove: waiting entries are discarded (kept for the record, listed to the user, never pushed)."""
+    """Remove: waiting entries are discarded (kept for the record, listed to the user, never pushed); an entry in
+    flight is left to its worker."""
     ids = list(
         session.scalars(
             select(OutboxEntry.id).where(
                 OutboxEntry.company_id == company_id,
-                OutboxEntry.state.in_((*LIVE, OutboxState.HELD, OutboxState.FAILED)),
+                OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.HELD, OutboxState.FAILED)),
             )
         )
     )

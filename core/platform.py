@@ -13,9 +13,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import clock, outbox
+from core.db import Database
 from core.models import Company
 from core.models_platform import ApiKey, Origin, PlatformContact, PlatformEvent
 from core.models_sync import Connection, ConnectionState, OutboxState
@@ -186,3 +188,34 @@ def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limi
     ]
     next_cursor = f"{rows[-1].changed_at.isoformat()}_{rows[-1].id}" if rows else cursor
     return {"contacts": items, "cursor": next_cursor, "more": len(rows) == limit}
+
+
+class Unauthorised(PermissionError):
+    """No live API key came with the request."""
+
+    status = 401
+
+
+def receive(db: Database, *, presented_key: str | None, company_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """One event from the platform API, in its own transaction; the same event sent twice at once is answered
+    as a duplicate, not an error."""
+    from core import api_keys
+
+    for attempt in (1, 2):
+        try:
+            with db.write() as session:
+                api_key = api_keys.authenticate(session, presented_key)
+                if api_key is None:
+                    raise Unauthorised("Send a live API key as 'Authorization: Bearer hubk_…'.")
+                return handle(
+                    session,
+                    company_id=company_id,
+                    event_id=body.get("event_id"),
+                    kind=body.get("type"),
+                    data=body.get("data"),
+                    api_key=api_key,
+                )
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

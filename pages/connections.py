@@ -74,13 +74,13 @@ if not connected:
     )
     since = st.date_input("Send documents issued from", value=date.today(), disabled=not backfill)
     if st.button("Connect to Xero" if row is None else "Reconnect to Xero", type="primary", icon=":material/link:"):
-        st.session_state["consent_url"] = consent.begin(
+        st.session_state[f"consent_url:{company.id}"] = consent.begin(
             hub, actor, company.id, backfill_from=since if backfill else None
         )
-    if st.session_state.get("consent_url"):
+    if st.session_state.get(f"consent_url:{company.id}"):
         st.link_button(
             "Continue to Xero to choose the organisation",
-            st.session_state["consent_url"],
+            st.session_state[f"consent_url:{company.id}"],
             icon=":material/open_in_new:",
         )
     st.stop()

@@ -42,18 +42,7 @@ UNAUTHORISED = "Send a live API key as 'Authorization: Bearer hubk_…'. Admins 
 
 
 def _post_event(hub: Hub, key: str | None, company_id: int, body: dict[str, Any]) -> Response:
-    with hub.db.write() as session:
-        api_key = api_keys.authenticate(session, key)
-        if api_key is None:
-            return _error(401, "unauthorised", UNAUTHORISED)
-        result = platform.handle(
-            session,
-            company_id=company_id,
-            event_id=body.get("event_id"),
-            kind=body.get("type"),
-            data=body.get("data"),
-            api_key=api_key,
-        )
+    result = platform.receive(hub.db, presented_key=key, company_id=company_id, body=body)
     return JSONResponse({"result": result}, status_code=200 if result["duplicate"] else 201)
 
 
@@ -73,6 +62,8 @@ async def _guarded(request: Request, run: Any) -> Response:
         return _error(404, "unknown_company", str(exc))
     except platform.EventConflict as exc:
         return _error(409, "conflict", str(exc))
+    except platform.Unauthorised:
+        return _error(401, "unauthorised", UNAUTHORISED)
     except UNAVAILABLE_ERRORS as exc:
         log.warning("platform API unavailable: %s", type(exc).__name__)
         return _error(503, "unavailable", "The hub cannot reach its database; nothing was recorded. Retry later.")
@@ -82,6 +73,9 @@ async def post_event(request: Request) -> Response:
     company_id = _company_id(request)
     if company_id is None:
         return _error(404, "unknown_company", "The company id in the path must be a number.")
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return _error(413, "too_large", f"Events are at most {MAX_BODY // 1024} KB; split the change.")
     body_bytes = await request.body()
     if len(body_bytes) > MAX_BODY:
         return _error(413, "too_large", f"Events are at most {MAX_BODY // 1024} KB; split the change.")

@@ -31,6 +31,8 @@ def _complete(request: Request) -> consent.Granted:
         found = sessions.lookup(session, hub.settings, request.cookies.get(sessions.COOKIE_NAME))
         if found is not None:
             user_id = found.actor.user_id
+    if user_id is None:  # the consent is bound to the person who started it: no session, no connection
+        raise connections.ConnectRefused(consent.CALLBACK_MESSAGES["signed_out"], "signed_out")
     query = request.query_params
     return consent.complete_consent(
         hub, state=query.get("state"), code=query.get("code"), error=query.get("error"), user_id=user_id

@@ -47,8 +47,10 @@ def _token_call(settings: Settings, grant: str, **form: str) -> dict[str, Any]:
         raise XeroProblem(f"Xero's token endpoint refused the request ({exc.error}).", status=400) from None
     except httpx.TimeoutException:
         raise UncertainOutcome("Xero's token endpoint did not answer in time.") from None
-    except httpx.TransportError as exc:
+    except httpx.HTTPError as exc:
         raise Transient(f"Xero's token endpoint could not be reached ({type(exc).__name__}).") from None
+    except ValueError:
+        raise Transient("Xero's token endpoint answered with something that is not a token.") from None
     return dict(token)
 
 
@@ -64,10 +66,13 @@ def refresh(settings: Settings, refresh_token: str) -> dict[str, Any]:
 
 def revoke(settings: Settings, refresh_token: str) -> None:
     """Revoke the grant: Xero removes every connection it holds."""
-    with _client(settings) as client:
-        response = client.revoke_token(
-            f"{settings.xero_identity_url}/connect/revocation", token=refresh_token, token_type_hint="refresh_token"
-        )
+    try:
+        with _client(settings) as client:
+            response = client.revoke_token(
+                f"{settings.xero_identity_url}/connect/revocation", token=refresh_token, token_type_hint="refresh_token"
+            )
+    except httpx.HTTPError as exc:
+        raise Transient(f"Xero could not be reached ({type(exc).__name__}).") from None
     problem = classify(response.status_code, response.headers, response.content)
     if problem is not None:
         raise problem
@@ -85,13 +90,21 @@ def claims(access_token: str) -> dict[str, Any]:
         return {}
 
 
+def _http(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    """One call to Xero's identity service; a network failure becomes Transient, never a raw httpx error."""
+    try:
+        return httpx.request(method, url, timeout=TIMEOUT, **kwargs)
+    except httpx.HTTPError as exc:
+        raise Transient(f"Xero could not be reached ({type(exc).__name__}).") from None
+
+
 def connections(settings: Settings, access_token: str, *, auth_event_id: str | None = None) -> list[dict[str, Any]]:
     """The organisations this grant reaches (only those of one consent, with auth_event_id)."""
     params = {"authEventId": auth_event_id} if auth_event_id else None
-    response = httpx.get(
+    response = _http(
+        "GET",
         f"{settings.xero_api_url}/connections",
         params=params,
-        timeout=TIMEOUT,
         headers={"Authorization": f"Bearer {access_token}", "Accept": "application/json"},
     )
     problem = classify(response.status_code, response.headers, response.content)
@@ -102,9 +115,9 @@ def connections(settings: Settings, access_token: str, *, auth_event_id: str | N
 
 def delete_connection(settings: Settings, access_token: str, connection_id: str) -> bool:
     """Disconnect one organisation; False if Xero no longer had it."""
-    response = httpx.delete(
+    response = _http(
+        "DELETE",
         f"{settings.xero_api_url}/connections/{connection_id}",
-        timeout=TIMEOUT,
         headers={"Authorization": f"Bearer {access_token}"},
     )
     if response.status_code == 404:

@@ -57,8 +57,9 @@ def test_claim_then_complete(seeded: Hub) -> None:
 
 
 def test_pending_changes_to_one_record_coalesce(seeded: Hub) -> None:
+    # Each payload is the record's whole difference from what Xero last had, so the newest replaces the waiting one.
     first = add(seeded, "c1", 1, Name="Old name", EmailAddress="a@example.com")
-    second = add(seeded, "c1", 2, Name="New name")
+    second = add(seeded, "c1", 2, Name="New name", EmailAddress="a@example.com")
     assert first == second
     (claimed,) = outbox.claim(seeded.db, worker="w1")
     assert claimed.payload == {"Name": "New name", "EmailAddress": "a@example.com"}
@@ -204,3 +205,41 @@ def test_a_worker_killed_mid_lease_loses_nothing(seeded: Hub) -> None:
     clock.advance(outbox.LEASE + timedelta(seconds=1))
     time.sleep(0.01)
     assert {c.id for c in outbox.claim(seeded.db, worker="survivor")} == ids
+
+
+def test_a_records_changes_go_out_in_order(seeded: Hub) -> None:
+    """An earlier change that failed (waiting for a person) holds back a later one of the same record."""
+    from core import errors
+
+    first = add(seeded, "c1", 1)
+    outbox.claim(seeded.db, worker="w1")
+    with seeded.db.write() as session:
+        error = errors.record(
+            session, company_id=company(seeded), code="validation", entity=errors.EntityRef("contact", "c1")
+        )
+        outbox.fail(session, first, worker="w1", error_id=error.id)
+        # A create of another kind for the same record, enqueued after the failure, waits behind it.
+        later = outbox.enqueue(
+            session,
+            company_id=company(seeded),
+            entity_type="contact",
+            entity_id="c1",
+            version=2,
+            operation="archive",
+            payload={"archived": True},
+        ).id
+    other = add(seeded, "c2")
+    assert [c.id for c in outbox.claim(seeded.db, worker="w1")] == [other]
+    with seeded.db.write() as session:
+        outbox.retry(session, [first])
+    assert [c.id for c in outbox.claim(seeded.db, worker="w1")] == [first]
+    assert later != first
+
+
+def test_disconnect_leaves_an_entry_in_flight_to_its_worker(seeded: Hub) -> None:
+    entry_id = add(seeded, "c1")
+    outbox.claim(seeded.db, worker="w1")
+    with seeded.db.write() as session:
+        assert outbox.hold_company(session, company(seeded)) == 0
+        assert outbox.complete(session, entry_id, worker="w1", xero_id="x-1")
+    assert state_of(seeded, entry_id) is OutboxState.DONE

@@ -12,6 +12,7 @@ from core import connections, consent, platform, users
 from core.auth import Actor, PermissionDenied
 from core.hub import Hub
 from core.models import AuditEvent, Company
+from core.models_platform import PlatformContact
 from core.models_sync import Connection, ConnectionState, OutboxEntry, OutboxState
 from demodata import orgs as demo_orgs
 from tests.conftest import make_settings
@@ -168,7 +169,12 @@ def test_remove_discards_edits_and_nothing_from_before_is_pushed(hub: Hub) -> No
     with hub.db.read() as session:
         states = [e.state for e in session.scalars(select(OutboxEntry))]
     assert states == [OutboxState.DISCARDED, OutboxState.DISCARDED]
-    with hub.db.write() as session:  # after the reconnection, a new edit pushes only what changed since then
+    with hub.db.write() as session:  # a linked contact edited after the reconnection sends only that change
+        contact = session.scalars(select(PlatformContact).where(PlatformContact.platform_id == "s-1")).one()
+        contact.xero_contact_id = "x-1"
+    connections.remove(hub, actor(hub), harbour(hub))
+    connect(hub)
+    with hub.db.write() as session:
         assert (
             platform.handle(
                 session,
@@ -181,4 +187,4 @@ def test_remove_discards_edits_and_nothing_from_before_is_pushed(hub: Hub) -> No
         )
     with hub.db.read() as session:
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.state == OutboxState.PENDING)).one()
-    assert entry.payload == {"email": "hi@elyeggs.example"}
+    assert entry.operation == "update" and entry.payload == {"email": "hi@elyeggs.example"}
