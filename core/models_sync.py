@@ -104,6 +104,31 @@ class ConsentRequest(Base):
     confirmed_at: Mapped[datetime | None]
 
 
+class XeroBudget(Base):
+    """What Xero last said is left for one organisation (or "*" for the whole app), and any pause it asked for."""
+
+    __tablename__ = "xero_budgets"
+
+    tenant_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    minute_remaining: Mapped[int | None] = mapped_column(Integer)
+    day_remaining: Mapped[int | None] = mapped_column(Integer)
+    app_minute_remaining: Mapped[int | None] = mapped_column(Integer)
+    paused_until: Mapped[datetime | None]
+    pause_reason: Mapped[str | None] = mapped_column(String(40))
+    updated_at: Mapped[datetime]
+
+
+class XeroCallSlot(Base):
+    """A call in flight to one organisation (at most 5 at once); a crashed caller's slot expires."""
+
+    __tablename__ = "xero_call_slots"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    tenant_id: Mapped[str] = mapped_column(String(64), index=True)
+    holder: Mapped[str] = mapped_column(String(80))
+    expires_at: Mapped[datetime]
+
+
 class OutboxEntry(Base):
     """One change to push to Xero, written in the same transaction as the change itself."""
 

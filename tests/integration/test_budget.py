@@ -1,0 +1,67 @@
+"""Xero's call budget shared through the database, on both databases."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+from core import clock
+from core.hub import Hub
+from core.xero import budget
+from core.xero.client import Budget
+
+TENANT = "fe7792d2-6456-41ea-8189-1fda0cc1437f"
+
+
+def test_five_calls_in_flight_at_most_across_threads(hub: Hub) -> None:
+    slots: list[budget.Slot] = []
+    waits: list[budget.Wait] = []
+    lock = threading.Lock()
+
+    def take() -> None:
+        got = budget.acquire(hub.db, TENANT)
+        with lock:
+            (slots if isinstance(got, budget.Slot) else waits).append(got)  # type: ignore[arg-type]
+
+    threads = [threading.Thread(target=take) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(slots) == 5 and len(waits) == 3 and {w.reason for w in waits} == {"concurrent"}
+    budget.release(hub.db, slots[0], Budget(minute=55, day=4990, app_minute=9990))
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
+    with hub.db.read() as session:
+        shown = budget.view(session, TENANT)
+    assert (shown.minute_remaining, shown.day_remaining) == (55, 4990)
+
+
+def test_a_crashed_callers_slot_expires(hub: Hub) -> None:
+    for _ in range(5):
+        assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Wait)
+    clock.advance(budget.SLOT_LIFETIME + timedelta(seconds=1))
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
+
+
+def test_429_pauses_every_process_and_the_minute_figure_is_respected(hub: Hub) -> None:
+    budget.pause(hub.db, TENANT, 42, "minute")
+    wait = budget.acquire(hub.db, TENANT)
+    assert isinstance(wait, budget.Wait) and wait.reason == "minute" and 41 <= wait.seconds <= 42
+    clock.advance(timedelta(seconds=43))
+    slot = budget.acquire(hub.db, TENANT)
+    assert isinstance(slot, budget.Slot)
+    budget.release(hub.db, slot, Budget(minute=0, day=100, app_minute=9000))
+    spent = budget.acquire(hub.db, TENANT)
+    assert isinstance(spent, budget.Wait) and spent.reason == "minute"
+    clock.advance(timedelta(seconds=61))
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
+
+
+def test_a_spent_day_stops_the_organisation_until_xero_resets_it(hub: Hub) -> None:
+    budget.pause(hub.db, TENANT, 5 * 3600, "day")
+    with hub.db.read() as session:
+        shown = budget.view(session, TENANT)
+    assert shown.day_remaining == 0 and shown.pause_reason == "day" and shown.paused_until is not None
+    clock.advance(timedelta(hours=5, seconds=1))
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
