@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import streamlit as st
 
-from core import connections, consent
+from core import clock, connections, consent
 from core.auth import Permission, allowed
 from core.models_sync import ConnectionState
 from web.ui import context, errors
@@ -72,7 +70,7 @@ if not connected:
         "Also send documents issued before today",
         help="Documents issued before connecting are not sent unless you pick a start date.",
     )
-    since = st.date_input("Send documents issued from", value=date.today(), disabled=not backfill)
+    since = st.date_input("Send documents issued from", value=clock.now().date(), disabled=not backfill)
     if st.button("Connect to Xero" if row is None else "Reconnect to Xero", type="primary", icon=":material/link:"):
         st.session_state[f"consent_url:{company.id}"] = consent.begin(
             hub, actor, company.id, backfill_from=since if backfill else None
