@@ -36,19 +36,24 @@ def fresh(url: str) -> Database:
     return database
 
 
+def enqueue_one(database: Database, entity_id: str, payload: dict[str, object]) -> None:
+    """One change in its own transaction, as the platform's entry points record them."""
+    with database.write() as session:
+        outbox.enqueue(
+            session,
+            company_id=1,
+            entity_type="contact",
+            entity_id=entity_id,
+            version=1,
+            operation="update",
+            payload=payload,
+        )
+
+
 def enqueue_rate(database: Database, entries: int) -> float:
     started = time.perf_counter()
     for i in range(entries):
-        with database.write() as session:
-            outbox.enqueue(
-                session,
-                company_id=1,
-                entity_type="contact",
-                entity_id=f"e{i}",
-                version=1,
-                operation="update",
-                payload={"Name": f"Contact {i}"},
-            )
+        enqueue_one(database, f"e{i}", {"Name": f"Contact {i}"})
     return entries / (time.perf_counter() - started)
 
 
@@ -97,16 +102,7 @@ def add_history(database: Database, rows: int) -> None:
 def claim_time(database: Database, samples: int = 20) -> float:
     timings = []
     for i in range(samples):
-        with database.write() as session:
-            outbox.enqueue(
-                session,
-                company_id=1,
-                entity_type="contact",
-                entity_id=f"probe{uuid.uuid4()}",
-                version=1,
-                operation="update",
-                payload={"i": i},
-            )
+        enqueue_one(database, f"probe{uuid.uuid4()}", {"i": i})
         started = time.perf_counter()
         batch = outbox.claim(database, worker="probe", limit=50)
         timings.append((time.perf_counter() - started) * 1000)

@@ -47,12 +47,11 @@ def confirm(hub: Hub, actor: Actor, company_id: int, consent_id: int, tenant_id:
         pinned = row.pinned_tenant_id if row else None
         grant = session.get(Grant, consent.grant_id)
         assert grant is not None
-        access = grants.tokens(Vault(hub.settings), grant).access_token
         company = session.get(Company, company_id)
-        if pinned and pinned != tenant_id:
-            stray = chosen["id"]
+        stray, access = None, ""
+        if pinned and pinned != tenant_id:  # refused below, after this transaction: the stray goes in Xero
+            stray, access = chosen["id"], grants.tokens(Vault(hub.settings), grant).access_token
         else:
-            stray = None
             consent.confirmed_at = now
             previous = row.state if row else None
             if row is None:

@@ -103,17 +103,6 @@ def _handlers() -> dict[str, Handler]:
     }
 
 
-EVENT_KINDS = (
-    "supplier.changed",
-    "supplier.proposed_update",
-    "proposal.decided",
-    "document.issued",
-    "document.changed",
-    "document.voided",
-    "payment.recorded",
-)
-
-
 def handle(
     session: Session, *, company_id: int, event_id: Any, kind: Any, data: Any, api_key: ApiKey | None = None
 ) -> dict[str, Any]:
@@ -122,7 +111,7 @@ def handle(
         raise PlatformInputError("event_id", "is required: a unique id of up to 128 characters for this event")
     handlers = _handlers()
     if kind not in handlers:
-        raise PlatformInputError("type", f"must be one of {', '.join(EVENT_KINDS)}")
+        raise PlatformInputError("type", f"must be one of {', '.join(handlers)}")
     company = require_company(session, company_id)
     fingerprint = hashlib.sha256(json.dumps([company_id, kind, data], sort_keys=True, default=str).encode()).hexdigest()
     seen = session.scalar(select(PlatformEvent).where(PlatformEvent.event_id == event_id))
@@ -195,6 +184,11 @@ class Unauthorised(PermissionError):
 
     status = 401
 
+    def __init__(self) -> None:
+        super().__init__(
+            "Send a live API key as 'Authorization: Bearer hubk_…'. Admins create keys on the API keys page."
+        )
+
 
 def receive(db: Database, *, presented_key: str | None, company_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """One event from the platform API, in its own transaction; the same event sent twice at once is answered
@@ -206,7 +200,7 @@ def receive(db: Database, *, presented_key: str | None, company_id: int, body: d
             with db.write() as session:
                 api_key = api_keys.authenticate(session, presented_key)
                 if api_key is None:
-                    raise Unauthorised("Send a live API key as 'Authorization: Bearer hubk_…'.")
+                    raise Unauthorised
                 return handle(
                     session,
                     company_id=company_id,
@@ -219,3 +213,15 @@ def receive(db: Database, *, presented_key: str | None, company_id: int, body: d
             if attempt == 2:
                 raise
     raise AssertionError("unreachable")
+
+
+def read_feed(
+    db: Database, *, presented_key: str | None, company_id: int, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """The contacts changes feed for a platform presenting its API key."""
+    from core import api_keys
+
+    with db.write() as session:  # a write: the key's last use is recorded
+        if api_keys.authenticate(session, presented_key) is None:
+            raise Unauthorised
+        return contacts_feed(session, company_id, cursor=cursor, limit=limit)

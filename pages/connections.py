@@ -91,8 +91,12 @@ def confirm_disconnect() -> None:
         "reconnect to the same organisation. Mappings and links are kept."
     )
     if st.button("Disconnect", type="primary"):
-        connections.disconnect(hub, actor, company.id)
-        st.rerun()
+        try:
+            connections.disconnect(hub, actor, company.id)
+        except errors.EXPECTED as exc:  # said inside the dialog, where the person is looking
+            errors.show(exc)
+        else:
+            st.rerun()
 
 
 @st.dialog("Remove the Xero connection?")
@@ -102,9 +106,13 @@ def confirm_remove() -> None:
         "never silently). After a reconnection, nothing edited before it is sent. Mappings are kept."
     )
     if st.button("Remove", type="primary"):
-        discarded = connections.remove(hub, actor, company.id)
-        st.session_state["discarded"] = len(discarded)
-        st.rerun()
+        try:
+            discarded = connections.remove(hub, actor, company.id)
+        except errors.EXPECTED as exc:
+            errors.show(exc)
+        else:
+            st.session_state["discarded"] = len(discarded)
+            st.rerun()
 
 
 if "discarded" in st.session_state:

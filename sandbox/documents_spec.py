@@ -61,7 +61,6 @@ CREDIT_NOTE = Spec(
     "CREDITNOTE", "Credit Note", frozenset(COMMON | {"CreditNoteID", "CreditNoteNumber"}),
     frozenset(READ_ONLY | {"ID", "RemainingCredit", "Allocations", "AppliedAmount"}),
 )  # fmt: skip
-SPECS = {INVOICE.kind: INVOICE, CREDIT_NOTE.kind: CREDIT_NOTE}
 
 
 def not_modifiable(spec: Spec) -> str:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import api_keys, platform
+from core import platform
 from core.hub import Hub
 from core.platform_input import PlatformInputError
 from core.startup import UNAVAILABLE_ERRORS
@@ -38,19 +38,14 @@ def _company_id(request: Request) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
-UNAUTHORISED = "Send a live API key as 'Authorization: Bearer hubk_…'. Admins create keys on the API keys page."
-
-
 def _post_event(hub: Hub, key: str | None, company_id: int, body: dict[str, Any]) -> Response:
     result = platform.receive(hub.db, presented_key=key, company_id=company_id, body=body)
     return JSONResponse({"result": result}, status_code=200 if result["duplicate"] else 201)
 
 
 def _feed(hub: Hub, key: str | None, company_id: int, cursor: str | None, limit: int) -> Response:
-    with hub.db.write() as session:
-        if api_keys.authenticate(session, key) is None:
-            return _error(401, "unauthorised", UNAUTHORISED)
-        return JSONResponse(platform.contacts_feed(session, company_id, cursor=cursor, limit=limit))
+    feed = platform.read_feed(hub.db, presented_key=key, company_id=company_id, cursor=cursor, limit=limit)
+    return JSONResponse(feed)
 
 
 async def _guarded(request: Request, run: Any) -> Response:
@@ -62,8 +57,8 @@ async def _guarded(request: Request, run: Any) -> Response:
         return _error(404, "unknown_company", str(exc))
     except platform.EventConflict as exc:
         return _error(409, "conflict", str(exc))
-    except platform.Unauthorised:
-        return _error(401, "unauthorised", UNAUTHORISED)
+    except platform.Unauthorised as exc:
+        return _error(401, "unauthorised", str(exc))
     except UNAVAILABLE_ERRORS as exc:
         log.warning("platform API unavailable: %s", type(exc).__name__)
         return _error(503, "unavailable", "The hub cannot reach its database; nothing was recorded. Retry later.")

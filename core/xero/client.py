@@ -18,8 +18,6 @@ from core.xero.mapping import classify, items_of
 from core.xero.outcomes import ItemResult, Transient, UncertainOutcome
 from core.xero.resources import BATCH_SIZE, ORGANISATION, PAGE_SIZE, Resource
 
-BUDGET_HEADERS = ("x-minlimit-remaining", "x-daylimit-remaining", "x-applimit-remaining", "x-appminlimit-remaining")
-
 
 @dataclass(frozen=True)
 class Budget:
@@ -94,21 +92,9 @@ class AccountingClient:
     def organisation(self) -> dict[str, Any]:
         return self.request("GET", "/Organisation")[ORGANISATION.collection][0]
 
-    def list(
-        self,
-        resource: Resource,
-        *,
-        where: str | None = None,
-        since: datetime | None = None,
-        order: str | None = None,
-        params: dict[str, Any] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Every record (one call when the resource is not paged)."""
-        return [
-            record
-            for page in self.pages(resource, where=where, since=since, order=order, params=params)
-            for record in page
-        ]
+    def list(self, resource: Resource, **options: Any) -> list[dict[str, Any]]:
+        """Every record (one call when the resource is not paged); options as for pages()."""
+        return [record for page in self.pages(resource, **options) for record in page]
 
     def pages(
         self,
