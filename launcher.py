@@ -15,6 +15,7 @@ import time
 from base64 import urlsafe_b64encode
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -23,8 +24,13 @@ from core import settings as hub_settings
 from core.hub import open_hub
 from core.startup import STARTUP_ERRORS
 
+if TYPE_CHECKING:
+    from mailsink import MailSink
+
 PYTHON = sys.executable
 STOP_GRACE_SECONDS = 10
+MAIL_HOST = "127.0.0.1"  # the sink only ever takes mail from this machine
+DEFAULT_MAIL_PORT = 8025
 READY_TIMEOUT_SECONDS = 90
 
 
@@ -153,7 +159,17 @@ def prepare(data_dir: Path) -> int:
     return 0
 
 
-def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
+def _mail_sink(folder: Path, wanted: int | None) -> MailSink | None:
+    """The demo's SMTP sink with its port taken (serving starts later): the port asked for, else 8025 or any."""
+    import mailsink  # only when the demo needs it, so other commands stay quick to start
+
+    for port in [wanted] if wanted is not None else [DEFAULT_MAIL_PORT, 0]:
+        with contextlib.suppress(OSError):
+            return mailsink.MailSink(folder, host=MAIL_HOST, port=port)
+    return None
+
+
+def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None = None) -> int:
     """Start everything, print where to go, and stop everything on Ctrl-C or SIGTERM."""
     started = time.monotonic()
     data_dir = hub_settings.load_data_dir()
@@ -173,6 +189,17 @@ def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
             file=sys.stderr,
         )
         return 2
+    # Alert emails go to SMTP_URL if it is set; otherwise to a local sink that saves them under data/mail.
+    external_mail = bool(os.environ.get("SMTP_URL", "").strip())
+    sink = None if external_mail else _mail_sink(data_dir / "mail", smtp_port)
+    if not external_mail and sink is None:
+        print(
+            f"Port {smtp_port or DEFAULT_MAIL_PORT} on {MAIL_HOST} is already in use, so the demo's mail sink "
+            "cannot start. Stop whatever uses it or choose another port with --smtp-port (or set SMTP_URL to a "
+            "real mail server).",
+            file=sys.stderr,
+        )
+        return 2
     base_url = f"http://{host}:{port}"
     sandbox_url = f"http://{host}:{sandbox_port}"
     os.environ.update(keys)
@@ -189,7 +216,11 @@ def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
             "SANDBOX_PUBLIC_URL": sandbox_url,
         }
     )
+    if sink is not None:
+        os.environ["SMTP_URL"] = sink.url
     if (code := prepare(data_dir)) != 0:
+        if sink is not None:
+            sink.stop()
         return code
 
     children = [
@@ -210,6 +241,11 @@ def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
     for child in children:
         child.start(env, hub_settings.PROJECT_ROOT)
     # Threads only now: preexec_fn is not safe to run while other threads exist.
+    if sink is not None:
+        try:
+            sink.start()
+        except (OSError, RuntimeError) as exc:  # TimeoutError included: a very busy machine
+            print(f"The demo's mail sink did not start ({exc}); alert emails wait in the outbox.", file=sys.stderr)
     for child in children:
         child.relay_output()
 
@@ -218,7 +254,8 @@ def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
     )
     exit_code = 0
     if problem is None:
-        print(_banner(base_url, sandbox_url, time.monotonic() - started), flush=True)
+        mail = f"{sink.url} (saved in {sink.folder})" if sink else hub_settings.redact_url(os.environ["SMTP_URL"])
+        print(_banner(base_url, sandbox_url, mail, time.monotonic() - started), flush=True)
         while not stop.wait(0.5):
             dead = next((c for c in children if c.exited() is not None), None)
             if dead is not None:
@@ -237,17 +274,20 @@ def run_demo(*, host: str, port: int, sandbox_port: int) -> int:
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     for child in children:
         child.wait_or_kill(deadline)
+    if sink is not None:
+        sink.stop()
     print("Stopped.", flush=True)
     return exit_code
 
 
-def _banner(base_url: str, sandbox_url: str, seconds: float) -> str:
+def _banner(base_url: str, sandbox_url: str, mail: str, seconds: float) -> str:
     width = max(len(a.email) for a in demo.ACCOUNTS)
     accounts = "\n".join(f"    {a.email:<{width}}  {a.description}" for a in demo.ACCOUNTS)
     return (
         f"\nXero integration hub is running (ready in {seconds:.1f} s)\n\n"
         f"  Open            {base_url}\n"
-        f"  Xero simulator  {sandbox_url}\n\n"
+        f"  Xero simulator  {sandbox_url}\n"
+        f"  Alert emails    {mail}\n\n"
         f"  Demo sign-ins (password: {demo.DEMO_PASSWORD}):\n{accounts}\n\n"
         "  Press Ctrl-C to stop everything.\n"
     )

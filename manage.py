@@ -34,7 +34,7 @@ def _hub(*, ready: bool = True) -> Hub:
 def cmd_demo(args: argparse.Namespace) -> int:
     import launcher
 
-    return launcher.run_demo(host=args.host, port=args.port, sandbox_port=args.sandbox_port)
+    return launcher.run_demo(host=args.host, port=args.port, sandbox_port=args.sandbox_port, smtp_port=args.smtp_port)
 
 
 def cmd_reset_demo(args: argparse.Namespace) -> int:
@@ -186,6 +186,9 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8501, help="web app port (default 8501)")
     demo.add_argument("--sandbox-port", type=int, default=8765, help="Xero simulator port (default 8765)")
+    demo.add_argument(
+        "--smtp-port", type=int, default=None, help="the demo's mail sink port (default 8025, or any free one)"
+    )
     demo.set_defaults(func=cmd_demo)
 
     reset = sub.add_parser("reset-demo", help="delete the demo's database and simulator data")

@@ -18,6 +18,7 @@ _WATCHED = (
     "HUB_BASE_URL",
     "HUB_SESSION_IDLE_HOURS",
     "HUB_HEARTBEAT_SECONDS",
+    "SMTP_URL",
 )
 
 
