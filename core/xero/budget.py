@@ -1,5 +1,6 @@
 """Xero's call budget, shared through the database by every process: 5 in flight per organisation, the minute
-and day figures Xero reports in its headers, and the pauses its 429 answers ask for."""
+and day figures Xero reports in its headers, and the pauses its 429 answers ask for (per organisation, or for the
+whole app on the "*" row)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ from core.xero.client import Budget
 IN_FLIGHT = 5
 SLOT_LIFETIME = timedelta(minutes=2)  # a caller that died mid-call frees its slot after this
 MINUTE = timedelta(seconds=60)
+APP = "*"  # the budget row of the whole app: Xero's 10,000 calls a minute across every organisation
+# Xero's day window resets at a time only a 429's Retry-After tells; after a success reported 0 calls left today,
+# one probe this long after finds it out (its 429 then pauses the organisation for exactly that long).
+DAY_PROBE = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -46,15 +51,38 @@ def _seconds(until: datetime, now: datetime) -> int:
     return max(1, int((until - now).total_seconds() + 0.999))
 
 
+def _held(session: Session, row: XeroBudget | None, now: datetime) -> Wait | None:
+    """Why no call may start now (an app-wide pause, the organisation's pause, a spent minute or day), or None."""
+    app = session.get(XeroBudget, APP)  # read, not locked: the app row must not serialise every organisation
+    if app is not None and app.paused_until is not None and app.paused_until > now:
+        return Wait(_seconds(app.paused_until, now), app.pause_reason or "appminute")
+    if row is None:
+        return None
+    if row.paused_until is not None and row.paused_until > now:
+        return Wait(_seconds(row.paused_until, now), row.pause_reason or "paused")
+    if row.minute_remaining == 0 and row.updated_at + MINUTE > now:
+        return Wait(_seconds(row.updated_at + MINUTE, now), "minute")
+    # A pause newer than the figures already waited out the day (the 429 that set it knew when it resets).
+    paused_since = row.paused_until is not None and row.paused_until > row.updated_at
+    if row.day_remaining == 0 and row.updated_at + DAY_PROBE > now and not paused_since:
+        return Wait(_seconds(row.updated_at + DAY_PROBE, now), "day")
+    return None
+
+
+def held(db: Database, tenant_id: str) -> Wait | None:
+    """Without taking a slot: how long before any call to this organisation may start (None: now)."""
+    with db.read() as session:
+        return _held(session, session.get(XeroBudget, tenant_id), clock.now())
+
+
 def acquire(db: Database, tenant_id: str, *, holder: str | None = None) -> Slot | Wait:
     """A slot to call Xero for this organisation now, or how long to wait."""
     now = clock.now()
     with db.write() as session:
         row = _row(session, tenant_id)
-        if row.paused_until is not None and row.paused_until > now:
-            return Wait(_seconds(row.paused_until, now), row.pause_reason or "paused")
-        if row.minute_remaining == 0 and row.updated_at + MINUTE > now:
-            return Wait(_seconds(row.updated_at + MINUTE, now), "minute")
+        wait = _held(session, row, now)
+        if wait is not None:
+            return wait
         session.execute(delete(XeroCallSlot).where(XeroCallSlot.tenant_id == tenant_id, XeroCallSlot.expires_at < now))
         busy = session.scalar(select(func.count()).where(XeroCallSlot.tenant_id == tenant_id)) or 0
         if busy >= IN_FLIGHT:
@@ -76,7 +104,8 @@ def release(db: Database, slot: Slot, budget: Budget | None = None) -> None:
 
 
 def pause(db: Database, tenant_id: str, seconds: int, reason: str) -> None:
-    """Xero answered 429 (or asked to wait): no calls to this organisation until then, from any process."""
+    """Xero answered 429 (or asked to wait): no calls to this organisation (APP: to any) until then, from any
+    process."""
     until = clock.now() + timedelta(seconds=seconds)
     with db.write() as session:
         row = _row(session, tenant_id)
@@ -97,8 +126,13 @@ class View:
 
 
 def view(session: Session, tenant_id: str) -> View:
+    """The organisation's figures; its own pause, or else a pause of the whole app."""
+    now = clock.now()
+    for key in (tenant_id, APP):
+        row = session.get(XeroBudget, key)
+        if row is not None and row.paused_until is not None and row.paused_until > now:
+            own = session.get(XeroBudget, tenant_id)
+            minute, day = (own.minute_remaining, own.day_remaining) if own else (None, None)
+            return View(minute, day, row.paused_until, row.pause_reason)
     row = session.get(XeroBudget, tenant_id)
-    if row is None:
-        return View(None, None, None, None)
-    paused = row.paused_until if row.paused_until and row.paused_until > clock.now() else None
-    return View(row.minute_remaining, row.day_remaining, paused, row.pause_reason if paused else None)
+    return View(row.minute_remaining, row.day_remaining, None, None) if row else View(None, None, None, None)

@@ -1,7 +1,9 @@
 """The Accounting API client: one request method, paging at the largest size, batched idempotent writes.
 
 Every answer goes through core.xero.mapping.classify, so a caller only ever sees data or an outcome named by
-what happens next. The remaining-budget headers of every answer go to `on_budget` (shared through the database).
+what happens next. The remaining-budget headers of every answer go to `on_budget` and to the optional `gate`,
+which every call passes (core.xero.access wires the shared budget in); with `refresh`, a 401 TokenExpired is
+answered by one refresh and one repeat of the call.
 """
 
 from __future__ import annotations
@@ -9,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
 from core.redact import redact
 from core.xero.mapping import classify, items_of
-from core.xero.outcomes import ItemResult, Transient, UncertainOutcome
+from core.xero.outcomes import ItemResult, RefreshAndRetry, Transient, UncertainOutcome, XeroProblem
 from core.xero.resources import BATCH_SIZE, ORGANISATION, PAGE_SIZE, Resource
 
 
@@ -26,6 +28,14 @@ class Budget:
     minute: int | None
     day: int | None
     app_minute: int | None
+
+
+class CallGate(Protocol):
+    """Around every call: `enter` waits for (or refuses) a slot; `leave` hands it back with what Xero said."""
+
+    def enter(self) -> object: ...
+
+    def leave(self, ticket: object, budget: Budget | None, problem: XeroProblem | None) -> None: ...
 
 
 def _int(headers: httpx.Headers, name: str) -> int | None:
@@ -44,9 +54,12 @@ class AccountingClient:
         access_token: str,
         tenant_id: str,
         on_budget: Callable[[Budget], None] | None = None,
+        gate: CallGate | None = None,
+        refresh: Callable[[], str] | None = None,
     ) -> None:
         self.http, self.base = http, f"{api_url.rstrip('/')}/api.xro/2.0"
         self.tenant_id, self.on_budget = tenant_id, on_budget
+        self.gate, self.refresh = gate, refresh
         self.headers = {
             "Authorization": f"Bearer {access_token}",
             "xero-tenant-id": tenant_id,
@@ -63,10 +76,50 @@ class AccountingClient:
         json: Any = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
-        """One call; returns the JSON body, or raises the outcome (XeroProblem) its answer means."""
-        self.calls += 1
+        """One call (repeated once after a refresh if the token expired); returns the JSON body, or raises the
+        outcome (XeroProblem) its answer means."""
         try:
-            response = self.http.request(
+            return self._once(method, path, params=params, json=json, headers=headers)
+        except RefreshAndRetry:
+            if self.refresh is None:
+                raise
+            # Xero's clock says the token expired before ours did: one refresh, one repeat, never a loop.
+            self.headers["Authorization"] = f"Bearer {self.refresh()}"
+            return self._once(method, path, params=params, json=json, headers=headers)
+
+    def _once(
+        self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, headers: dict[str, str] | None
+    ) -> Any:
+        ticket = self.gate.enter() if self.gate is not None else None
+        self.calls += 1
+        budget: Budget | None = None
+        problem: XeroProblem | None = None
+        try:
+            response = self._send(method, path, params=params, json=json, headers=headers)
+            budget = Budget(
+                _int(response.headers, "x-minlimit-remaining"),
+                _int(response.headers, "x-daylimit-remaining"),
+                _int(response.headers, "x-appminlimit-remaining"),
+            )
+            if self.on_budget is not None:
+                self.on_budget(budget)
+            problem = classify(response.status_code, response.headers, response.content)
+        except XeroProblem as exc:
+            problem = exc
+        finally:
+            if problem is not None:
+                problem.request = redact({"method": method, "path": path, "params": params, "body": json})
+            if self.gate is not None:
+                self.gate.leave(ticket, budget, problem)
+        if problem is not None:
+            raise problem
+        return response.json() if response.content else None
+
+    def _send(
+        self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, headers: dict[str, str] | None
+    ) -> httpx.Response:
+        try:
+            return self.http.request(
                 method, f"{self.base}{path}", params=params, json=json, headers={**self.headers, **(headers or {})}
             )
         except httpx.TimeoutException as exc:
@@ -75,19 +128,6 @@ class AccountingClient:
         except httpx.TransportError as exc:
             kind = UncertainOutcome if method in ("PUT", "POST") and isinstance(exc, httpx.ReadError) else Transient
             raise kind(f"Xero could not be reached ({type(exc).__name__}).") from None
-        if self.on_budget is not None:
-            self.on_budget(
-                Budget(
-                    _int(response.headers, "x-minlimit-remaining"),
-                    _int(response.headers, "x-daylimit-remaining"),
-                    _int(response.headers, "x-appminlimit-remaining"),
-                )
-            )
-        problem = classify(response.status_code, response.headers, response.content)
-        if problem is not None:
-            problem.request = redact({"method": method, "path": path, "params": params, "body": json})
-            raise problem
-        return response.json() if response.content else None
 
     def organisation(self) -> dict[str, Any]:
         return self.request("GET", "/Organisation")[ORGANISATION.collection][0]

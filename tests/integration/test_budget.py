@@ -65,3 +65,29 @@ def test_a_spent_day_stops_the_organisation_until_xero_resets_it(hub: Hub) -> No
     assert shown.day_remaining == 0 and shown.pause_reason == "day" and shown.paused_until is not None
     clock.advance(timedelta(hours=5, seconds=1))
     assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
+
+
+def test_an_app_wide_pause_holds_every_organisation(hub: Hub) -> None:
+    other = "0b6c7a1e-8f37-4a51-9d0e-3c2b1a4f5e6d"
+    budget.pause(hub.db, budget.APP, 30, "appminute")
+    for tenant in (TENANT, other):
+        wait = budget.acquire(hub.db, tenant)
+        assert isinstance(wait, budget.Wait) and wait.reason == "appminute" and 29 <= wait.seconds <= 30
+    held = budget.held(hub.db, other)
+    assert held is not None and held.reason == "appminute"
+    with hub.db.read() as session:
+        assert budget.view(session, other).pause_reason == "appminute"
+    clock.advance(timedelta(seconds=31))
+    assert budget.held(hub.db, other) is None
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
+
+
+def test_a_day_reported_spent_holds_the_organisation_until_one_probe(hub: Hub) -> None:
+    slot = budget.acquire(hub.db, TENANT)
+    assert isinstance(slot, budget.Slot)
+    budget.release(hub.db, slot, Budget(minute=50, day=0, app_minute=9000))
+    wait = budget.acquire(hub.db, TENANT)
+    assert isinstance(wait, budget.Wait) and wait.reason == "day"
+    assert wait.seconds <= budget.DAY_PROBE.total_seconds()
+    clock.advance(budget.DAY_PROBE + timedelta(seconds=1))
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)

@@ -32,6 +32,7 @@ def test_every_cause_says_who_acts_and_how_to_fix() -> None:
         "preflight_failed",
         "token_revoked",
         "xero_user_removed",
+        "access_revoked",
         "minute_budget",
         "daily_budget",
         "xero_outage",
@@ -43,7 +44,11 @@ def test_every_cause_says_who_acts_and_how_to_fix() -> None:
         assert cause.title and cause.explanation.endswith(".") and cause.fix.endswith(".")
         assert cause.who in errors.WhoActs
     assert errors.cause("no-such-cause").code == "hub_bug"
-    assert {c.code for c in errors.CAUSES.values() if c.connection} == {"token_revoked", "xero_user_removed"}
+    assert {c.code for c in errors.CAUSES.values() if c.connection} == {
+        "token_revoked",
+        "xero_user_removed",
+        "access_revoked",
+    }
 
 
 def test_repeats_group_by_fingerprint_and_syncing_resolves(seeded: Hub) -> None:
@@ -173,3 +178,25 @@ def test_people_resolve_or_ignore_errors_within_their_rights(seeded: Hub) -> Non
             ).status
             is ErrorStatus.IGNORED
         )
+
+
+def test_a_connection_needs_reconnect_once(seeded: Hub) -> None:
+    from core import clock
+    from core.models_sync import Connection, ConnectionState
+
+    with seeded.db.write() as session:
+        row = Connection(company_id=company(seeded), state=ConnectionState.CONNECTED, state_changed_at=clock.now())
+        session.add(row)
+        session.flush()
+        connection_id = row.id
+    for expected in (True, False):  # a second process seeing Xero refuse too changes nothing
+        with seeded.db.write() as session:
+            row = session.get(Connection, connection_id)
+            assert row is not None
+            moved = grants.needs_reconnect(session, row, reason="Xero refused access.", code="access_revoked")
+            assert moved is expected and row.state is ConnectionState.NEEDS_RECONNECT
+    with seeded.db.read() as session:
+        (error,) = errors.open_errors(session, company_id=company(seeded))
+        stored = session.get(Connection, connection_id)
+        assert stored is not None and stored.state_reason == "Xero refused access."
+    assert error.cause == "access_revoked" and error.occurrences == 1 and error.connection_id == connection_id
