@@ -126,7 +126,13 @@ def _claimable(now: datetime) -> Any:
 
 
 def claim(
-    db: Database, *, worker: str, limit: int = 50, company_id: int | None = None, lease: timedelta = LEASE
+    db: Database,
+    *,
+    worker: str,
+    limit: int = 50,
+    company_id: int | None = None,
+    entity_type: str | None = None,
+    lease: timedelta = LEASE,
 ) -> list[Claimed]:
     """Lease up to `limit` due entries (oldest first) to this worker, in one short transaction."""
     now = clock.now()
@@ -134,6 +140,8 @@ def claim(
         query = select(OutboxEntry).where(_claimable(now)).order_by(OutboxEntry.id).limit(limit)
         if company_id is not None:
             query = query.where(OutboxEntry.company_id == company_id)
+        if entity_type is not None:
+            query = query.where(OutboxEntry.entity_type == entity_type)
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=OutboxEntry)
         rows = list(session.scalars(query))

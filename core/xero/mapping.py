@@ -74,6 +74,20 @@ def items_of(data: Any, collection: str) -> list[ItemResult]:
     ]
 
 
+# Xero's words for a refused element that mean something more specific than "validation" (facts section 6).
+ITEM_CAUSES = (
+    ("has been archived", "contact_archived"),
+    ("has been merged", "contact_merged"),
+    ("is already assigned to another contact", "duplicate_name"),
+)
+
+
+def item_cause(messages: tuple[str, ...]) -> str:
+    """The sync-error cause of one refused element, from Xero's validation messages."""
+    text = " ".join(messages).lower()
+    return next((cause for words, cause in ITEM_CAUSES if words in text), "validation")
+
+
 def _retry_after(headers: Mapping[str, str], default: int = 60) -> int:
     raw = headers.get("retry-after", "")
     return max(1, int(raw)) if raw.strip().isdigit() else default

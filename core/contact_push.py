@@ -1,0 +1,194 @@
+"""Supplier push, the executor: claim waiting contact changes, plan them (core.contact_plan), send one batch per
+organisation, and settle every entry with what Xero said. The sidecar runs it every couple of seconds."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import activity, clock, errors, outbox
+from core.contact_plan import Known, Settle, Write, batch_key, plan
+from core.errors import EntityRef
+from core.hub import Hub
+from core.models_platform import PlatformContact
+from core.models_sync import Connection, ConnectionState
+from core.outbox import Claimed
+from core.platform import snapshot
+from core.xero import access, resources
+from core.xero.client import AccountingClient
+from core.xero.mapping import item_cause
+from core.xero.outcomes import ItemResult, ReconnectNeeded, RetryAfter, Transient, UncertainOutcome, XeroProblem
+
+# A Xero outage is an error a person sees only once it lasts: a blip retries quietly.
+QUIET_ATTEMPTS = 3
+
+
+@dataclass
+class Tally:
+    sent: int = 0
+    failed: int = 0
+    waiting: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.sent} contacts sent to Xero, {self.failed} refused, {self.waiting} to retry"
+
+
+def push_due(hub: Hub, *, worker: str, limit: int = 50) -> Tally:
+    """Send what is due, one batch per organisation."""
+    tally = Tally()
+    claimed = outbox.claim(hub.db, worker=worker, limit=limit, entity_type="contact")
+    by_company: dict[int, list[Claimed]] = defaultdict(list)
+    for entry in claimed:
+        by_company[entry.company_id].append(entry)
+    for company_id, entries in by_company.items():
+        _push_company(hub, company_id, entries, worker, tally)
+    return tally
+
+
+def _gather(session: Session, company_id: int, entries: list[Claimed]) -> dict[int, Known]:
+    ids = [int(e.entity_id) for e in entries if e.entity_id.isdigit()]
+    contacts = session.scalars(
+        select(PlatformContact).where(PlatformContact.company_id == company_id, PlatformContact.id.in_(ids))
+    )
+    return {
+        c.id: Known(c.id, c.name, c.platform_id, c.xero_contact_id, dict(c.synced_snapshot or {})) for c in contacts
+    }
+
+
+def _push_company(hub: Hub, company_id: int, entries: list[Claimed], worker: str, tally: Tally) -> None:
+    with hub.db.read() as session:
+        connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
+        known = _gather(session, company_id, entries)
+    if connection is None or connection.state is not ConnectionState.CONNECTED:
+        _hold(hub, entries, worker)
+        return
+    writes, settles = plan(entries, known)
+    _settle_quietly(hub, settles, worker)
+    if not writes:
+        return
+    try:
+        with access.organisation(hub, connection.id, worker=worker) as xero:
+            writes = _already_created(hub, xero, writes, worker, tally)
+            results = (
+                xero.write(resources.CONTACTS, [w.element for w in writes], idempotency_key=batch_key(writes))
+                if writes
+                else []
+            )
+    except ReconnectNeeded:
+        _hold(hub, [w.entry for w in writes], worker)  # the connection now waits for a person; so do its changes
+        tally.waiting += len(writes)
+        return
+    except RetryAfter as wait:
+        _later(hub, writes, worker, seconds=wait.seconds)
+        tally.waiting += len(writes)
+        return
+    except (Transient, UncertainOutcome) as problem:
+        _later(hub, writes, worker, problem=problem)
+        tally.waiting += len(writes)
+        return
+    except XeroProblem as problem:
+        items = getattr(problem, "items", None) or [ItemResult(False, {}, (problem.message,))] * len(writes)
+        _apply(hub, company_id, writes, items, worker, tally, problem=problem)
+        return
+    _apply(hub, company_id, writes, results, worker, tally)
+
+
+def _already_created(hub: Hub, xero: AccountingClient, writes: list[Write], worker: str, tally: Tally) -> list[Write]:
+    """A create tried before may have reached Xero unanswered: look it up by ContactNumber before sending again."""
+    remaining = []
+    for write in writes:
+        if not (write.create and write.entry.attempts > 1):
+            remaining.append(write)
+            continue
+        number = write.element["ContactNumber"].replace('"', "")
+        found = xero.list(resources.CONTACTS, where=f'ContactNumber=="{number}"')
+        if found:
+            _apply(hub, write.entry.company_id, [write], [ItemResult(True, found[0])], worker, tally)
+        else:
+            remaining.append(write)
+    return remaining
+
+
+def _apply(
+    hub: Hub,
+    company_id: int,
+    writes: list[Write],
+    results: list[ItemResult],
+    worker: str,
+    tally: Tally,
+    *,
+    problem: XeroProblem | None = None,
+) -> None:
+    """Settle each entry by its element's outcome (Xero answers elements in the order they were sent)."""
+    with hub.db.write() as session:
+        for write, result in zip(writes, results, strict=False):
+            contact = session.get(PlatformContact, write.contact_id)
+            entity = EntityRef("contact", str(write.contact_id), contact.name if contact else None)
+            if result.ok and contact is not None:
+                contact.xero_contact_id = result.element.get("ContactID") or contact.xero_contact_id
+                # What Xero now holds: the last snapshot with the fields just sent (a create sends them all).
+                contact.synced_snapshot = (
+                    snapshot(contact) if write.create else {**(contact.synced_snapshot or {}), **write.fields}
+                )
+                outbox.complete(session, write.entry.id, worker=worker, xero_id=contact.xero_contact_id)
+                errors.resolve_for_entity(session, company_id=company_id, entity_type="contact", entity_id=entity.id)
+                activity.record(session, company_id, synced=True)
+                tally.sent += 1
+                continue
+            messages = result.messages or ((problem.message,) if problem else ("Xero refused the contact.",))
+            error = errors.record(
+                session,
+                company_id=company_id,
+                code=item_cause(messages) if result.messages else (problem.cause if problem else "validation"),
+                entity=entity,
+                connection_id=write.entry.connection_id,
+                detail="; ".join(messages),
+                request={"Contacts": [write.element]},
+                response=(problem.response if problem else None) or {"Contacts": [result.element]},
+            )
+            outbox.fail(session, write.entry.id, worker=worker, error_id=error.id)
+            tally.failed += 1
+        for write in writes[len(results) :]:  # no answer for these: try again
+            outbox.retry_later(session, write.entry.id, worker=worker, attempts=write.entry.attempts)
+
+
+def _hold(hub: Hub, entries: list[Claimed], worker: str) -> None:
+    with hub.db.write() as session:
+        for entry in entries:
+            outbox.hold(session, entry.id, worker=worker)
+
+
+def _later(hub: Hub, writes: list[Write], worker: str, *, seconds: int = 0, problem: XeroProblem | None = None) -> None:
+    with hub.db.write() as session:
+        for write in writes:
+            error_id = None
+            if problem is not None and write.entry.attempts >= QUIET_ATTEMPTS:
+                error_id = errors.record(
+                    session,
+                    company_id=write.entry.company_id,
+                    code=problem.cause,
+                    entity=EntityRef("contact", str(write.contact_id), write.element.get("Name")),
+                    connection_id=write.entry.connection_id,
+                    detail=problem.message,
+                    request=problem.request,
+                ).id
+            outbox.retry_later(
+                session,
+                write.entry.id,
+                worker=worker,
+                attempts=write.entry.attempts,
+                error_id=error_id,
+                not_before=clock.now() + timedelta(seconds=seconds) if seconds else None,
+            )
+
+
+def _settle_quietly(hub: Hub, settles: list[Settle], worker: str) -> None:
+    if not settles:
+        return
+    with hub.db.write() as session:
+        for settle in settles:
+            outbox.complete(session, settle.entry.id, worker=worker)
