@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from core import clock
+from core import activity, clock
 from core.auth import Actor, Permission, require
 from core.models import AuditEvent, Company
 from core.text import csv_safe
@@ -32,12 +32,20 @@ ACTIONS: dict[str, str] = {
     "connect": "Xero connected",
     "disconnect": "Xero disconnected",
     "remove": "Xero connection removed",
+    "connect_refused": "Xero connection refused (another organisation)",
+    "inactivity_warning": "Inactivity warning sent",
+    "inactivity_disconnect": "Disconnected after inactivity",
+    "export_before_remove": "Connection data exported",
     "mapping_changed": "Mapping changed",
     "retry": "Sync retried",
     "error_status": "Sync error status changed",
     "api_key_created": "API key created",
     "api_key_revoked": "API key revoked",
+    "email_retry": "Alert email sent again",
 }
+
+# Signing in or out is about the person, not the company: it does not keep a Xero connection alive.
+NOT_ACTIVITY = frozenset({"sign_in", "sign_in_failed", "account_locked", "sign_out"})
 
 
 def record(
@@ -67,6 +75,8 @@ def record(
         detail=detail,
     )
     session.add(event)
+    if company_id is not None and actor is not None and actor.user_id is not None and action not in NOT_ACTIVITY:
+        activity.record(session, company_id)  # a staff action on the company counts as activity
     return event
 
 

@@ -1,27 +1,25 @@
 """A company's Xero connection: the second pick after consent (core.consent), disconnect, remove, reconnect.
 
-Every step checks the actor's rights and is audited. Transactions never wrap a call to Xero: each step spends or
-records what it must first, calls Xero, then records the outcome.
+Every step checks the actor's rights and is audited. Nothing here calls Xero: what must be undone there (a
+connection deleted, a grant revoked) is queued for the sidecar (core.cleanups), so a page never waits on Xero and
+a disconnect never fails because Xero is unreachable.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import audit, clock, grants, outbox
+from core import audit, cleanups, clock, outbox, runs
 from core.auth import Actor, Permission, require
 from core.consent import ConnectRefused
-from core.crypto import Vault
 from core.errors import CAUSES
 from core.hub import Hub
 from core.models import Company
 from core.models_platform import PlatformContact
+from core.models_sync import CleanupKind, ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
 from core.models_sync import Connection as ConnectionRow
-from core.models_sync import ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
 from core.platform import snapshot
-from core.xero import oauth
-from core.xero.outcomes import ReconnectNeeded, Transient, XeroProblem
 
 
 def of_company(session: Session, actor: Actor, company_id: int) -> ConnectionRow | None:
@@ -31,53 +29,137 @@ def of_company(session: Session, actor: Actor, company_id: int) -> ConnectionRow
 
 
 def confirm(hub: Hub, actor: Actor, company_id: int, consent_id: int, tenant_id: str) -> ConnectionRow:
-    """The second pick: tie the company to one granted organisation (the first one confirmed stays pinned)."""
+    """The second pick: tie the company to one granted organisation (the first one confirmed stays pinned).
+
+    Whatever the pick, the consent is spent at most once (a stale tab confirming again is refused) and every
+    organisation granted but not used is queued for deletion in Xero, so nothing half-connected stays behind.
+    """
     now = clock.now()
+    refusal: str | None = None
     with hub.db.write() as session:
         require(actor, Permission.MANAGE_CONNECTION, company_id)
         consent = session.get(ConsentRequest, consent_id)
         if consent is None or consent.company_id != company_id or consent.grant_id is None:
             raise ConnectRefused("That Xero consent is not for this company. Start again with Connect to Xero.")
-        if consent.confirmed_at is not None:
-            raise ConnectRefused("This connection was already confirmed (perhaps in another tab). Reload the page.")
         chosen = next((o for o in consent.offered or [] if o["tenantId"] == tenant_id), None)
         if chosen is None:
             raise ConnectRefused("Pick one of the organisations you granted in Xero.")
+        if consent.expires_at < now:
+            raise ConnectRefused("This Xero consent has expired. Start again with Connect to Xero.")
         row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
         pinned = row.pinned_tenant_id if row else None
+        refused = bool(pinned and pinned != tenant_id)
+        if not _spend(session, consent_id, refused=refused):
+            raise ConnectRefused("This connection was already confirmed (perhaps in another tab). Reload the page.")
         grant = session.get(Grant, consent.grant_id)
-        assert grant is not None
+        if grant is None or grant.revoked_at is not None:
+            raise ConnectRefused("Xero has ended that authorisation meanwhile. Start again with Connect to Xero.")
         company = session.get(Company, company_id)
-        stray, access = None, ""
-        if pinned and pinned != tenant_id:  # refused below, after this transaction: the stray goes in Xero
-            stray, access = chosen["id"], grants.tokens(Vault(hub.settings), grant).access_token
-        else:
-            consent.confirmed_at = now
-            previous = row.state if row else None
-            if row is None:
-                row = ConnectionRow(company_id=company_id, state=ConnectionState.CONNECTED, state_changed_at=now)
-                session.add(row)
-            row.grant_id, row.tenant_id, row.tenant_name = grant.id, tenant_id, chosen["tenantName"]
-            row.xero_connection_id, row.pinned_tenant_id = chosen["id"], pinned or tenant_id
-            row.state, row.state_changed_at, row.state_reason = ConnectionState.CONNECTED, now, None
-            row.connected_by_user_id, row.connected_at, row.last_activity_at = actor.user_id, now, now
-            row.backfill_from = consent.backfill_from
-            session.flush()
-            _after_reconnect(session, company_id, previous)
+        keep = None if refused else chosen["id"]
+        _queue_unused(session, consent, grant.id, keep=keep)
+        if refused:
+            refusal = (
+                f"{company.name if company else 'This company'} is tied to another Xero organisation, so it cannot "
+                f"connect to {chosen['tenantName']}. To use that organisation, create a new company in the hub."
+            )
             audit.record(
                 session,
                 actor=actor,
-                action="connect",
+                action="connect_refused",
                 company_id=company_id,
                 target=chosen["tenantName"],
-                after={"tenant_id": tenant_id, "state": "connected"},
+                detail="The company is pinned to the organisation it first confirmed.",
             )
-    if stray is not None:
-        oauth.delete_connection(hub.settings, access, stray)  # leave nothing half-connected behind
-        raise ConnectRefused(
-            f"{company.name if company else 'This company'} is tied to another Xero organisation, so it cannot "
-            f"connect to {chosen['tenantName']}. To use that organisation, create a new company in the hub."
+        else:
+            row = _connect(session, actor, company_id, row, grant, consent, chosen, pinned or tenant_id)
+    if refusal is not None:
+        raise ConnectRefused(refusal)
+    assert row is not None
+    return row
+
+
+def _spend(session: Session, consent_id: int, *, refused: bool) -> bool:
+    """Close the consent once (compare-and-set, so two tabs cannot both confirm it)."""
+    closed = session.execute(
+        update(ConsentRequest)
+        .where(
+            ConsentRequest.id == consent_id,
+            ConsentRequest.confirmed_at.is_(None),
+            ConsentRequest.abandoned_at.is_(None),
         )
+        .values(**{"abandoned_at" if refused else "confirmed_at": clock.now()})
+    )
+    return closed.rowcount == 1
+
+
+def _queue_unused(session: Session, consent: ConsentRequest, grant_id: int, *, keep: str | None) -> None:
+    """Every organisation Xero granted in this consent that no company will sync with is deleted in Xero."""
+    for offered in consent.offered or []:
+        if offered["id"] == keep or cleanups.connection_in_use(session, offered["id"]):
+            continue
+        if cleanups.awaiting_pick(session, offered["id"], except_consent=consent.id):
+            continue  # another consent of the same Xero user may still pick it
+        cleanups.queue(
+            session,
+            kind=CleanupKind.DELETE_CONNECTION,
+            grant_id=grant_id,
+            xero_connection_id=offered["id"],
+            tenant_name=offered["tenantName"],
+            company_id=consent.company_id,
+            reason="Granted in Xero but not confirmed for this company",
+        )
+
+
+def _connect(
+    session: Session,
+    actor: Actor,
+    company_id: int,
+    row: ConnectionRow | None,
+    grant: Grant,
+    consent: ConsentRequest,
+    chosen: dict[str, str],
+    pinned: str,
+) -> ConnectionRow:
+    now = clock.now()
+    previous = row.state if row else None
+    if row is None:
+        row = ConnectionRow(company_id=company_id, state=ConnectionState.CONNECTED, state_changed_at=now)
+        session.add(row)
+    elif (
+        row.grant_id
+        and row.xero_connection_id
+        and row.xero_connection_id != chosen["id"]
+        and not cleanups.connection_in_use(session, row.xero_connection_id, except_company=company_id)
+    ):
+        # Reconnected through another Xero user: the old connection would linger in Xero unused.
+        cleanups.queue(
+            session,
+            kind=CleanupKind.DELETE_CONNECTION,
+            grant_id=row.grant_id,
+            xero_connection_id=row.xero_connection_id,
+            tenant_name=row.tenant_name,
+            company_id=company_id,
+            reason="Replaced by a reconnection through another Xero user",
+        )
+    cleanups.cancel(session, chosen["id"])  # a disconnect's deletion still waiting must not undo this
+    row.grant_id, row.tenant_id, row.tenant_name = grant.id, chosen["tenantId"], chosen["tenantName"]
+    row.xero_connection_id, row.pinned_tenant_id = chosen["id"], pinned
+    row.state, row.state_changed_at, row.state_reason = ConnectionState.CONNECTED, now, None
+    row.connected_by_user_id, row.connected_at, row.last_activity_at = actor.user_id, now, now
+    row.inactivity_warned_days = None
+    row.backfill_from = consent.backfill_from
+    session.flush()
+    _after_reconnect(session, company_id, previous)
+    runs.request(session, company_id=company_id, job="contacts_import", requested_by=actor.user_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="connect",
+        company_id=company_id,
+        target=chosen["tenantName"],
+        before={"state": previous.value} if previous else None,
+        after={"tenant_id": chosen["tenantId"], "state": "connected"},
+    )
     return row
 
 
@@ -103,78 +185,78 @@ def _after_reconnect(session: Session, company_id: int, previous: ConnectionStat
         error.status, error.resolved_at = ErrorStatus.RESOLVED, clock.now()
 
 
-def _end(hub: Hub, actor: Actor, company_id: int, *, remove: bool) -> list[int]:
-    with hub.db.read() as session:
-        require(actor, Permission.MANAGE_CONNECTION, company_id)
-        row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
-        if row is None or (row.state in (ConnectionState.DISCONNECTED, ConnectionState.REMOVED) and not remove):
-            raise ConnectRefused("This company is not connected to Xero.")
-        grant = session.get(Grant, row.grant_id) if row.grant_id else None
-        others = (
-            session.scalar(
-                select(ConnectionRow.id).where(
-                    ConnectionRow.grant_id == row.grant_id,
-                    ConnectionRow.company_id != company_id,
-                    ConnectionRow.state == ConnectionState.CONNECTED,
-                )
-            )
-            if grant
-            else None
-        )
-        live_grant = grant.id if grant is not None and grant.revoked_at is None else None
-        xero_connection = row.xero_connection_id
-    if live_grant is not None:
-        try:
-            access = grants.access_token(hub.db, hub.settings, live_grant, worker=f"web-{actor.user_id}")
-            if xero_connection:
-                oauth.delete_connection(hub.settings, access, xero_connection)
-            if others is None:
-                with hub.db.read() as session:
-                    stored = session.get(Grant, live_grant)
-                    refresh_token = grants.tokens(Vault(hub.settings), stored).refresh_token if stored else None
-                if refresh_token:
-                    oauth.revoke(hub.settings, refresh_token)  # no other company uses this grant
-        except ReconnectNeeded:
-            pass  # Xero already dropped the grant (revoked or expired there): the hub's side still ends
-        except (Transient, XeroProblem) as problem:
-            raise ConnectRefused(
-                f"Xero could not be reached to disconnect ({problem.message}), so nothing changed. Try again in a "
-                "minute."
-            ) from None
+def end(hub: Hub, actor: Actor, company_id: int, *, remove: bool, reason: str | None = None) -> list[int]:
+    """Stop syncing now; the connection is deleted in Xero by the sidecar (and the grant revoked once unused)."""
     with hub.db.write() as session:
-        row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
-        assert row is not None
-        before = row.state.value
-        row.state = ConnectionState.REMOVED if remove else ConnectionState.DISCONNECTED
-        row.state_changed_at, row.grant_id, row.xero_connection_id = clock.now(), None, None
-        if others is None and grant is not None:
-            stored = session.get(Grant, grant.id)
-            if stored is not None and stored.revoked_at is None:
-                stored.revoked_at = clock.now()
-        discarded = outbox.discard_company(session, company_id) if remove else []
-        if not remove:
-            outbox.hold_company(session, company_id)
-        audit.record(
+        require(actor, Permission.MANAGE_CONNECTION, company_id)
+        return end_in(session, actor, company_id, remove=remove, reason=reason)
+
+
+def end_in(session: Session, actor: Actor, company_id: int, *, remove: bool, reason: str | None = None) -> list[int]:
+    """end() in the caller's transaction; returns the discarded outbox entries (a remove's)."""
+    row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
+    if (
+        row is None
+        or row.state is ConnectionState.REMOVED
+        or (row.state is ConnectionState.DISCONNECTED and not remove)
+    ):
+        raise ConnectRefused("This company is not connected to Xero.")
+    before = row.state.value
+    if row.grant_id is not None and row.xero_connection_id:
+        cleanups.queue(
             session,
-            actor=actor,
-            action="remove" if remove else "disconnect",
+            kind=CleanupKind.DELETE_CONNECTION,
+            grant_id=row.grant_id,
+            xero_connection_id=row.xero_connection_id,
+            tenant_name=row.tenant_name,
             company_id=company_id,
-            target=row.tenant_name,
-            before={"state": before},
-            after={"state": row.state.value},
-            detail=f"{len(discarded)} waiting changes discarded" if remove else None,
+            reason="Removed" if remove else "Disconnected",
         )
+    row.state = ConnectionState.REMOVED if remove else ConnectionState.DISCONNECTED
+    row.state_changed_at, row.state_reason = clock.now(), reason
+    row.grant_id, row.xero_connection_id, row.inactivity_warned_days = None, None, None
+    discarded = outbox.discard_company(session, company_id) if remove else []
+    if not remove:
+        outbox.hold_company(session, company_id)
+    audit.record(
+        session,
+        actor=actor,
+        action="remove" if remove else "disconnect",
+        company_id=company_id,
+        target=row.tenant_name,
+        before={"state": before},
+        after={"state": row.state.value},
+        detail=f"{len(discarded)} waiting changes discarded" if remove else reason,
+    )
     return discarded
+
+
+def abandon_expired(session: Session) -> int:
+    """Consents never confirmed before they expired: what Xero granted in them is queued for deletion there."""
+    now = clock.now()
+    expired = session.scalars(
+        select(ConsentRequest).where(
+            ConsentRequest.grant_id.is_not(None),
+            ConsentRequest.confirmed_at.is_(None),
+            ConsentRequest.abandoned_at.is_(None),
+            ConsentRequest.expires_at < now,
+        )
+    ).all()
+    for consent in expired:
+        consent.abandoned_at = now
+        assert consent.grant_id is not None
+        _queue_unused(session, consent, consent.grant_id, keep=None)
+    return len(expired)
 
 
 def disconnect(hub: Hub, actor: Actor, company_id: int) -> None:
     """Stop syncing; changes made meanwhile wait and go out after reconnecting to the same organisation."""
-    _end(hub, actor, company_id, remove=False)
+    end(hub, actor, company_id, remove=False)
 
 
 def remove(hub: Hub, actor: Actor, company_id: int) -> list[int]:
     """Stop syncing and discard waiting changes (kept for the record); return the discarded outbox entries."""
-    return _end(hub, actor, company_id, remove=True)
+    return end(hub, actor, company_id, remove=True)
 
 
 def by_company(session: Session, actor: Actor) -> dict[int, ConnectionRow]:

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core import clock, grants
 from core.auth import Actor, Permission, require
 from core.crypto import Vault
 from core.hub import Hub
-from core.models_sync import ConsentRequest
+from core.models_sync import ConsentRequest, Grant
 from core.xero import oauth
+from core.xero.outcomes import XeroProblem
 
 CONSENT_TTL = timedelta(minutes=15)
 
@@ -90,7 +92,13 @@ def complete_consent(
             raise ConnectRefused(CALLBACK_MESSAGES["expired"], "expired")
         if user_id is not None and consent.user_id != user_id:
             raise ConnectRefused(CALLBACK_MESSAGES["other_user"], "other_user")
-        consent.spent_at = now  # single use, whatever happens next
+        spent = session.execute(  # single use whatever happens next, even with two callbacks racing
+            update(ConsentRequest)
+            .where(ConsentRequest.id == consent.id, ConsentRequest.spent_at.is_(None))
+            .values(spent_at=now)
+        )
+        if spent.rowcount != 1:
+            raise ConnectRefused(CALLBACK_MESSAGES["expired"], "expired")
         consent_id, company_id, user_id = consent.id, consent.company_id, consent.user_id
     if error:
         raise (
@@ -102,20 +110,33 @@ def complete_consent(
         raise ConnectRefused(CALLBACK_MESSAGES["no_code"], "no_code")
     tokens = oauth.exchange_code(hub.settings, code)
     claims = oauth.claims(tokens["access_token"])
-    offered = oauth.connections(
-        hub.settings, tokens["access_token"], auth_event_id=claims.get("authentication_event_id")
-    )
+    xero_user = claims.get("xero_userid")
+    try:
+        offered = oauth.connections(
+            hub.settings, tokens["access_token"], auth_event_id=claims.get("authentication_event_id")
+        )
+    except XeroProblem:
+        _let_go(hub, tokens, xero_user)  # nothing half-connected: the fresh grant goes unless others need it
+        raise
     if not offered:
-        if tokens.get("refresh_token"):
-            oauth.revoke(hub.settings, tokens["refresh_token"])
+        _let_go(hub, tokens, xero_user)
         raise ConnectRefused(CALLBACK_MESSAGES["no_organisation"], "no_organisation")
     with hub.db.write() as session:
+        # One grant per Xero user: a new consent by the same person refreshes that grant's tokens (Xero keeps one
+        # grant per user and app, and revoking it would end every connection it holds).
+        existing = (
+            session.scalar(select(Grant).where(Grant.xero_user_id == xero_user, Grant.revoked_at.is_(None)).limit(1))
+            if xero_user
+            else None
+        )
+        if existing is not None:
+            existing.lease_owner, existing.lease_until = None, None  # a refresh in flight must not overwrite these
         grant = grants.save_tokens(
             session,
             Vault(hub.settings),
-            None,
+            existing,
             tokens,
-            xero_user_id=claims.get("xero_userid"),
+            xero_user_id=xero_user,
             auth_event_id=claims.get("authentication_event_id"),
             created_by_user_id=user_id,
         )
@@ -124,6 +145,17 @@ def complete_consent(
         consent.grant_id = grant.id
         consent.offered = [{"id": c["id"], "tenantId": c["tenantId"], "tenantName": c["tenantName"]} for c in offered]
     return Granted(consent_id, company_id, consent.offered or [])
+
+
+def _let_go(hub: Hub, tokens: dict[str, Any], xero_user: str | None) -> None:
+    """Revoke tokens the hub will not keep, unless the same Xero user's grant still serves a company."""
+    with hub.db.read() as session:
+        shared = xero_user is not None and session.scalar(
+            select(Grant.id).where(Grant.xero_user_id == xero_user, Grant.revoked_at.is_(None)).limit(1)
+        )
+    if tokens.get("refresh_token") and not shared:
+        with contextlib.suppress(XeroProblem):  # best effort: an unused refresh token also lapses on its own
+            oauth.revoke(hub.settings, tokens["refresh_token"])
 
 
 def pending(session: Session, actor: Actor, company_id: int) -> ConsentRequest | None:
@@ -135,6 +167,7 @@ def pending(session: Session, actor: Actor, company_id: int) -> ConsentRequest |
             ConsentRequest.company_id == company_id,
             ConsentRequest.grant_id.is_not(None),
             ConsentRequest.confirmed_at.is_(None),
+            ConsentRequest.abandoned_at.is_(None),
             ConsentRequest.expires_at >= clock.now(),
         )
         .order_by(ConsentRequest.id.desc())

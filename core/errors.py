@@ -64,6 +64,15 @@ CAUSES: dict[str, Cause] = {
             True,
         ),
         Cause(
+            "duplicate_name",
+            "Another Xero contact has this name",
+            "Xero requires contact names to be unique among active contacts, and another contact already has this one.",
+            "Rename the supplier in the platform (or the other contact in Xero), or link the two if they are the same "
+            "business, then retry.",
+            _C,
+            True,
+        ),
+        Cause(
             "missing_account_mapping",
             "No account code for a line category",
             "A line's category has no Xero account code mapped for this kind of document.",
@@ -101,6 +110,16 @@ CAUSES: dict[str, Cause] = {
             "xero_user_removed",
             "The Xero user who connected lost access",
             "The person who connected Xero was removed from the organisation in Xero (or lost its admin role).",
+            "A company admin who is an admin in Xero reconnects; waiting changes then sync by themselves.",
+            _C,
+            True,
+            connection=True,
+        ),
+        Cause(
+            "access_revoked",
+            "Xero refused access to the organisation",
+            "Xero stopped accepting the hub for this organisation: someone disconnected the app in Xero, the Xero "
+            "user who connected it was removed or lost rights, or the connection lacks a permission it needs.",
             "A company admin who is an admin in Xero reconnects; waiting changes then sync by themselves.",
             _C,
             True,

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.crypto import Vault
 from core.db import Database
-from core.models_sync import Grant
+from core.models_sync import Connection, ConnectionState, Grant
 from core.settings import Settings
 
 
@@ -143,11 +143,17 @@ def access_token(db: Database, settings: Settings, grant_id: int, *, worker: str
             _release(db, grant_id, worker)
 
 
+def expire_access_token(db: Database, settings: Settings, grant_id: int, used: str) -> None:
+    """Xero refused `used` as expired: mark it so, unless another process already stored a newer token."""
+    vault = Vault(settings)
+    with db.write() as session:
+        grant = session.get(Grant, grant_id)
+        if grant is not None and grant.revoked_at is None and vault.decrypt(grant.access_token) == used:
+            grant.access_expires_at = min(grant.access_expires_at, clock.now())
+
+
 def end_grant(session: Session, grant_id: int, *, reason: str) -> None:
     """Xero no longer accepts the grant: its connections need a reconnect (once), each with a sync error."""
-    from core import errors
-    from core.models_sync import Connection, ConnectionState
-
     grant = session.get(Grant, grant_id)
     if grant is None or grant.revoked_at is not None:
         return
@@ -155,8 +161,54 @@ def end_grant(session: Session, grant_id: int, *, reason: str) -> None:
     for connection in session.scalars(
         select(Connection).where(Connection.grant_id == grant_id, Connection.state == ConnectionState.CONNECTED)
     ):
-        connection.state, connection.state_reason = ConnectionState.NEEDS_RECONNECT, reason
-        connection.state_changed_at = clock.now()
-        errors.record(
-            session, company_id=connection.company_id, connection_id=connection.id, code="token_revoked", detail=reason
-        )
+        needs_reconnect(session, connection, reason=reason, code="token_revoked")
+
+
+def needs_reconnect(
+    session: Session,
+    connection: Connection,
+    *,
+    reason: str,
+    code: str,
+    request: dict[str, Any] | None = None,
+    response: dict[str, Any] | None = None,
+) -> bool:
+    """Move a connected connection to "needs reconnect" with one sync error; False (and nothing) if it was not."""
+    from core import errors
+
+    # Compare-and-set: of two processes seeing Xero refuse at once, exactly one moves it and records the error.
+    moved = session.execute(
+        update(Connection)
+        .where(Connection.id == connection.id, Connection.state == ConnectionState.CONNECTED)
+        .values(state=ConnectionState.NEEDS_RECONNECT, state_reason=reason, state_changed_at=clock.now())
+    )
+    if moved.rowcount != 1:
+        return False
+    errors.record(
+        session,
+        company_id=connection.company_id,
+        connection_id=connection.id,
+        code=code,
+        detail=reason,
+        request=request,
+        response=response,
+    )
+    _alert_reconnect(session, connection, reason)
+    return True
+
+
+def _alert_reconnect(session: Session, connection: Connection, reason: str) -> None:
+    """The company's finance contact and support hear about it (in the next digest email)."""
+    from core import notify
+    from core.models import Company
+
+    company = session.get(Company, connection.company_id)
+    name = company.name if company else "A company"
+    notify.alert(
+        session,
+        company_id=connection.company_id,
+        kind="needs_reconnect",
+        summary=f"{name}'s Xero connection ({connection.tenant_name or 'its organisation'}) needs reconnecting: "
+        f"{reason}",
+        link="/connections",
+    )

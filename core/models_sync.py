@@ -83,6 +83,9 @@ class Connection(Base):
     state_changed_at: Mapped[datetime]
     state_reason: Mapped[str | None] = mapped_column(Text)
     last_activity_at: Mapped[datetime | None]
+    # The inactivity warnings already sent (45, then 55 days); cleared by any activity.
+    inactivity_warned_days: Mapped[int | None] = mapped_column(Integer)
+    last_sync_at: Mapped[datetime | None]
 
 
 class ConsentRequest(Base):
@@ -102,6 +105,8 @@ class ConsentRequest(Base):
     # The organisations Xero granted in this consent, for the second pick: [{tenantId, tenantName, id}].
     offered: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     confirmed_at: Mapped[datetime | None]
+    # Never confirmed before it expired: what Xero granted in it has been queued for clean-up.
+    abandoned_at: Mapped[datetime | None]
 
 
 class XeroBudget(Base):
@@ -187,3 +192,65 @@ class SyncError(Base):
     last_seen_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class CleanupKind(enum.StrEnum):
+    DELETE_CONNECTION = "delete_connection"  # DELETE /connections/{id}: one organisation leaves the grant
+    REVOKE_GRANT = "revoke_grant"  # the grant holds nothing the hub uses any more
+
+
+class XeroCleanup(Base):
+    """Something to undo in Xero after a disconnect, a remove or a refused pick; the sidecar does it and retries."""
+
+    __tablename__ = "xero_cleanups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[CleanupKind] = mapped_column(str_enum(CleanupKind))
+    grant_id: Mapped[int] = mapped_column(ForeignKey("xero_grants.id", ondelete="CASCADE"), index=True)
+    # The company whose connection this was: its deletion waits while that company is connecting again.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="SET NULL"))
+    xero_connection_id: Mapped[str | None] = mapped_column(String(64))
+    tenant_name: Mapped[str | None] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(String(200))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime]
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    done_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class RunState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class SyncRun(Base):
+    """One piece of sync work for a company (an import, a poll, a push batch): asked for, run, and what happened."""
+
+    __tablename__ = "sync_runs"
+    __table_args__ = (
+        Index("ix_sync_runs_claim", "state", "not_before"),
+        Index("ix_sync_runs_company", "company_id", "job", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    job: Mapped[str] = mapped_column(String(40))
+    state: Mapped[RunState] = mapped_column(str_enum(RunState))
+    requested_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(80))
+    lease_until: Mapped[datetime | None]
+    records: Mapped[int] = mapped_column(Integer, default=0)
+    api_calls: Mapped[int] = mapped_column(Integer, default=0)
+    # Where a long run stands (pages done, estimate) and where it resumes after a crash.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    cursor: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    outcome: Mapped[str | None] = mapped_column(Text)

@@ -7,7 +7,11 @@ import binascii
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from core.text import is_email
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
@@ -19,6 +23,11 @@ DEMO_XERO_CLIENT_SECRET = "demo-client-secret-not-for-production-use-0001"
 DEFAULT_XERO_SCOPES = (
     "offline_access openid profile email accounting.contacts accounting.transactions accounting.settings"
 )
+
+
+DEFAULT_MAIL_FROM = "Xero hub <hub@hub.example>"
+DEFAULT_SUPPORT_EMAIL = "support@hub.example"
+SMTP_SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
 
 
 class ConfigError(Exception):
@@ -42,6 +51,24 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class SmtpConfig:
+    """The SMTP server alert emails go through (SMTP_URL); the password is a Secret."""
+
+    host: str
+    port: int
+    security: str  # "plain", "starttls" or "tls"
+    username: str | None = None
+    password: Secret | None = None
+
+    @property
+    def label(self) -> str:
+        """The server as safe to show and log, e.g. smtp+starttls://hub@mail.example:587."""
+        scheme = {"plain": "smtp", "starttls": "smtp+starttls", "tls": "smtps"}[self.security]
+        user = f"{self.username}@" if self.username else ""
+        return f"{scheme}://{user}{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the hub's processes are configured with (README lists each variable)."""
 
@@ -55,6 +82,8 @@ class Settings:
     lockout_attempts: int = 5
     lockout_minutes: int = 15
     heartbeat_seconds: int = 10
+    # How often the sidecar asks Xero which connections each grant still has (revoked or disconnected there).
+    connection_check_seconds: int = 300
     # Follow the clock offset kept in the database (demo and tests move time for every process at once).
     shared_clock: bool = False
     xero_identity_url: str = "http://127.0.0.1:8765"
@@ -64,6 +93,11 @@ class Settings:
     xero_client_secret: Secret = field(default_factory=lambda: Secret(DEMO_XERO_CLIENT_SECRET))
     xero_redirect_uri: str = "http://127.0.0.1:8501/xero/callback"
     xero_scopes: str = DEFAULT_XERO_SCOPES
+    # Alert emails: None (SMTP_URL unset) keeps them waiting in the outbox, unsent.
+    smtp: SmtpConfig | None = None
+    mail_from: str = DEFAULT_MAIL_FROM
+    support_email: str = DEFAULT_SUPPORT_EMAIL
+    alert_window_minutes: float = 15.0
 
     @property
     def database_label(self) -> str:
@@ -112,6 +146,39 @@ def check_encryption_key(raw: str, name: str = "HUB_ENCRYPTION_KEY") -> Secret:
     return Secret(raw)
 
 
+def parse_smtp_url(raw: str) -> SmtpConfig:
+    """SMTP_URL such as smtp://127.0.0.1:8025, smtp+starttls://host:587 or smtps://user:password@host:465."""
+    shown = redact_url(raw)
+    try:
+        parts = urlsplit(raw.strip())
+        port = parts.port
+    except ValueError:
+        raise ConfigError(
+            f"SMTP_URL {shown!r} is not a URL; give e.g. smtp+starttls://user:password@host:587."
+        ) from None
+    if parts.scheme not in SMTP_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            f"SMTP_URL {shown!r} is not an SMTP server the hub can use. Give smtp://host:port (no encryption), "
+            "smtp+starttls://user:password@host:587 or smtps://user:password@host:465."
+        )
+    security, default_port = SMTP_SCHEMES[parts.scheme]
+    return SmtpConfig(
+        host=parts.hostname,
+        port=port or default_port,
+        security=security,
+        username=unquote(parts.username) if parts.username else None,
+        password=Secret(unquote(parts.password)) if parts.password else None,
+    )
+
+
+def _address(env: Mapping[str, str], name: str, default: str) -> str:
+    """An email address setting ("Name <a@b.example>" or a bare address), checked."""
+    value = env.get(name, "").strip() or default
+    if not is_email(parseaddr(value)[1]):
+        raise ConfigError(f"{name} {value!r} is not an email address; give one such as {default!r}.")
+    return value
+
+
 def load_data_dir(env: Mapping[str, str] | None = None) -> Path:
     """The data folder alone (needs no keys): HUB_DATA_DIR or data/ in the project."""
     env = os.environ if env is None else env
@@ -150,6 +217,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
 
     base_url = env.get("HUB_BASE_URL", "http://127.0.0.1:8501").rstrip("/")
     identity = env.get("XERO_IDENTITY_URL", "http://127.0.0.1:8765").rstrip("/")
+    smtp_url = env.get("SMTP_URL", "").strip()
     return Settings(
         database_url=Secret(database_url),
         data_dir=data_dir,
@@ -160,6 +228,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         base_url=base_url,
         session_idle_hours=_float(env, "HUB_SESSION_IDLE_HOURS", 8.0),
         heartbeat_seconds=max(1, round(_float(env, "HUB_HEARTBEAT_SECONDS", 10))),
+        connection_check_seconds=max(
+            5, round(_float(env, "HUB_CONNECTION_CHECK_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
+        ),
         xero_identity_url=identity,
         xero_api_url=env.get("XERO_API_URL", "http://127.0.0.1:8765").rstrip("/"),
         xero_authorize_url=env.get("XERO_AUTHORIZE_URL", f"{identity}/identity/connect/authorize"),
@@ -167,4 +238,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         xero_client_secret=Secret(env.get("XERO_CLIENT_SECRET", DEMO_XERO_CLIENT_SECRET)),
         xero_redirect_uri=env.get("XERO_REDIRECT_URI", f"{base_url}/xero/callback"),
         xero_scopes=" ".join(env.get("XERO_SCOPES", DEFAULT_XERO_SCOPES).split()),
+        smtp=parse_smtp_url(smtp_url) if smtp_url else None,
+        mail_from=_address(env, "HUB_MAIL_FROM", DEFAULT_MAIL_FROM),
+        support_email=_address(env, "HUB_SUPPORT_EMAIL", DEFAULT_SUPPORT_EMAIL),
+        alert_window_minutes=_float(env, "HUB_ALERT_WINDOW_MINUTES", 15.0),
     )

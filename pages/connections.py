@@ -1,41 +1,79 @@
-"""Xero connection: connect (consent, then the second pick), disconnect or remove, and reconnect."""
+"""Xero connections: every company's connection at a glance, then the chosen company's connect (consent, then the
+second pick), disconnect or remove, and reconnect."""
 
 from __future__ import annotations
 
+import json
+
+import pandas as pd
 import streamlit as st
 
-from core import clock, connections, consent
+from core import clock, connection_views, connections, consent
 from core.auth import Permission, allowed
 from core.models_sync import ConnectionState
 from web.ui import context, errors
+from web.ui.connection_table import connection_table
 
 actor, hub, company = context.actor(), context.hub(), context.company()
-st.title("Xero connection")
-if company is None:
-    st.info("You are not linked to any company yet. Ask a hub admin to link your account.", icon=":material/info:")
-    st.stop()
+st.title("Xero connections")
 
 code = st.query_params.get("connect", "")
 if code in consent.CALLBACK_MESSAGES:
     st.error(consent.CALLBACK_MESSAGES[code], icon=":material/link_off:")
 
+with hub.db.read() as session:
+    views = connection_views.list_views(session, actor)
+if not views:
+    st.info("There are no companies yet. A hub admin adds them on the Companies page.", icon=":material/info:")
+    st.stop()
+if len(views) > 1:
+    connection_table(views)
+if company is None:
+    st.info("Pick a company in the sidebar to connect or manage it.", icon=":material/info:")
+    st.stop()
+
 can_manage = allowed(actor, Permission.MANAGE_CONNECTION, company.id)
+view = next(v for v in views if v.company_id == company.id)
 with hub.db.read() as session:
     row = connections.of_company(session, actor, company.id)
     waiting = consent.pending(session, actor, company.id) if can_manage else None
+    discarded = connection_views.discarded(session, actor, company.id)
 
 with st.container(border=True):
     st.subheader(company.name)
-    st.markdown(
-        f"**Xero:** {connections.state_label(row)}" + (f" · {row.tenant_name}" if row and row.tenant_name else "")
-    )
-    if row is not None and row.connected_at:
-        st.caption(f"Connected {row.connected_at:%Y-%m-%d %H:%M} UTC · tied to the organisation it first confirmed")
-    if row is not None and row.state is ConnectionState.NEEDS_RECONNECT:
+    st.markdown(f"**Xero:** {view.state_label}" + (f" · {view.organisation}" if view.organisation else ""))
+    if view.connected_at:
+        by = f" by {view.connected_by}" if view.connected_by else ""
+        st.caption(
+            f"Connected {view.connected_at:%Y-%m-%d %H:%M} UTC{by} · tied to the organisation it first confirmed"
+        )
+    if view.state is ConnectionState.NEEDS_RECONNECT:
         st.warning(
-            f"{row.state_reason or 'Xero no longer accepts the connection.'} Reconnect below; nothing waiting is lost.",
+            f"{view.reason or 'Xero no longer accepts the connection.'} Reconnect below; nothing waiting is lost.",
             icon=":material/sync_problem:",
         )
+    elif view.state is ConnectionState.DISCONNECTED and view.reason:
+        st.info(view.reason, icon=":material/link_off:")
+    if view.state is ConnectionState.CONNECTED:
+        cols = st.columns(4)
+        cols[0].metric("Last successful sync", f"{view.last_sync_at:%d %b %H:%M}" if view.last_sync_at else "Not yet")
+        cols[1].metric("Open sync errors", view.open_errors)
+        cols[2].metric("Calls left today", "—" if view.day_left is None else f"{view.day_left:,}")
+        cols[3].metric("Days until inactivity disconnect", view.days_to_disconnect)
+        if view.paused_until is not None:
+            why = "today's 5,000 Xero calls are used" if view.pause_reason == "day" else "Xero asked the hub to wait"
+            st.warning(
+                f"Syncing with Xero is paused until {view.paused_until:%H:%M} UTC: {why}. Nothing is lost; it "
+                "carries on by itself.",
+                icon=":material/hourglass_top:",
+            )
+        if view.import_state in ("queued", "running"):
+            where = "under way" if view.import_state == "running" else "queued"
+            st.info(f"The initial import of contacts and suppliers is {where}.", icon=":material/downloading:")
+    if view.last_error:
+        st.caption(f"Last error: {view.last_error} ({view.last_error_at:%Y-%m-%d %H:%M} UTC)")
+    if view.held:
+        st.caption(f"{view.held} changes wait for the reconnection.")
 
 if waiting is not None and waiting.offered:
     st.subheader("Confirm the organisation")
@@ -49,15 +87,31 @@ if waiting is not None and waiting.offered:
     if st.button("Confirm and connect", type="primary"):
         try:
             connections.confirm(hub, actor, company.id, waiting.id, choice["tenantId"])
-        except connections.ConnectRefused as refused:
-            st.error(str(refused), icon=":material/block:")
         except errors.EXPECTED as exc:
             errors.show(exc)
         else:
             st.query_params.clear()
-            st.toast(f"Connected to {choice['tenantName']}.", icon=":material/check:")
+            st.toast(f"Connected to {choice['tenantName']}. The initial import has started.", icon=":material/check:")
             st.rerun()
     st.stop()
+
+if discarded:
+    with st.expander(f"Discarded changes ({len(discarded)}): never sent to Xero", icon=":material/delete_sweep:"):
+        st.caption("A remove discards what was waiting, and changes made while removed are never sent.")
+        st.table(
+            pd.DataFrame(
+                [
+                    {
+                        "Record": d.label,
+                        "Kind": d.entity_type,
+                        "Fields": ", ".join(d.fields),
+                        "When": f"{d.at:%Y-%m-%d %H:%M} UTC",
+                    }
+                    for d in discarded
+                ]
+            ),
+            hide_index=True,
+        )
 
 connected = row is not None and row.state is ConnectionState.CONNECTED
 if not can_manage:
@@ -72,9 +126,12 @@ if not connected:
     )
     since = st.date_input("Send documents issued from", value=clock.now().date(), disabled=not backfill)
     if st.button("Connect to Xero" if row is None else "Reconnect to Xero", type="primary", icon=":material/link:"):
-        st.session_state[f"consent_url:{company.id}"] = consent.begin(
-            hub, actor, company.id, backfill_from=since if backfill else None
-        )
+        try:
+            url = consent.begin(hub, actor, company.id, backfill_from=since if backfill else None)
+        except errors.EXPECTED as exc:
+            errors.show(exc)
+        else:
+            st.session_state[f"consent_url:{company.id}"] = url
     if st.session_state.get(f"consent_url:{company.id}"):
         st.link_button(
             "Continue to Xero to choose the organisation",
@@ -84,11 +141,16 @@ if not connected:
     st.stop()
 
 
+def _waiting_words(count: int) -> str:
+    return "No change is waiting to be sent." if count == 0 else f"{count} changes are waiting to be sent."
+
+
 @st.dialog("Disconnect from Xero?")
 def confirm_disconnect() -> None:
     st.write(
-        f"Syncing with {row.tenant_name} stops. Changes made while disconnected wait, and are sent after you "
-        "reconnect to the same organisation. Mappings and links are kept."
+        f"Syncing with {view.organisation} stops, and the connection is deleted in Xero. "
+        f"{_waiting_words(view.waiting)} Waiting changes, and every change made while disconnected, are kept and "
+        "sent after you reconnect to the same organisation. Mappings and links are kept."
     )
     if st.button("Disconnect", type="primary"):
         try:
@@ -102,16 +164,33 @@ def confirm_disconnect() -> None:
 @st.dialog("Remove the Xero connection?")
 def confirm_remove() -> None:
     st.write(
-        f"Syncing with {row.tenant_name} stops and every change waiting to be sent is discarded (listed, "
-        "never silently). After a reconnection, nothing edited before it is sent. Mappings are kept."
+        f"Syncing with {view.organisation} stops, and the connection is deleted in Xero. "
+        f"{_waiting_words(view.waiting)} Those are **discarded** (listed on this page, never silently), and "
+        "nothing edited before a reconnection is ever sent. Mappings are kept."
     )
+    st.caption("Keep a copy first: the company's links to Xero records, its mappings and its open sync errors.")
+    try:
+        with hub.db.read() as session:
+            bundle = connection_views.export_before_remove(session, actor, company.id)
+    except errors.EXPECTED as exc:
+        errors.show(exc)
+    else:
+        st.download_button(
+            "Download links, mappings and open errors (JSON)",
+            json.dumps(bundle, indent=2, default=str),
+            file_name=f"xero-connection-{company.id}-{clock.now():%Y%m%d}.json",
+            mime="application/json",
+            icon=":material/download:",
+            on_click=connection_views.record_export,
+            args=(hub, actor, company.id),
+        )
     if st.button("Remove", type="primary"):
         try:
-            discarded = connections.remove(hub, actor, company.id)
+            removed = connections.remove(hub, actor, company.id)
         except errors.EXPECTED as exc:
             errors.show(exc)
         else:
-            st.session_state["discarded"] = len(discarded)
+            st.session_state["discarded"] = len(removed)
             st.rerun()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import sessions, sidecar
+from core import cleanups, connection_check, connections, contact_push, inactivity, notify, sessions, sidecar
 from scheduler.context import SidecarContext
 
 
@@ -21,3 +21,36 @@ def housekeeping(ctx: SidecarContext) -> str:
         purged = sessions.purge(session, ctx.hub.settings)
         beats = sidecar.forget_stopped(session)
     return f"{purged} old sessions and sign-in records and {beats} old sidecar records deleted"
+
+
+def xero_cleanups(ctx: SidecarContext) -> str:
+    """Delete in Xero what disconnects, removes and abandoned consents left, and revoke grants nobody uses."""
+    with ctx.hub.db.write() as session:
+        abandoned = connections.abandon_expired(session)
+    done = cleanups.run_due(ctx.hub, worker=ctx.instance_id)
+    return f"{done} clean-ups done in Xero, {abandoned} abandoned consents"
+
+
+def inactivity_check(ctx: SidecarContext) -> str:
+    """Warn at 45 and 55 days without activity; disconnect at 60."""
+    return inactivity.check(ctx.hub)
+
+
+def send_alerts(ctx: SidecarContext) -> str:
+    """Batch waiting alerts into digest emails, then send the due ones over SMTP."""
+    with ctx.hub.db.write() as session:
+        composed = notify.compose_digests(session, ctx.hub.settings)
+    result = notify.deliver(ctx.hub.db, ctx.hub.settings, worker=ctx.instance_id)
+    if not result.configured:
+        return f"{composed} digests composed; not sent, because SMTP_URL is not set"
+    return f"{composed} digests composed, {result.sent} emails sent, {result.failed} failed (retried later)"
+
+
+def push_contacts(ctx: SidecarContext) -> str:
+    """Send supplier and contact changes to Xero, batched per organisation."""
+    return str(contact_push.push_due(ctx.hub, worker=ctx.instance_id))
+
+
+def check_connections(ctx: SidecarContext) -> str:
+    """Notice grants revoked and organisations disconnected in Xero, without waiting for a sync to fail."""
+    return connection_check.check_all(ctx.hub, worker=ctx.instance_id)

@@ -27,10 +27,15 @@ class JobSpec:
     tracked: bool = True
 
 
-def specs(heartbeat_seconds: int) -> tuple[JobSpec, ...]:
+def specs(heartbeat_seconds: int, connection_check_seconds: int = 300) -> tuple[JobSpec, ...]:
     return (
         JobSpec("heartbeat", jobs.heartbeat, heartbeat_seconds, heartbeat_seconds, tracked=False),
         JobSpec("housekeeping", jobs.housekeeping, 3600, 600),
+        JobSpec("send_alerts", jobs.send_alerts, 10, 10),
+        JobSpec("xero_cleanups", jobs.xero_cleanups, 5, 5),
+        JobSpec("push_contacts", jobs.push_contacts, 2, 2),
+        JobSpec("inactivity", jobs.inactivity_check, 60, 60),
+        JobSpec("connection_check", jobs.check_connections, connection_check_seconds, connection_check_seconds),
     )
 
 
@@ -70,7 +75,7 @@ def run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
 
 def register(scheduler: BaseScheduler, ctx: SidecarContext) -> list[JobSpec]:
     """Add every job to the scheduler with an explicit id, one instance at a time, coalescing missed runs."""
-    registered = list(specs(ctx.hub.settings.heartbeat_seconds))
+    registered = list(specs(ctx.hub.settings.heartbeat_seconds, ctx.hub.settings.connection_check_seconds))
     for spec in registered:
         scheduler.add_job(
             run_tracked,

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.e2e
 def test_a_company_admin_connects_through_xeros_consent_page(page: Page, stack: Stack) -> None:
     open_hub(page, stack)
     sign_in(page, "olivia@kookaburraplumbing.example", DEMO_PASSWORD)
-    page.get_by_role("link", name="Xero connection").click()
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Xero connections").click()
     settle(page)
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text("Not connected")).to_be_visible()

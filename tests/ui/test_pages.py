@@ -77,7 +77,12 @@ def test_finance_manager_sees_nothing_of_other_companies(app_as: AppFactory, ui_
     at = run_ok(app_as(FIONA))
     assert not at.sidebar.selectbox, "a finance manager has no company picker"
     pages = page_files_for(fiona)
-    assert [p[0] for p in pages] == ["pages/overview.py", "pages/connections.py", "pages/company.py"]
+    assert [p[0] for p in pages] == [
+        "pages/overview.py",
+        "pages/connections.py",
+        "pages/company.py",
+        "pages/outbox.py",
+    ]
     for path, *_ in pages:
         text = page_text(run_ok(at.switch_page(path)))
         assert "Harbour Bakery Ltd" in text

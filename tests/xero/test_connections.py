@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from core import connections, consent, platform, users
+from core import cleanups, connections, consent, platform, users
 from core.auth import Actor, PermissionDenied
 from core.hub import Hub
 from core.models import AuditEvent, Company
@@ -113,6 +113,7 @@ def test_a_company_stays_pinned_to_its_first_organisation(hub: Hub, sim: Simulat
     with pytest.raises(connections.ConnectRefused, match="create a new company"):
         connect(hub, EVENTS)
     assert state_of(hub).state is ConnectionState.DISCONNECTED and state_of(hub).tenant_id == HARBOUR
+    assert cleanups.run_due(hub, worker="test") == 2  # the disconnected connection and the refused stray
     live = httpx.get(f"{sim.url}/_sandbox/requests").json()
     assert any(r["method"] == "DELETE" and r["path"].startswith("/connections/") for r in live)
 

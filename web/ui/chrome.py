@@ -103,9 +103,10 @@ def reconnect_banner(hub: Hub, actor: Actor, company: Company | None) -> None:
     if row is not None and row.state is ConnectionState.NEEDS_RECONNECT:
         st.warning(
             f"**{company.name} needs reconnecting to Xero.** {row.state_reason or ''} Changes wait until then. "
-            "A company admin reconnects on the [Xero connection](/connections) page.",
+            "A company admin reconnects on the Xero connections page.",
             icon=":material/sync_problem:",
         )
+        st.page_link("pages/connections.py", label="Open Xero connections to reconnect", icon=":material/link:")
 
 
 def sidebar(hub: Hub, actor: Actor, company: Company | None) -> None:

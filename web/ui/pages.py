@@ -9,10 +9,11 @@ from core.auth import Actor, Permission, allowed
 SIGN_IN = ("pages/sign_in.py", "Sign in", ":material/login:")
 OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
 COMPANY = ("pages/company.py", "Company settings", ":material/apartment:")
-CONNECTIONS = ("pages/connections.py", "Xero connection", ":material/link:")
+CONNECTIONS = ("pages/connections.py", "Xero connections", ":material/link:")
 USERS = ("pages/users.py", "Staff users", ":material/group:")
 AUDIT = ("pages/audit.py", "Audit log", ":material/history:")
 API_KEYS = ("pages/api_keys.py", "API keys", ":material/key:")
+OUTBOX = ("pages/outbox.py", "Email outbox", ":material/outgoing_mail:")
 
 
 def _page(spec: tuple[str, str, str], *, default: bool = False) -> st.Page:
@@ -25,6 +26,9 @@ def page_files_for(actor: Actor | None) -> list[tuple[str, str, str]]:
     if actor is None:
         return [SIGN_IN]
     specs = [OVERVIEW, CONNECTIONS, COMPANY]
+    # Alert emails: admins and support see every one, finance managers their company's.
+    if allowed(actor, Permission.TRIAGE_ERRORS, actor.company_id):
+        specs.append(OUTBOX)
     if allowed(actor, Permission.MANAGE_USERS):
         specs.append(USERS)
     if allowed(actor, Permission.VIEW_AUDIT):

@@ -1,0 +1,289 @@
+"""Undoing things in Xero after a disconnect, a remove or a refused pick, done by the sidecar and retried.
+
+The web process only records what must go (DESIGN: its only Xero calls are the code exchange and listing what was
+just granted). The sidecar deletes the organisation's connection in Xero, then revokes the grant once the hub uses
+nothing of that Xero user any more: revoking ends *every* connection of that user to the app (facts 1.1), so a
+bookkeeper's other companies must not depend on it.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from core import clock, grants
+from core.crypto import Vault
+from core.hub import Hub
+from core.models_sync import (
+    CleanupKind,
+    Connection,
+    ConnectionState,
+    ConsentRequest,
+    Grant,
+    XeroCleanup,
+)
+from core.outbox import backoff
+from core.xero import oauth
+from core.xero.outcomes import ReconnectNeeded, XeroProblem
+
+LEASE = timedelta(minutes=2)
+POSTPONE = timedelta(seconds=30)
+# A company that still uses a grant: syncing through it, or waiting for its second pick.
+LIVE_STATES = (ConnectionState.CONNECTED, ConnectionState.PENDING_CONFIRMATION)
+
+
+def queue(
+    session: Session,
+    *,
+    kind: CleanupKind,
+    grant_id: int,
+    reason: str,
+    xero_connection_id: str | None = None,
+    tenant_name: str | None = None,
+    company_id: int | None = None,
+) -> XeroCleanup:
+    """Record something to undo in Xero, in the caller's transaction."""
+    now = clock.now()
+    row = XeroCleanup(
+        kind=kind,
+        grant_id=grant_id,
+        company_id=company_id,
+        xero_connection_id=xero_connection_id,
+        tenant_name=tenant_name,
+        reason=reason[:200],
+        attempts=0,
+        not_before=now,
+        created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def cancel(session: Session, xero_connection_id: str) -> int:
+    """The connection is wanted again (a reconnect came first): waiting deletions of it must not run."""
+    cancelled = session.execute(
+        update(XeroCleanup)
+        .where(
+            XeroCleanup.xero_connection_id == xero_connection_id,
+            XeroCleanup.kind == CleanupKind.DELETE_CONNECTION,
+            XeroCleanup.done_at.is_(None),
+        )
+        .values(done_at=clock.now(), last_error="Not needed: the organisation was connected again first.")
+    )
+    return cancelled.rowcount or 0
+
+
+def connection_in_use(session: Session, xero_connection_id: str, *, except_company: int | None = None) -> bool:
+    """Whether a company in the hub still syncs through this Xero connection."""
+    query = select(Connection.id).where(
+        Connection.xero_connection_id == xero_connection_id, Connection.state.in_(LIVE_STATES)
+    )
+    if except_company is not None:
+        query = query.where(Connection.company_id != except_company)
+    return session.scalar(query.limit(1)) is not None
+
+
+def awaiting_pick(session: Session, xero_connection_id: str, *, except_consent: int | None) -> bool:
+    """Whether a consent (another one than `except_consent`), still waiting for its second pick, offers it."""
+    waiting = session.scalars(
+        select(ConsentRequest).where(
+            ConsentRequest.id != (except_consent or 0),
+            ConsentRequest.grant_id.is_not(None),
+            ConsentRequest.confirmed_at.is_(None),
+            ConsentRequest.abandoned_at.is_(None),
+            ConsentRequest.expires_at >= clock.now(),
+        )
+    )
+    return any(o["id"] == xero_connection_id for consent in waiting for o in consent.offered or [])
+
+
+def _same_user(session: Session, grant: Grant) -> list[int]:
+    if grant.xero_user_id is None:
+        return [grant.id]
+    return list(session.scalars(select(Grant.id).where(Grant.xero_user_id == grant.xero_user_id)))
+
+
+def grant_in_use(session: Session, grant: Grant) -> bool:
+    """Whether revoking this grant would cut off a company (revocation ends all of its Xero user's connections)."""
+    ids = _same_user(session, grant)
+    connected = session.scalar(
+        select(Connection.id).where(Connection.grant_id.in_(ids), Connection.state.in_(LIVE_STATES)).limit(1)
+    )
+    picking = session.scalar(
+        select(ConsentRequest.id)
+        .where(
+            ConsentRequest.grant_id.in_(ids),
+            ConsentRequest.confirmed_at.is_(None),
+            ConsentRequest.abandoned_at.is_(None),
+            ConsentRequest.expires_at >= clock.now(),
+        )
+        .limit(1)
+    )
+    return connected is not None or picking is not None
+
+
+def _claim(hub: Hub, worker: str, limit: int) -> list[XeroCleanup]:
+    now = clock.now()
+    claimed = []
+    with hub.db.write() as session:
+        due = session.scalars(
+            select(XeroCleanup.id)
+            .where(
+                XeroCleanup.done_at.is_(None),
+                XeroCleanup.not_before <= now,
+                or_(XeroCleanup.lease_until.is_(None), XeroCleanup.lease_until < now),
+            )
+            .order_by(XeroCleanup.id)
+            .limit(limit)
+        ).all()
+        for cleanup_id in due:
+            taken = session.execute(
+                update(XeroCleanup)
+                .where(
+                    XeroCleanup.id == cleanup_id,
+                    XeroCleanup.done_at.is_(None),
+                    or_(XeroCleanup.lease_until.is_(None), XeroCleanup.lease_until < now),
+                )
+                .values(lease_owner=worker, lease_until=now + LEASE, attempts=XeroCleanup.attempts + 1)
+            )
+            if taken.rowcount == 1:
+                row = session.get(XeroCleanup, cleanup_id)
+                assert row is not None
+                session.expunge(row)
+                claimed.append(row)
+    return claimed
+
+
+def _finish(hub: Hub, row: XeroCleanup, worker: str, *, error: str | None = None) -> None:
+    now = clock.now()
+    with hub.db.write() as session:
+        stored = session.get(XeroCleanup, row.id)
+        if stored is None or stored.lease_owner != worker:
+            return
+        stored.lease_owner, stored.lease_until = None, None
+        if error is None:
+            stored.done_at, stored.last_error = now, None
+            if row.kind is CleanupKind.DELETE_CONNECTION:
+                _revoke_if_unused(session, row.grant_id)
+        else:
+            stored.last_error, stored.not_before = error[:500], now + backoff(stored.attempts)
+
+
+def _revoke_if_unused(session: Session, grant_id: int) -> None:
+    """After a connection went: if nothing in the hub needs the grant, stop using it now and revoke it next."""
+    grant = session.get(Grant, grant_id)
+    if grant is None or grant.revoked_at is not None or grant_in_use(session, grant):
+        return
+    waiting = session.scalar(
+        select(XeroCleanup.id).where(
+            XeroCleanup.grant_id == grant_id,
+            XeroCleanup.kind == CleanupKind.DELETE_CONNECTION,
+            XeroCleanup.done_at.is_(None),
+        )
+    )
+    if waiting is not None:  # other connections of this grant still go first (deleting needs a live token)
+        return
+    grant.revoked_at = clock.now()
+    queue(session, kind=CleanupKind.REVOKE_GRANT, grant_id=grant_id, reason="No company uses this Xero grant")
+
+
+def connecting(session: Session, company_id: int | None) -> bool:
+    """Whether someone is connecting the company right now (between Connect to Xero and the second pick)."""
+    if company_id is None:
+        return False
+    return (
+        session.scalar(
+            select(ConsentRequest.id)
+            .where(
+                ConsentRequest.company_id == company_id,
+                ConsentRequest.confirmed_at.is_(None),
+                ConsentRequest.abandoned_at.is_(None),
+                ConsentRequest.expires_at >= clock.now(),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _consent_at_xero(session: Session) -> bool:
+    return (
+        session.scalar(
+            select(ConsentRequest.id)
+            .where(ConsentRequest.spent_at.is_(None), ConsentRequest.expires_at >= clock.now())
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _postpone(hub: Hub, row: XeroCleanup, worker: str) -> bool:
+    """Xero hands the same connection back to a person who consents again, so deleting it (or revoking their grant)
+    while they are in the middle of connecting would cut off what they are about to confirm: wait until they are
+    done."""
+    with hub.db.write() as session:
+        if row.kind is CleanupKind.DELETE_CONNECTION:
+            wait = connecting(session, row.company_id)
+        else:  # whose Xero login a consent still at Xero's page uses is unknown until it comes back: wait for it
+            wait = _consent_at_xero(session)
+        if not wait:
+            return False
+        session.execute(
+            update(XeroCleanup)
+            .where(XeroCleanup.id == row.id, XeroCleanup.lease_owner == worker)
+            .values(lease_owner=None, lease_until=None, not_before=clock.now() + POSTPONE)
+        )
+        return True
+
+
+def _still_unused(hub: Hub, xero_connection_id: str) -> bool:
+    """Checked again just before the call: a reconnect may have begun since the deletion was queued, and Xero hands
+    the same connection back to the same person, so a consent waiting for its second pick may be about to use it."""
+    with hub.db.read() as session:
+        return not connection_in_use(session, xero_connection_id) and not awaiting_pick(
+            session, xero_connection_id, except_consent=None
+        )
+
+
+def _revoke(hub: Hub, grant_id: int) -> None:
+    with hub.db.read() as session:
+        grant = session.get(Grant, grant_id)
+        # The same Xero user may have connected again meanwhile (a newer grant row): Xero keeps one grant per user
+        # and app, so revoking this one would end that new connection too. The old tokens are simply dropped.
+        wanted = grant is not None and grant_in_use(session, grant)
+        refresh_token = grants.tokens(Vault(hub.settings), grant).refresh_token if grant and not wanted else None
+    if refresh_token:
+        oauth.revoke(hub.settings, refresh_token)
+    with hub.db.write() as session:
+        stored = session.get(Grant, grant_id)
+        if stored is not None:  # revoked: the tokens are worth nothing, so keep none
+            stored.access_token, stored.refresh_token = "", None
+
+
+def run_due(hub: Hub, *, worker: str, limit: int = 20) -> int:
+    """Do what is due; return how many finished. Xero having already dropped something counts as done."""
+    finished = 0
+    for row in _claim(hub, worker, limit):
+        if _postpone(hub, row, worker):
+            continue
+        try:
+            if row.kind is CleanupKind.REVOKE_GRANT:
+                _revoke(hub, row.grant_id)
+            elif row.xero_connection_id and _still_unused(hub, row.xero_connection_id):
+                access = grants.access_token(hub.db, hub.settings, row.grant_id, worker=worker)
+                oauth.delete_connection(hub.settings, access, row.xero_connection_id)
+        except ReconnectNeeded:
+            pass  # Xero no longer honours the grant, so the connection is already gone there
+        except XeroProblem as problem:
+            _finish(hub, row, worker, error=problem.message)
+            continue
+        _finish(hub, row, worker)
+        finished += 1
+    return finished
+
+
+def waiting(session: Session) -> int:
+    """How many clean-ups in Xero are still to do (shown while Xero is unreachable)."""
+    return session.scalar(select(func.count()).where(XeroCleanup.done_at.is_(None))) or 0

@@ -1,0 +1,123 @@
+"""The Connections page with seeded connections: the table, the details, the dialogs and the reconnect banner."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core import clock, outbox
+from core.errors import EntityRef, record
+from core.hub import Hub
+from core.models import Company
+from core.models_sync import Connection, ConnectionState, Grant
+from core.xero import budget
+from core.xero.client import Budget
+from tests.ui.conftest import page_text
+from tests.ui.test_pages import FIONA, AppFactory, run_ok
+
+SUPPORT = "sam@hub.example"
+TENANT = "4e8c5b9f-aaaa-4f1e-9b1a-000000000001"
+
+
+def company_id(hub: Hub, name: str) -> int:
+    with hub.db.read() as session:
+        found = session.scalar(select(Company.id).where(Company.name == name))
+        assert found is not None
+        return found
+
+
+def seed_connection(hub: Hub, name: str, state: ConnectionState, *, reason: str | None = None) -> int:
+    """A company connected (or not) without going through Xero, as the page would find it."""
+    cid = company_id(hub, name)
+    now = clock.now()
+    with hub.db.write() as session:
+        grant = Grant(scopes="", access_token="", access_expires_at=now, created_at=now, updated_at=now)
+        session.add(grant)
+        session.flush()
+        session.add(
+            Connection(
+                company_id=cid,
+                grant_id=grant.id,
+                state=state,
+                state_reason=reason,
+                tenant_id=f"{TENANT[:-2]}{cid:02d}",
+                tenant_name=f"{name} (Xero)",
+                xero_connection_id=f"conn-{cid}",
+                pinned_tenant_id=f"{TENANT[:-2]}{cid:02d}",
+                connected_at=now - timedelta(days=3),
+                last_activity_at=now - timedelta(days=10),
+                last_sync_at=now - timedelta(minutes=4),
+                state_changed_at=now,
+            )
+        )
+    return cid
+
+
+def test_support_sees_every_connection_with_those_needing_attention_first(app_as: AppFactory, ui_hub: Hub) -> None:
+    seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.CONNECTED)
+    seed_connection(ui_hub, "Tui Garden Supplies Ltd", ConnectionState.NEEDS_RECONNECT, reason="Access revoked.")
+    at = run_ok(app_as(SUPPORT))
+    run_ok(at.switch_page("pages/connections.py"))
+    table = at.dataframe[0].value
+    assert table["Company"].iloc[0] == "Tui Garden Supplies Ltd" and "Needs reconnect" in table["State"].iloc[0]
+    harbour = table[table["Company"] == "Harbour Bakery Ltd"].iloc[0]
+    assert harbour["Days to inactivity disconnect"] == 50 and harbour["Organisation"] == "Harbour Bakery Ltd (Xero)"
+    with ui_hub.db.read() as session:
+        every = set(session.scalars(select(Company.name)))
+    assert set(table["Company"]) == every  # every company, connected or not
+
+
+def test_company_admin_sees_health_budget_and_what_a_disconnect_does(app_as: AppFactory, ui_hub: Hub) -> None:
+    cid = seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.CONNECTED)
+    tenant = f"{TENANT[:-2]}{cid:02d}"
+    slot = budget.acquire(ui_hub.db, tenant)
+    assert isinstance(slot, budget.Slot)
+    budget.release(ui_hub.db, slot, Budget(minute=57, day=4870, app_minute=9990))
+    with ui_hub.db.write() as session:
+        record(session, company_id=cid, code="contact_archived", entity=EntityRef("contact", "7"), detail="x")
+        outbox.enqueue(
+            session,
+            company_id=cid,
+            entity_type="contact",
+            entity_id="7",
+            version=2,
+            operation="update",
+            payload={"email": "a@b.example"},
+        )
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/connections.py"))
+    text = page_text(at)
+    assert "Connected · Harbour Bakery Ltd (Xero)" in text
+    assert "Calls left today\n4,870" in text and "Days until inactivity disconnect\n50" in text
+    assert "Open sync errors\n1" in text and "Contact archived in Xero" in text
+    next(b for b in at.button if b.label == "Disconnect…").click()
+    run_ok(at)
+    text = page_text(at)  # the dialog (the disconnect itself is clicked through in the browser tests)
+    assert "1 changes are waiting to be sent" in text and "sent after you reconnect" in text
+
+
+def test_a_spent_daily_budget_is_said_plainly(app_as: AppFactory, ui_hub: Hub) -> None:
+    cid = seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.CONNECTED)
+    budget.pause(ui_hub.db, f"{TENANT[:-2]}{cid:02d}", 3600, "day")
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/connections.py"))
+    assert "today's 5,000 Xero calls are used" in page_text(at)
+
+
+def test_the_reconnect_banner_names_the_problem_and_the_page_offers_reconnect(app_as: AppFactory, ui_hub: Hub) -> None:
+    seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.NEEDS_RECONNECT, reason="Access was revoked in Xero.")
+    at = run_ok(app_as(FIONA))  # every page of the company: the browser tests follow it from page to page
+    text = page_text(at).replace("*", "")
+    assert "Harbour Bakery Ltd needs reconnecting to Xero" in text and "Access was revoked" in text
+    run_ok(at.switch_page("pages/connections.py"))
+    assert any(b.label == "Reconnect to Xero" for b in at.button)
+
+
+def test_no_connection_yet_offers_connect_to_admins_only(app_as: AppFactory) -> None:
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/connections.py"))
+    assert "Not connected" in page_text(at) and any(b.label == "Connect to Xero" for b in at.button)
+    colin = run_ok(app_as("colin@harbourbakery.example"))
+    run_ok(colin.switch_page("pages/connections.py"))
+    assert "Only this company's admins" in page_text(colin)
