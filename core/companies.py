@@ -28,19 +28,23 @@ class CompanySettings:
     alert_digest_minutes: int = 60
     contact_import_policy: str = "suppliers_and_contacts"
     phone_types: tuple[str, ...] = ("MOBILE", "DEFAULT")
+    # The contact groups the "groups" import policy takes.
+    import_groups: tuple[str, ...] = ()
 
     @classmethod
     def from_json(cls, raw: dict[str, Any] | None) -> CompanySettings:
         raw = raw or {}
         known = {f.name for f in fields(cls)}
         values = {k: v for k, v in raw.items() if k in known}
-        if "phone_types" in values:
-            values["phone_types"] = tuple(values["phone_types"])
+        for name in ("phone_types", "import_groups"):
+            if name in values:
+                values[name] = tuple(values[name])
         return cls(**values)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["phone_types"] = list(self.phone_types)
+        data["import_groups"] = list(self.import_groups)
         return data
 
 

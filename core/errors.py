@@ -234,9 +234,11 @@ def record(
     return row
 
 
-def resolve_for_entity(session: Session, *, company_id: int, entity_type: str, entity_id: str) -> int:
-    """The record synced: every open or retrying error about it resolves itself; return how many."""
-    result = session.execute(
+def resolve_for_entity(
+    session: Session, *, company_id: int, entity_type: str, entity_id: str, cause: str | None = None
+) -> int:
+    """The record synced (or, with `cause`, that one problem is over): its open errors resolve; return how many."""
+    query = (
         update(SyncError)
         .where(
             SyncError.company_id == company_id,
@@ -246,6 +248,7 @@ def resolve_for_entity(session: Session, *, company_id: int, entity_type: str, e
         )
         .values(status=ErrorStatus.RESOLVED, resolved_at=clock.now())
     )
+    result = session.execute(query.where(SyncError.cause == cause) if cause else query)
     return result.rowcount or 0
 
 

@@ -73,6 +73,15 @@ class PlatformContact(Base):
     xero_contact_id: Mapped[str | None] = mapped_column(String(64))
     # What Xero last had (after the last push or pull): only fields that differ from it are pushed.
     synced_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # What the import and polls learn from Xero.
+    xero_status: Mapped[str | None] = mapped_column(String(20))  # ACTIVE or ARCHIVED
+    xero_updated_at: Mapped[datetime | None]
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list)  # Xero contact group names
+    # Imported once but outside the company's import policy now: kept, no longer refreshed.
+    outside_policy: Mapped[bool] = mapped_column(default=False)
+    # Xero values that differ from ours on a linked supplier (the platform wins; people see both): {field: value}.
+    drift: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_synced_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
 

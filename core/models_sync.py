@@ -86,6 +86,10 @@ class Connection(Base):
     # The inactivity warnings already sent (45, then 55 days); cleared by any activity.
     inactivity_warned_days: Mapped[int | None] = mapped_column(Integer)
     last_sync_at: Mapped[datetime | None]
+    # Contacts polling: the newest UpdatedDateUTC seen (If-Modified-Since), the last poll and full reconcile.
+    contacts_since: Mapped[datetime | None]
+    contacts_polled_at: Mapped[datetime | None]
+    contacts_reconciled_at: Mapped[datetime | None]
 
 
 class ConsentRequest(Base):

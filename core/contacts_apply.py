@@ -1,0 +1,190 @@
+"""Contacts pull, the executor's writes: one page of planned actions applied in the caller's transaction."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from core import clock, errors
+from core.contacts_plan import Action, Held, Known, index
+from core.contacts_xero import XeroContact
+from core.db import insert_if_missing
+from core.errors import EntityRef
+from core.models_contacts import ContactHistory, MatchReview, ReviewStatus
+from core.models_platform import Origin, PlatformContact
+from core.platform import snapshot
+
+
+def held(contact: PlatformContact) -> Held:
+    return Held(
+        id=contact.id,
+        platform_id=contact.platform_id,
+        xero_id=contact.xero_contact_id,
+        is_supplier=contact.is_supplier,
+        is_customer=contact.is_customer,
+        values=snapshot(contact),
+        email=contact.email,
+        phones=tuple(p.get("number", "") for p in contact.phones or []),
+    )
+
+
+class Unlinked:
+    """The company's platform contacts not linked to Xero yet, loaded once per run (they are what can match), and
+    those this run linked (a second Xero contact matching one of them is a near-duplicate, not a new contact)."""
+
+    def __init__(self, session: Session, company_id: int) -> None:
+        rows = session.scalars(
+            select(PlatformContact).where(
+                PlatformContact.company_id == company_id, PlatformContact.xero_contact_id.is_(None)
+            )
+        )
+        self.contacts = {c.id: held(c) for c in rows}
+        self.linked_here: dict[int, Held] = {}
+
+    def known(self, session: Session, company_id: int, page: list[XeroContact]) -> Known:
+        """The index for one page: unlinked contacts, and linked ones sharing this page's ids or emails."""
+        ids = [x.xero_id for x in page if x.xero_id]
+        emails = sorted({str(x.values["email"]).lower() for x in page if x.values.get("email")})
+        linked = session.scalars(
+            select(PlatformContact).where(
+                PlatformContact.company_id == company_id,
+                PlatformContact.xero_contact_id.is_not(None),
+                or_(PlatformContact.xero_contact_id.in_(ids), func.lower(PlatformContact.email).in_(emails)),
+            )
+        )
+        found = {h.id: h for h in (*self.contacts.values(), *self.linked_here.values())}
+        found.update({c.id: held(c) for c in linked})
+        return index(list(found.values()))
+
+    def taken(self, contact: PlatformContact) -> None:
+        self.contacts.pop(contact.id, None)
+        self.linked_here[contact.id] = held(contact)
+
+
+def _history(session: Session, contact: PlatformContact, source: str, changes: dict[str, Any], note: str = "") -> None:
+    if changes or note:
+        session.add(
+            ContactHistory(
+                contact_id=contact.id,
+                company_id=contact.company_id,
+                at=clock.now(),
+                source=source,
+                changes={k: {"from": getattr(contact, k, None), "to": v} for k, v in changes.items()},
+                note=note or None,
+            )
+        )
+
+
+def _from_xero(contact: PlatformContact, xero: XeroContact) -> None:
+    """What the hub keeps from Xero on every linked contact, whoever owns its details."""
+    contact.xero_contact_id = xero.xero_id
+    contact.xero_status = "ARCHIVED" if xero.archived else "ACTIVE"
+    contact.xero_updated_at = xero.updated_at
+    contact.groups = list(xero.groups)
+    contact.outside_policy = False
+    contact.last_synced_at = clock.now()
+    if contact.origin is Origin.XERO:  # Xero's own contacts take Xero's roles (they can change silently there)
+        contact.is_supplier, contact.is_customer = xero.is_supplier, xero.is_customer
+
+
+def _take(contact: PlatformContact, changes: dict[str, Any]) -> None:
+    for key, value in changes.items():
+        setattr(contact, key, value)
+    if changes:
+        contact.version += 1
+        contact.changed_at = clock.now()
+
+
+def _archived(session: Session, contact: PlatformContact, xero: XeroContact) -> None:
+    """A linked contact archived in Xero is a sync error a person acts on; restored, the error resolves."""
+    entity = EntityRef("contact", str(contact.id), contact.name)
+    if xero.archived:
+        errors.record(
+            session,
+            company_id=contact.company_id,
+            code="contact_archived",
+            entity=entity,
+            detail=f"{contact.name} is archived in Xero, so changes to it cannot be sent.",
+        )
+    else:
+        errors.resolve_for_entity(
+            session,
+            company_id=contact.company_id,
+            entity_type="contact",
+            entity_id=entity.id,
+            cause="contact_archived",
+        )
+
+
+def apply(session: Session, company_id: int, actions: list[Action], unlinked: Unlinked) -> Counter[str]:
+    """Apply one page's actions; return how many of each kind."""
+    done: Counter[str] = Counter()
+    now = clock.now()
+    for action in actions:
+        done[action.kind] += 1
+        xero = action.xero
+        if action.kind == "create":
+            contact = PlatformContact(
+                company_id=company_id,
+                platform_id=None,
+                origin=Origin.XERO,
+                is_supplier=xero.is_supplier,
+                is_customer=xero.is_customer,
+                archived=xero.archived,
+                version=1,
+                created_at=now,
+                changed_at=now,
+                **xero.values,
+            )
+            _from_xero(contact, xero)
+            contact.synced_snapshot = snapshot(contact)
+            session.add(contact)
+            continue
+        if action.kind == "review":
+            insert_if_missing(
+                session,
+                MatchReview.__table__,
+                {
+                    "company_id": company_id,
+                    "xero_contact_id": xero.xero_id,
+                    "xero_name": xero.values["name"],
+                    "xero_contact": {**xero.values, "is_supplier": xero.is_supplier, "is_customer": xero.is_customer},
+                    "candidate_ids": list(action.candidates),
+                    "reason": action.reason[:255],
+                    "status": ReviewStatus.OPEN.value,
+                    "created_at": now,
+                },
+            )
+            continue
+        if action.contact_id is None or action.kind == "skip":
+            continue
+        contact = session.get(PlatformContact, action.contact_id)
+        if contact is None:
+            continue
+        if action.kind == "outside":
+            contact.outside_policy = True
+            continue
+        if action.kind == "relink":
+            _history(session, contact, "relink", {}, f"Merged in Xero into contact {xero.merged_into}")
+            contact.xero_contact_id = xero.merged_into
+            continue
+        if action.kind == "link":
+            _history(session, contact, "xero_first_link", action.changes)  # DESIGN: Xero's details fill it once
+            _take(contact, action.changes)
+            contact.xero_contact_id = xero.xero_id
+            unlinked.taken(contact)
+        elif action.kind == "refresh":
+            _history(session, contact, "xero_update", action.changes)
+            _take(contact, action.changes)
+            contact.drift = None
+        elif action.kind == "drift":
+            contact.drift = action.changes or None
+        _archived(session, contact, xero)
+        _from_xero(contact, xero)
+        if action.kind != "drift":
+            contact.synced_snapshot = snapshot(contact)
+    session.flush()
+    return done

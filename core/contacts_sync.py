@@ -1,0 +1,149 @@
+"""Contacts pull: the initial import, the 10-minute poll, webhook-targeted pulls and the nightly reconcile.
+
+Gather (a page from Xero) → plan (core.contacts_plan, pure) → apply (core.contacts_apply), one page per
+transaction with the run's cursor and progress, so a crash or restart resumes at the page it stopped on. A turn
+does at most a few pages, then the run goes back in the queue, so one big import never starves other companies.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from core import clock, runs
+from core.companies import settings_of
+from core.contacts_apply import Unlinked, apply
+from core.contacts_plan import plan
+from core.contacts_xero import from_xero
+from core.hub import Hub
+from core.models import Company
+from core.models_sync import Connection, ConnectionState, RunState, SyncRun
+from core.xero import access, resources
+from core.xero.outcomes import ReconnectNeeded, RetryAfter, XeroProblem
+
+JOBS = ("contacts_import", "contacts_poll", "contacts_webhook", "contacts_reconcile")
+PAGES_PER_TURN = 10
+POLL_EVERY = timedelta(minutes=10)
+RECONCILE_EVERY = timedelta(hours=24)
+# If-Modified-Since goes back a little past the newest change seen: Xero's timestamps are per second and a change
+# written while the last poll ran could carry an earlier one.
+OVERLAP = timedelta(minutes=2)
+IDS_PER_CALL = 50  # a targeted pull names the contacts in the URL (?IDs=…), so keep it well under URL limits
+
+
+def run_once(hub: Hub, *, worker: str) -> str:
+    """Claim one due contacts run and do one turn of it; say what happened (for the sidecar's job record)."""
+    run = runs.claim(hub.db, worker=worker, jobs=JOBS)
+    if run is None:
+        return "nothing to pull"
+    try:
+        outcome, finished = _turn(hub, run, worker)
+    except ReconnectNeeded as problem:
+        return _settle(hub, run, worker, RunState.FAILED, f"Stopped: {problem.message}")
+    except RetryAfter as wait:
+        return _settle(hub, run, worker, RunState.QUEUED, wait.message, seconds=wait.seconds)
+    except XeroProblem as problem:  # an outage: resume from the cursor in a minute
+        return _settle(hub, run, worker, RunState.QUEUED, f"Will retry: {problem.message}", seconds=60)
+    return _settle(hub, run, worker, RunState.DONE if finished else RunState.QUEUED, outcome)
+
+
+def _settle(hub: Hub, run: SyncRun, worker: str, state: RunState, outcome: str, seconds: int = 0) -> str:
+    with hub.db.write() as session:
+        due = clock.now() + timedelta(seconds=seconds) if seconds else None
+        runs.settle(session, run.id, worker=worker, state=state, outcome=outcome, not_before=due)
+    return f"{run.job} for company {run.company_id}: {outcome}"
+
+
+def _source(run: SyncRun, connection: Connection) -> dict[str, Any]:
+    """What to ask Xero for: every page (import, reconcile), changes since (poll), or named contacts (webhook)."""
+    cursor = run.cursor or {}
+    if run.job == "contacts_poll":
+        since = connection.contacts_since - OVERLAP if connection.contacts_since else None
+        return {"since": since, "params": {"includeArchived": "true"}, "start": int(cursor.get("page", 1))}
+    if run.job == "contacts_webhook":
+        return {"ids": list(cursor.get("ids", []))}
+    return {"params": {"includeArchived": "true"}, "start": int(cursor.get("page", 1))}
+
+
+def _turn(hub: Hub, run: SyncRun, worker: str) -> tuple[str, bool]:
+    with hub.db.read() as session:
+        connection = session.scalar(select(Connection).where(Connection.company_id == run.company_id))
+        company = session.get(Company, run.company_id)
+        if connection is None or connection.state is not ConnectionState.CONNECTED or company is None:
+            raise ReconnectNeeded("the company is not connected to Xero")
+        settings = settings_of(company)
+        unlinked = Unlinked(session, run.company_id)
+        session.expunge(connection)
+    policy, groups = settings.contact_import_policy, settings.import_groups
+    phone_types = tuple(settings.phone_types)
+    source = _source(run, connection)
+    totals: Counter[str] = Counter(run.progress.get("done", {}) if run.progress else {})
+    newest = connection.contacts_since
+    finished = True
+    with access.organisation(hub, connection.id, worker=worker) as xero:
+        pages = _pages(xero, source)
+        page_no = int(source.get("start", 1))
+        for turn, records in enumerate(pages):
+            contacts = [from_xero(c, phone_types) for c in records]
+            with hub.db.write() as session:
+                actions = plan(
+                    contacts, unlinked.known(session, run.company_id, contacts), policy=policy, groups=groups
+                )
+                totals.update(apply(session, run.company_id, actions, unlinked))
+                stored = session.get(SyncRun, run.id)
+                if stored is None or stored.lease_owner != worker:
+                    raise XeroProblem("Another worker took over this run.")
+                page_no += 1
+                seen = sum(totals.values())
+                stored.cursor = {**(stored.cursor or {}), "page": page_no}
+                stored.progress = {"pages": page_no - 1, "contacts": seen, "done": dict(totals)}
+                stored.records, stored.api_calls = seen, stored.api_calls + 1
+                stamps = [c.updated_at for c in contacts if c.updated_at] + ([newest] if newest else [])
+                newest = max(stamps, default=None)
+            if turn + 1 >= PAGES_PER_TURN and len(records) >= resources.PAGE_SIZE:
+                finished = False  # let other companies have a turn; this run resumes at its cursor
+                break
+    if finished:
+        with hub.db.write() as session:
+            row = session.get(Connection, connection.id)
+            if row is not None:
+                row.contacts_since = newest
+                row.contacts_polled_at = clock.now()
+                if run.job in ("contacts_import", "contacts_reconcile"):
+                    row.contacts_reconciled_at = clock.now()
+    summary = ", ".join(f"{count} {kind}" for kind, count in sorted(totals.items())) or "no contacts"
+    return summary, finished
+
+
+def _pages(xero: Any, source: dict[str, Any]) -> Any:
+    if "ids" in source:
+        ids = source["ids"]
+        for start in range(0, len(ids), IDS_PER_CALL):
+            chunk = ids[start : start + IDS_PER_CALL]
+            yield xero.request("GET", "/Contacts", params={"IDs": ",".join(chunk), "includeArchived": "true"})[
+                "Contacts"
+            ]
+        return
+    yield from xero.pages(
+        resources.CONTACTS, since=source.get("since"), params=source.get("params"), start=source.get("start", 1)
+    )
+
+
+def schedule(hub: Hub) -> str:
+    """Ask for the 10-minute poll and the nightly reconcile of every connected company that is due."""
+    now = clock.now()
+    asked = 0
+    with hub.db.write() as session:
+        for row in session.scalars(select(Connection).where(Connection.state == ConnectionState.CONNECTED)):
+            if row.contacts_reconciled_at is None:
+                continue  # the initial import has not finished: it was asked for on connect
+            if row.contacts_reconciled_at + RECONCILE_EVERY <= now:
+                runs.request(session, company_id=row.company_id, job="contacts_reconcile")
+                asked += 1
+            elif row.contacts_polled_at is None or row.contacts_polled_at + POLL_EVERY <= now:
+                runs.request(session, company_id=row.company_id, job="contacts_poll")
+                asked += 1
+    return f"{asked} contact pulls asked for"

@@ -1,0 +1,190 @@
+"""Contacts pull against the simulator: the initial import (policy, matching, reviews, resumable paging), polls
+that respect who owns a contact, archived and merged contacts in Xero, and webhook-targeted pulls."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from core import contacts_sync, runs
+from core.hub import Hub
+from core.models_contacts import ContactHistory, MatchReview
+from core.models_platform import Origin, PlatformContact
+from core.models_sync import Connection, ErrorStatus, RunState, SyncError, SyncRun
+from core.xero import client as client_module
+from tests.sandbox.conftest import HARBOUR, Simulator
+from tests.xero.test_connections import actor, connect, harbour
+from tests.xero.test_connections import hub as hub  # the simulator-backed hub fixture
+
+
+def pull_all(hub: Hub, limit: int = 50) -> list[str]:
+    said = []
+    for _ in range(limit):
+        outcome = contacts_sync.run_once(hub, worker="test")
+        if outcome == "nothing to pull":
+            return said
+        said.append(outcome)
+    raise AssertionError(f"the pull never finished: {said[-3:]}")
+
+
+def count(hub: Hub, *where: object) -> int:
+    with hub.db.read() as session:
+        return session.scalar(select(func.count()).select_from(PlatformContact).where(*where)) or 0
+
+
+def test_the_initial_import_links_matches_creates_the_rest_and_lists_ambiguous_ones(hub: Hub) -> None:
+    company = harbour(hub)
+    platform_before = count(hub, PlatformContact.company_id == company)
+    connect(hub)
+    said = pull_all(hub)
+    assert said and "contacts_import" in said[-1]
+    linked = count(
+        hub,
+        PlatformContact.company_id == company,
+        PlatformContact.origin == Origin.PLATFORM,
+        PlatformContact.xero_contact_id.is_not(None),
+    )
+    created = count(hub, PlatformContact.origin == Origin.XERO, PlatformContact.company_id == company)
+    assert linked >= 3 and created >= 10  # the demo's platform suppliers match Xero contacts by email or phone
+    with hub.db.read() as session:
+        reviews = session.scalars(select(MatchReview)).all()
+        first_links = session.scalar(select(func.count()).where(ContactHistory.source == "xero_first_link"))
+        run = runs.latest(session, actor(hub), company, "contacts_import")
+        conn = session.scalar(select(Connection))
+    assert reviews and all(r.candidate_ids for r in reviews)  # near-duplicates wait for a person
+    assert first_links and run is not None and run.state is RunState.DONE and run.progress["contacts"] > 0
+    assert conn is not None and conn.contacts_since is not None and conn.contacts_reconciled_at is not None
+    # No customer-only contact is imported under the default policy.
+    assert (
+        count(hub, PlatformContact.origin == Origin.XERO, PlatformContact.is_customer, ~PlatformContact.is_supplier)
+        == 0
+    )
+    assert count(hub, PlatformContact.company_id == company) >= platform_before
+
+    # The same import again changes nothing: no duplicates, no second review.
+    with hub.db.write() as session:
+        runs.request(session, company_id=company, job="contacts_import")
+    pull_all(hub)
+    assert count(hub, PlatformContact.origin == Origin.XERO, PlatformContact.company_id == company) == created
+    with hub.db.read() as session:
+        assert len(session.scalars(select(MatchReview)).all()) == len(reviews)
+
+
+def test_a_long_import_goes_in_turns_and_resumes_at_its_cursor(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(client_module, "PAGE_SIZE", 10)  # small pages, so a 120-contact organisation has many
+    monkeypatch.setattr(contacts_sync.resources, "PAGE_SIZE", 10)
+    monkeypatch.setattr(contacts_sync, "PAGES_PER_TURN", 2)
+    connect(hub)
+    first = contacts_sync.run_once(hub, worker="test")
+    with hub.db.read() as session:
+        run = session.scalars(select(SyncRun)).one()
+    assert run.state is RunState.QUEUED and run.cursor == {"page": 3} and run.progress["pages"] == 2, first
+    said = pull_all(hub)
+    with hub.db.read() as session:
+        run = session.scalars(select(SyncRun)).one()
+    assert run.state is RunState.DONE and len(said) >= 4 and run.progress["pages"] >= 8
+
+
+def test_polls_take_xero_changes_for_xero_owned_contacts_and_show_drift_for_our_suppliers(
+    hub: Hub, sim: Simulator
+) -> None:
+    connect(hub)
+    pull_all(hub)
+    with hub.db.read() as session:
+        ours = session.scalars(
+            select(PlatformContact).where(
+                PlatformContact.origin == Origin.PLATFORM,
+                PlatformContact.is_supplier,
+                PlatformContact.xero_contact_id.is_not(None),
+            )
+        ).first()
+        theirs = session.scalars(
+            select(PlatformContact).where(PlatformContact.origin == Origin.XERO, ~PlatformContact.is_supplier)
+        ).first()
+    assert ours is not None and theirs is not None
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{ours.xero_contact_id}/edit", EmailAddress="changed@xero.example")
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{theirs.xero_contact_id}/edit", EmailAddress="new@xero.example")
+    with hub.db.write() as session:
+        runs.request(session, company_id=harbour(hub), job="contacts_poll")
+    pull_all(hub)
+    with hub.db.read() as session:
+        ours_now = session.get(PlatformContact, ours.id)
+        theirs_now = session.get(PlatformContact, theirs.id)
+    assert ours_now is not None and ours_now.email == ours.email  # the platform wins for its supplier
+    assert ours_now.drift == {"email": "changed@xero.example"}
+    assert theirs_now is not None and theirs_now.email == "new@xero.example"  # Xero owns this one
+
+
+def test_archived_in_xero_is_an_error_until_restored_and_a_merge_relinks(hub: Hub, sim: Simulator) -> None:
+    connect(hub)
+    pull_all(hub)
+    with hub.db.read() as session:
+        a, b = session.scalars(
+            select(PlatformContact).where(PlatformContact.xero_contact_id.is_not(None)).limit(2)
+        ).all()
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{a.xero_contact_id}/archive")
+    with hub.db.write() as session:
+        runs.request(session, company_id=harbour(hub), job="contacts_webhook", ids=[str(a.xero_contact_id)])
+    pull_all(hub)
+    with hub.db.read() as session:
+        error = session.scalars(select(SyncError)).one()
+    assert error.cause == "contact_archived" and error.entity_id == str(a.id)
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{a.xero_contact_id}/unarchive")
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{b.xero_contact_id}/merge", into=str(a.xero_contact_id))
+    with hub.db.write() as session:
+        runs.request(
+            session,
+            company_id=harbour(hub),
+            job="contacts_webhook",
+            ids=[str(a.xero_contact_id), str(b.xero_contact_id)],
+        )
+    pull_all(hub)
+    with hub.db.read() as session:
+        assert session.scalars(select(SyncError.status)).one() is ErrorStatus.RESOLVED
+        relinked = session.get(PlatformContact, b.id)
+        note = session.scalar(select(ContactHistory.note).where(ContactHistory.source == "relink"))
+    assert relinked is not None and relinked.xero_contact_id == a.xero_contact_id and note
+
+
+def test_polls_and_reconciles_are_asked_for_when_due(hub: Hub) -> None:
+    from datetime import timedelta
+
+    from core import clock
+
+    connect(hub)
+    assert contacts_sync.schedule(hub) == "0 contact pulls asked for"  # the import has not finished yet
+    pull_all(hub)
+    clock.advance(timedelta(minutes=11))
+    assert contacts_sync.schedule(hub) == "1 contact pulls asked for"
+    pull_all(hub)
+    clock.advance(timedelta(hours=25))
+    contacts_sync.schedule(hub)
+    with hub.db.read() as session:
+        jobs = [r.job for r in session.scalars(select(SyncRun).order_by(SyncRun.id))]
+    assert jobs == ["contacts_import", "contacts_poll", "contacts_reconcile"]
+
+
+def test_the_nightly_reconcile_catches_a_change_that_does_not_move_updated_date(hub: Hub, sim: Simulator) -> None:
+    connect(hub)
+    pull_all(hub)
+    with hub.db.read() as session:
+        supplier = session.scalars(
+            select(PlatformContact).where(
+                PlatformContact.origin == Origin.XERO, PlatformContact.is_supplier, ~PlatformContact.is_customer
+            )
+        ).first()
+    assert supplier is not None
+    # In Xero the supplier becomes customer-only without its UpdatedDateUTC moving (as Xero does for these flags).
+    sim.control(
+        "POST", f"/orgs/{HARBOUR}/contacts/{supplier.xero_contact_id}/silent", IsSupplier=False, IsCustomer=True
+    )
+    for job in ("contacts_poll", "contacts_reconcile"):
+        with hub.db.write() as session:
+            runs.request(session, company_id=harbour(hub), job=job)
+        pull_all(hub)
+        with hub.db.read() as session:
+            now = session.get(PlatformContact, supplier.id)
+        assert now is not None
+        if job == "contacts_poll":
+            assert not now.outside_policy  # If-Modified-Since cannot see it
+    assert now.outside_policy  # the full pass did: customer-only is outside the default policy
