@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import activity, clock, errors, outbox
+from core import activity, clock, errors, outbox, runs
 from core.contact_plan import Known, Settle, Write, batch_key, plan
 from core.errors import EntityRef
 from core.hub import Hub
@@ -140,16 +140,25 @@ def _apply(
                 tally.sent += 1
                 continue
             messages = result.messages or ((problem.message,) if problem else ("Xero refused the contact.",))
+            cause = item_cause(messages) if result.messages else (problem.cause if problem else "validation")
             error = errors.record(
                 session,
                 company_id=company_id,
-                code=item_cause(messages) if result.messages else (problem.cause if problem else "validation"),
+                code=cause,
                 entity=entity,
                 connection_id=write.entry.connection_id,
                 detail="; ".join(messages),
                 request={"Contacts": [write.element]},
                 response=(problem.response if problem else None) or {"Contacts": [result.element]},
             )
+            if cause == "contact_merged" and contact is not None and contact.xero_contact_id:
+                # Merged in Xero: a targeted pull follows the merge to the survivor, then this change goes there.
+                runs.request(session, company_id=company_id, job="contacts_webhook", ids=[contact.xero_contact_id])
+                outbox.retry_later(
+                    session, write.entry.id, worker=worker, attempts=1, error_id=error.id, not_before=clock.now()
+                )
+                tally.waiting += 1
+                continue
             outbox.fail(session, write.entry.id, worker=worker, error_id=error.id)
             tally.failed += 1
         for write in writes[len(results) :]:  # no answer for these: try again

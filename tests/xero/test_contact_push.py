@@ -3,12 +3,13 @@ call per organisation, Xero-side trouble becomes sync errors, and held changes w
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 
-from core import connections, contact_push, outbox, platform
+from core import clock, connections, contact_push, contacts_sync, outbox, platform
 from core.hub import Hub
 from core.models_platform import PlatformContact
 from core.models_sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
@@ -125,3 +126,35 @@ def test_a_revoked_connection_holds_the_change_and_asks_for_a_reconnect(hub: Hub
     assert states == [OutboxState.HELD] and len(causes) == 1
     connect(hub)  # the reconnect resolves the connection's error and sends what waited
     assert contact_push.push_due(hub, worker="test").sent == 1
+
+
+def test_a_contact_merged_in_xero_is_followed_to_the_survivor_and_the_change_goes_there(
+    hub: Hub, sim: Simulator
+) -> None:
+    connect(hub)
+    supplier(hub, "m1", "SUP-6001", name="Mill Lane Flour Ltd")
+    supplier(hub, "m2", "SUP-6002", name="Mill Lane Flour Limited")
+    contact_push.push_due(hub, worker="test")
+    gone, survivor = contact(hub, "SUP-6001").xero_contact_id, contact(hub, "SUP-6002").xero_contact_id
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{gone}/merge", into=str(survivor))
+    supplier(hub, "m3", "SUP-6001", email="orders@milllane.example")
+    assert contact_push.push_due(hub, worker="test").waiting == 1  # refused as merged: a pull follows the merge
+    while contacts_sync.run_once(hub, worker="test") != "nothing to pull":
+        pass
+    assert contact(hub, "SUP-6001").xero_contact_id == survivor
+    clock.advance(timedelta(minutes=2))
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    assert in_xero(hub, "SUP-6002")["EmailAddress"] == "orders@milllane.example"
+    with hub.db.read() as session:
+        assert session.scalars(select(SyncError.status)).all() == [ErrorStatus.RESOLVED]
+
+
+def test_a_duplicate_name_in_xero_is_an_error_on_that_supplier(hub: Hub) -> None:
+    connect(hub)
+    supplier(hub, "n1", "SUP-7001", name="Twin Mills Ltd")
+    supplier(hub, "n2", "SUP-7002", name="Twin Mills Ltd")
+    tally = contact_push.push_due(hub, worker="test")
+    assert (tally.sent, tally.failed) == (1, 1)
+    with hub.db.read() as session:
+        error = session.scalars(select(SyncError)).one()
+    assert error.cause == "duplicate_name" and error.entity_number == "Twin Mills Ltd"
