@@ -213,6 +213,8 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
             # The simulator's registered app points back at this hub, whatever ports were chosen.
             "SANDBOX_REDIRECT_URIS": f"{base_url}/xero/callback",
             "SANDBOX_WEBHOOK_URL": f"{base_url}/webhooks/xero",
+            # …and signs its webhooks with the key the hub checks them with.
+            "SANDBOX_WEBHOOK_KEY": os.environ.get("XERO_WEBHOOK_KEY", "").strip() or hub_settings.DEMO_XERO_WEBHOOK_KEY,
             "SANDBOX_PUBLIC_URL": sandbox_url,
         }
     )

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from core import clock, errors
 from core.contacts_plan import Action, Held, Known, index
 from core.contacts_xero import XeroContact
-from core.db import insert_if_missing
+from core.db import insert_if_missing, upsert
 from core.errors import EntityRef
-from core.models_contacts import ContactHistory, MatchReview, ReviewStatus
+from core.models_contacts import ContactHistory, MatchReview, ReviewStatus, XeroContactSeen
 from core.models_platform import Origin, PlatformContact
 from core.platform import snapshot
 
@@ -119,10 +119,31 @@ def _archived(session: Session, contact: PlatformContact, xero: XeroContact) -> 
         )
 
 
+def seen(session: Session, company_id: int, page: list[XeroContact]) -> None:
+    """Remember every contact of the page, imported or not, for the import-policy preview."""
+    now = clock.now()
+    rows = {
+        x.xero_id: {
+            "company_id": company_id,
+            "xero_contact_id": x.xero_id,
+            "name": x.values["name"],
+            "is_supplier": x.is_supplier,
+            "is_customer": x.is_customer,
+            "archived": x.archived,
+            "groups": list(x.groups),
+            "seen_at": now,
+        }
+        for x in page
+        if x.xero_id
+    }
+    upsert(session, XeroContactSeen.__table__, list(rows.values()), keys=("company_id", "xero_contact_id"))
+
+
 def apply(session: Session, company_id: int, actions: list[Action], unlinked: Unlinked) -> Counter[str]:
     """Apply one page's actions; return how many of each kind."""
     done: Counter[str] = Counter()
     now = clock.now()
+    seen(session, company_id, [a.xero for a in actions])
     for action in actions:
         done[action.kind] += 1
         xero = action.xero

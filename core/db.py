@@ -54,6 +54,16 @@ def insert_if_missing(session: Session, table: Table, values: dict[str, Any]) ->
     session.execute(insert(table).values(**values).on_conflict_do_nothing())
 
 
+def upsert(session: Session, table: Table, rows: list[dict[str, Any]], *, keys: tuple[str, ...]) -> None:
+    """INSERT … ON CONFLICT (keys) DO UPDATE for many rows at once, on either database."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement = (pg_insert if dialect == "postgresql" else sqlite_insert)(table)
+    updates = {c: statement.excluded[c] for c in rows[0] if c not in keys}
+    session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
+
+
 class Database:
     """Engine plus read and write session factories for one database URL."""
 

@@ -73,3 +73,20 @@ class WebhookEvent(Base):
     processed_at: Mapped[datetime | None]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str | None] = mapped_column(Text)
+
+
+class XeroContactSeen(Base):
+    """Every Xero contact a pull has seen, imported or not: what the import-policy preview counts."""
+
+    __tablename__ = "xero_contacts_seen"
+    __table_args__ = (UniqueConstraint("company_id", "xero_contact_id", name="uq_xero_contacts_seen_company_contact"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    xero_contact_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(255))
+    is_supplier: Mapped[bool]
+    is_customer: Mapped[bool]
+    archived: Mapped[bool]
+    groups: Mapped[list[str]] = mapped_column(JSON)
+    seen_at: Mapped[datetime]

@@ -34,13 +34,12 @@ def request(
     a targeted pull of several contacts Xero told the hub about is one run)."""
     if job not in JOBS:
         raise ValueError(f"unknown sync job {job!r}; add it to core.runs.JOBS")
-    waiting = session.scalar(
-        select(SyncRun).where(
-            SyncRun.company_id == company_id,
-            SyncRun.job == job,
-            SyncRun.state == RunState.QUEUED,
-        )
+    query = select(SyncRun).where(
+        SyncRun.company_id == company_id, SyncRun.job == job, SyncRun.state == RunState.QUEUED
     )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # two sidecars merging ids into one run must not lose any
+    waiting = session.scalar(query)
     if waiting is not None:
         if ids:
             known = list((waiting.cursor or {}).get("ids", []))

@@ -20,6 +20,8 @@ DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 # The simulator's demo app (sandbox/README.md); real Xero needs XERO_CLIENT_ID and XERO_CLIENT_SECRET from Xero.
 DEMO_XERO_CLIENT_ID = "HUBDEMO0000000000000000000000001"
 DEMO_XERO_CLIENT_SECRET = "demo-client-secret-not-for-production-use-0001"
+# The simulator's demo webhook signing key; real Xero shows the app's key on its Webhooks page (facts §7).
+DEMO_XERO_WEBHOOK_KEY = "demo-webhook-signing-key-0001"
 DEFAULT_XERO_SCOPES = (
     "offline_access openid profile email accounting.contacts accounting.transactions accounting.settings"
 )
@@ -93,6 +95,7 @@ class Settings:
     xero_client_secret: Secret = field(default_factory=lambda: Secret(DEMO_XERO_CLIENT_SECRET))
     xero_redirect_uri: str = "http://127.0.0.1:8501/xero/callback"
     xero_scopes: str = DEFAULT_XERO_SCOPES
+    xero_webhook_key: Secret = field(default_factory=lambda: Secret(DEMO_XERO_WEBHOOK_KEY))
     # Alert emails: None (SMTP_URL unset) keeps them waiting in the outbox, unsent.
     smtp: SmtpConfig | None = None
     mail_from: str = DEFAULT_MAIL_FROM
@@ -179,6 +182,19 @@ def _address(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
+def _webhook_key(env: Mapping[str, str]) -> Secret:
+    """XERO_WEBHOOK_KEY: set but blank would let anyone sign a webhook, so it is refused."""
+    raw = env.get("XERO_WEBHOOK_KEY")
+    if raw is None:
+        return Secret(DEMO_XERO_WEBHOOK_KEY)
+    if not raw.strip():
+        raise ConfigError(
+            "XERO_WEBHOOK_KEY is set but empty. Give the webhook key shown on your app's Webhooks page in Xero's "
+            "developer portal, or unset it to use the simulator's demo key."
+        )
+    return Secret(raw.strip())
+
+
 def load_data_dir(env: Mapping[str, str] | None = None) -> Path:
     """The data folder alone (needs no keys): HUB_DATA_DIR or data/ in the project."""
     env = os.environ if env is None else env
@@ -238,6 +254,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         xero_client_secret=Secret(env.get("XERO_CLIENT_SECRET", DEMO_XERO_CLIENT_SECRET)),
         xero_redirect_uri=env.get("XERO_REDIRECT_URI", f"{base_url}/xero/callback"),
         xero_scopes=" ".join(env.get("XERO_SCOPES", DEFAULT_XERO_SCOPES).split()),
+        xero_webhook_key=_webhook_key(env),
         smtp=parse_smtp_url(smtp_url) if smtp_url else None,
         mail_from=_address(env, "HUB_MAIL_FROM", DEFAULT_MAIL_FROM),
         support_email=_address(env, "HUB_SUPPORT_EMAIL", DEFAULT_SUPPORT_EMAIL),

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from core import cleanups, connection_check, connections, contact_push, inactivity, notify, sessions, sidecar
+from core import (
+    cleanups,
+    connection_check,
+    connections,
+    contact_push,
+    contacts_sync,
+    inactivity,
+    notify,
+    sessions,
+    sidecar,
+    webhooks,
+)
 from scheduler.context import SidecarContext
 
 
@@ -54,3 +65,18 @@ def push_contacts(ctx: SidecarContext) -> str:
 def check_connections(ctx: SidecarContext) -> str:
     """Notice grants revoked and organisations disconnected in Xero, without waiting for a sync to fail."""
     return connection_check.check_all(ctx.hub, worker=ctx.instance_id)
+
+
+def webhook_inbox(ctx: SidecarContext) -> str:
+    """Turn the webhook events Xero sent into targeted contact pulls, one run per company."""
+    return webhooks.process(ctx.hub)
+
+
+def pull_contacts(ctx: SidecarContext) -> str:
+    """One turn of a due contacts pull (import, poll, webhook, reconcile)."""
+    return contacts_sync.run_once(ctx.hub, worker=ctx.instance_id)
+
+
+def schedule_pulls(ctx: SidecarContext) -> str:
+    """Ask for the 10-minute polls and nightly reconciles that are due."""
+    return contacts_sync.schedule(ctx.hub)

@@ -34,6 +34,9 @@ def specs(heartbeat_seconds: int, connection_check_seconds: int = 300) -> tuple[
         JobSpec("send_alerts", jobs.send_alerts, 10, 10),
         JobSpec("xero_cleanups", jobs.xero_cleanups, 5, 5),
         JobSpec("push_contacts", jobs.push_contacts, 2, 2),
+        JobSpec("pull_contacts", jobs.pull_contacts, 2, 2),
+        JobSpec("schedule_pulls", jobs.schedule_pulls, 60, 60),
+        JobSpec("webhook_inbox", jobs.webhook_inbox, 2, 2),
         JobSpec("inactivity", jobs.inactivity_check, 60, 60),
         JobSpec("connection_check", jobs.check_connections, connection_check_seconds, connection_check_seconds),
     )

@@ -51,6 +51,20 @@ def upgrade() -> None:
     with op.batch_alter_table('contact_history', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_contact_history_contact_id'), ['contact_id'], unique=False)
 
+    op.create_table('xero_contacts_seen',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
+    sa.Column('company_id', sa.Integer(), nullable=False),
+    sa.Column('xero_contact_id', sa.String(length=64), nullable=False),
+    sa.Column('name', sa.String(length=255), nullable=False),
+    sa.Column('is_supplier', sa.Boolean(), nullable=False),
+    sa.Column('is_customer', sa.Boolean(), nullable=False),
+    sa.Column('archived', sa.Boolean(), nullable=False),
+    sa.Column('groups', sa.JSON(), nullable=False),
+    sa.Column('seen_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_xero_contacts_seen_company_id_companies'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_xero_contacts_seen')),
+    sa.UniqueConstraint('company_id', 'xero_contact_id', name='uq_xero_contacts_seen_company_contact')
+    )
     op.create_table('match_reviews',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('company_id', sa.Integer(), nullable=False),
@@ -108,6 +122,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_match_reviews_open')
 
     op.drop_table('match_reviews')
+    op.drop_table('xero_contacts_seen')
     with op.batch_alter_table('contact_history', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_contact_history_contact_id'))
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import contacts_sync, runs
+from core import contacts_preview, contacts_sync, runs
 from core.hub import Hub
 from core.models_contacts import ContactHistory, MatchReview
 from core.models_platform import Origin, PlatformContact
@@ -188,3 +188,16 @@ def test_the_nightly_reconcile_catches_a_change_that_does_not_move_updated_date(
         if job == "contacts_poll":
             assert not now.outside_policy  # If-Modified-Since cannot see it
     assert now.outside_policy  # the full pass did: customer-only is outside the default policy
+
+
+def test_the_policy_preview_counts_from_every_contact_seen_in_xero(hub: Hub) -> None:
+    connect(hub)
+    pull_all(hub)
+    with hub.db.read() as session:
+        default = contacts_preview.preview(session, actor(hub), harbour(hub), "suppliers_and_contacts")
+        everything = contacts_preview.preview(session, actor(hub), harbour(hub), "all")
+        customers = contacts_preview.preview(session, actor(hub), harbour(hub), "customers_only")
+        waiting = len(session.scalars(select(MatchReview)).all())
+    assert everything.seen == everything.takes >= default.takes > 0
+    assert default.new == waiting and default.sample  # all it takes is in, but the matches waiting for a person
+    assert customers.new > 0 and customers.outside > 0  # customer-only contacts come in; suppliers fall outside

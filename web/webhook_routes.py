@@ -1,0 +1,92 @@
+"""POST /webhooks/xero: Xero's webhook. Thin: core.webhooks checks the signature and keeps the events.
+
+Xero's rules (xero-api-facts.md §7, https://developer.xero.com/documentation/webhooks/configuring-your-server):
+200 with no body for a good signature, 401 for a bad one, within 5 seconds; anything else is retried for up to a day,
+then the webhook is disabled. So this route answers 503 only when the database cannot keep the events (Xero's retry
+then delivers them again), and never 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import anyio
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from core import webhooks
+from core.settings import ConfigError
+from core.startup import UNAVAILABLE_ERRORS
+from web.runtime import get_hub
+
+log = logging.getLogger(__name__)
+# Xero's batches are a few hundred bytes per event; a megabyte is far beyond any real delivery.
+MAX_BODY = 1024 * 1024
+# Xero waits 5 seconds; the rest of the budget is the network's.
+ANSWER_WITHIN_SECONDS = 4.0
+
+
+async def _read_capped(request: Request) -> bytes | None:
+    """The raw body (the signature covers these exact bytes), or None once it passes MAX_BODY."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _receive(body: bytes, signature: str | None) -> webhooks.Outcome:
+    hub = get_hub()
+    return webhooks.receive(hub.db, hub.settings, body, signature, ready=hub.ensure_ready)
+
+
+async def _within_budget(run: Callable[[], webhooks.Outcome]) -> webhooks.Outcome:
+    # abandon_on_cancel: answer Xero in time even if the database is stuck; should the write still land, Xero's
+    # retry records the events again, which is harmless (the inbox merges contact ids into one run).
+    with anyio.fail_after(ANSWER_WITHIN_SECONDS):
+        return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
+
+
+async def xero_webhook(request: Request) -> Response:
+    body = await _read_capped(request)
+    if body is None:
+        return PlainTextResponse(f"A webhook body is at most {MAX_BODY // 1024} KB.", status_code=413)
+    signature = request.headers.get("x-xero-signature")
+    try:
+        outcome = await _within_budget(lambda: _receive(body, signature))
+    except TimeoutError:
+        log.warning(
+            "Xero webhook not kept: the database did not answer within %.0f s; Xero will retry", ANSWER_WITHIN_SECONDS
+        )
+        return PlainTextResponse("The hub is busy; retry later.", status_code=503)
+    except ConfigError as exc:
+        log.warning("Xero webhook not kept: the hub is misconfigured: %s", exc)
+        return PlainTextResponse("The hub is not configured; retry later.", status_code=503)
+    except UNAVAILABLE_ERRORS as exc:
+        log.warning("Xero webhook not kept: the database is unavailable (%s); Xero will retry", type(exc).__name__)
+        return PlainTextResponse("The hub cannot reach its database; retry later.", status_code=503)
+    except Exception:  # a bug answers like an outage (Xero retries), never with a 500 page
+        log.exception("Xero webhook not kept: unexpected failure; Xero will retry")
+        return PlainTextResponse("The hub could not keep the events; retry later.", status_code=503)
+    if not outcome.signed:
+        # Xero's intent-to-receive check sends wrongly signed requests on purpose, so this is not a warning.
+        log.info("Xero webhook refused: x-xero-signature does not match XERO_WEBHOOK_KEY")
+        return Response(status_code=401)
+    if outcome.problem:
+        log.warning(
+            "Xero webhook accepted with problems: %s (%d events kept); the contacts poll catches up anything lost",
+            outcome.problem,
+            outcome.recorded,
+        )
+    return Response(status_code=200)
+
+
+ROUTES = [Route("/webhooks/xero", xero_webhook, methods=["POST"])]
