@@ -14,13 +14,17 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import clock, grants
+from core.cleanup_checks import (
+    awaiting_pick,
+    connecting,
+    connection_in_use,
+    consent_at_xero,
+    grant_in_use,
+)
 from core.crypto import Vault
 from core.hub import Hub
 from core.models_sync import (
     CleanupKind,
-    Connection,
-    ConnectionState,
-    ConsentRequest,
     Grant,
     XeroCleanup,
 )
@@ -30,8 +34,6 @@ from core.xero.outcomes import ReconnectNeeded, XeroProblem
 
 LEASE = timedelta(minutes=2)
 POSTPONE = timedelta(seconds=30)
-# A company that still uses a grant: syncing through it, or waiting for its second pick.
-LIVE_STATES = (ConnectionState.CONNECTED, ConnectionState.PENDING_CONFIRMATION)
 
 
 def queue(
@@ -73,55 +75,6 @@ def cancel(session: Session, xero_connection_id: str) -> int:
         .values(done_at=clock.now(), last_error="Not needed: the organisation was connected again first.")
     )
     return cancelled.rowcount or 0
-
-
-def connection_in_use(session: Session, xero_connection_id: str, *, except_company: int | None = None) -> bool:
-    """Whether a company in the hub still syncs through this Xero connection."""
-    query = select(Connection.id).where(
-        Connection.xero_connection_id == xero_connection_id, Connection.state.in_(LIVE_STATES)
-    )
-    if except_company is not None:
-        query = query.where(Connection.company_id != except_company)
-    return session.scalar(query.limit(1)) is not None
-
-
-def awaiting_pick(session: Session, xero_connection_id: str, *, except_consent: int | None) -> bool:
-    """Whether a consent (another one than `except_consent`), still waiting for its second pick, offers it."""
-    waiting = session.scalars(
-        select(ConsentRequest).where(
-            ConsentRequest.id != (except_consent or 0),
-            ConsentRequest.grant_id.is_not(None),
-            ConsentRequest.confirmed_at.is_(None),
-            ConsentRequest.abandoned_at.is_(None),
-            ConsentRequest.expires_at >= clock.now(),
-        )
-    )
-    return any(o["id"] == xero_connection_id for consent in waiting for o in consent.offered or [])
-
-
-def _same_user(session: Session, grant: Grant) -> list[int]:
-    if grant.xero_user_id is None:
-        return [grant.id]
-    return list(session.scalars(select(Grant.id).where(Grant.xero_user_id == grant.xero_user_id)))
-
-
-def grant_in_use(session: Session, grant: Grant) -> bool:
-    """Whether revoking this grant would cut off a company (revocation ends all of its Xero user's connections)."""
-    ids = _same_user(session, grant)
-    connected = session.scalar(
-        select(Connection.id).where(Connection.grant_id.in_(ids), Connection.state.in_(LIVE_STATES)).limit(1)
-    )
-    picking = session.scalar(
-        select(ConsentRequest.id)
-        .where(
-            ConsentRequest.grant_id.in_(ids),
-            ConsentRequest.confirmed_at.is_(None),
-            ConsentRequest.abandoned_at.is_(None),
-            ConsentRequest.expires_at >= clock.now(),
-        )
-        .limit(1)
-    )
-    return connected is not None or picking is not None
 
 
 def _claim(hub: Hub, worker: str, limit: int) -> list[XeroCleanup]:
@@ -173,7 +126,10 @@ def _finish(hub: Hub, row: XeroCleanup, worker: str, *, error: str | None = None
 
 def _revoke_if_unused(session: Session, grant_id: int) -> None:
     """After a connection went: if nothing in the hub needs the grant, stop using it now and revoke it next."""
-    grant = session.get(Grant, grant_id)
+    query = select(Grant).where(Grant.id == grant_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # two deletions finishing at once: one of them queues the revocation
+    grant = session.scalar(query)
     if grant is None or grant.revoked_at is not None or grant_in_use(session, grant):
         return
     waiting = session.scalar(
@@ -189,36 +145,6 @@ def _revoke_if_unused(session: Session, grant_id: int) -> None:
     queue(session, kind=CleanupKind.REVOKE_GRANT, grant_id=grant_id, reason="No company uses this Xero grant")
 
 
-def connecting(session: Session, company_id: int | None) -> bool:
-    """Whether someone is connecting the company right now (between Connect to Xero and the second pick)."""
-    if company_id is None:
-        return False
-    return (
-        session.scalar(
-            select(ConsentRequest.id)
-            .where(
-                ConsentRequest.company_id == company_id,
-                ConsentRequest.confirmed_at.is_(None),
-                ConsentRequest.abandoned_at.is_(None),
-                ConsentRequest.expires_at >= clock.now(),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def _consent_at_xero(session: Session) -> bool:
-    return (
-        session.scalar(
-            select(ConsentRequest.id)
-            .where(ConsentRequest.spent_at.is_(None), ConsentRequest.expires_at >= clock.now())
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def _postpone(hub: Hub, row: XeroCleanup, worker: str) -> bool:
     """Xero hands the same connection back to a person who consents again, so deleting it (or revoking their grant)
     while they are in the middle of connecting would cut off what they are about to confirm: wait until they are
@@ -227,7 +153,7 @@ def _postpone(hub: Hub, row: XeroCleanup, worker: str) -> bool:
         if row.kind is CleanupKind.DELETE_CONNECTION:
             wait = connecting(session, row.company_id)
         else:  # whose Xero login a consent still at Xero's page uses is unknown until it comes back: wait for it
-            wait = _consent_at_xero(session)
+            wait = consent_at_xero(session)
         if not wait:
             return False
         session.execute(
@@ -245,6 +171,13 @@ def _still_unused(hub: Hub, xero_connection_id: str) -> bool:
         return not connection_in_use(session, xero_connection_id) and not awaiting_pick(
             session, xero_connection_id, except_consent=None
         )
+
+
+def _still_ours(hub: Hub, row: XeroCleanup, worker: str) -> bool:
+    """Not cancelled by a reconnect meanwhile, and the lease still this worker's."""
+    with hub.db.read() as session:
+        stored = session.get(XeroCleanup, row.id)
+        return stored is not None and stored.done_at is None and stored.lease_owner == worker
 
 
 def _revoke(hub: Hub, grant_id: int) -> None:
@@ -265,7 +198,7 @@ def _revoke(hub: Hub, grant_id: int) -> None:
 def run_due(hub: Hub, *, worker: str, limit: int = 20) -> int:
     """Do what is due; return how many finished. Xero having already dropped something counts as done."""
     finished = 0
-    for row in _claim(hub, worker, limit):
+    for row in (r for _ in range(limit) for r in _claim(hub, worker, 1)):  # one at a time: each its own lease
         if _postpone(hub, row, worker):
             continue
         try:
@@ -273,7 +206,8 @@ def run_due(hub: Hub, *, worker: str, limit: int = 20) -> int:
                 _revoke(hub, row.grant_id)
             elif row.xero_connection_id and _still_unused(hub, row.xero_connection_id):
                 access = grants.access_token(hub.db, hub.settings, row.grant_id, worker=worker)
-                oauth.delete_connection(hub.settings, access, row.xero_connection_id)
+                if _still_unused(hub, row.xero_connection_id) and _still_ours(hub, row, worker):  # a token wait
+                    oauth.delete_connection(hub.settings, access, row.xero_connection_id)  # can be long
         except ReconnectNeeded:
             pass  # Xero no longer honours the grant, so the connection is already gone there
         except XeroProblem as problem:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import audit, cleanups, clock, outbox, runs
+from core import audit, cleanup_checks, cleanups, clock, outbox, runs
 from core.auth import Actor, Permission, require
 from core.consent import ConnectRefused
 from core.errors import CAUSES
@@ -49,6 +49,10 @@ def confirm(hub: Hub, actor: Actor, company_id: int, consent_id: int, tenant_id:
         row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
         pinned = row.pinned_tenant_id if row else None
         refused = bool(pinned and pinned != tenant_id)
+        if not refused and cleanup_checks.deleting(session, chosen["id"]):
+            raise ConnectRefused(
+                "The previous disconnect is still finishing in Xero. Wait a minute, then confirm again."
+            )
         if not _spend(session, consent_id, refused=refused):
             raise ConnectRefused("This connection was already confirmed (perhaps in another tab). Reload the page.")
         grant = session.get(Grant, consent.grant_id)
@@ -95,9 +99,9 @@ def _spend(session: Session, consent_id: int, *, refused: bool) -> bool:
 def _queue_unused(session: Session, consent: ConsentRequest, grant_id: int, *, keep: str | None) -> None:
     """Every organisation Xero granted in this consent that no company will sync with is deleted in Xero."""
     for offered in consent.offered or []:
-        if offered["id"] == keep or cleanups.connection_in_use(session, offered["id"]):
+        if offered["id"] == keep or cleanup_checks.connection_in_use(session, offered["id"]):
             continue
-        if cleanups.awaiting_pick(session, offered["id"], except_consent=consent.id):
+        if cleanup_checks.awaiting_pick(session, offered["id"], except_consent=consent.id):
             continue  # another consent of the same Xero user may still pick it
         cleanups.queue(
             session,
@@ -129,7 +133,7 @@ def _connect(
         row.grant_id
         and row.xero_connection_id
         and row.xero_connection_id != chosen["id"]
-        and not cleanups.connection_in_use(session, row.xero_connection_id, except_company=company_id)
+        and not cleanup_checks.connection_in_use(session, row.xero_connection_id, except_company=company_id)
     ):
         # Reconnected through another Xero user: the old connection would linger in Xero unused.
         cleanups.queue(

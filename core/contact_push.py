@@ -64,7 +64,7 @@ def _push_company(hub: Hub, company_id: int, entries: list[Claimed], worker: str
         connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
         known = _gather(session, company_id, entries)
     if connection is None or connection.state is not ConnectionState.CONNECTED:
-        _hold(hub, entries, worker)
+        _hold(hub, entries, worker, discard=connection is not None and connection.state is ConnectionState.REMOVED)
         return
     writes, settles = plan(entries, known)
     _settle_quietly(hub, settles, worker)
@@ -151,7 +151,7 @@ def _apply(
                 request={"Contacts": [write.element]},
                 response=(problem.response if problem else None) or {"Contacts": [result.element]},
             )
-            if cause == "contact_merged" and contact is not None and contact.xero_contact_id:
+            if cause == "contact_merged" and contact is not None and contact.xero_contact_id and error.occurrences == 1:
                 # Merged in Xero: a targeted pull follows the merge to the survivor, then this change goes there.
                 runs.request(session, company_id=company_id, job="contacts_webhook", ids=[contact.xero_contact_id])
                 outbox.retry_later(
@@ -165,10 +165,11 @@ def _apply(
             outbox.retry_later(session, write.entry.id, worker=worker, attempts=write.entry.attempts)
 
 
-def _hold(hub: Hub, entries: list[Claimed], worker: str) -> None:
+def _hold(hub: Hub, entries: list[Claimed], worker: str, *, discard: bool = False) -> None:
+    """Keep the changes for the reconnection; after a remove they are discarded (the snapshot rule)."""
     with hub.db.write() as session:
         for entry in entries:
-            outbox.hold(session, entry.id, worker=worker)
+            (outbox.discard if discard else outbox.hold)(session, entry.id, worker=worker)
 
 
 def _later(hub: Hub, writes: list[Write], worker: str, *, seconds: int = 0, problem: XeroProblem | None = None) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core import clock, errors
+from core import clock, errors, outbox
 from core.contacts_plan import Action, Held, Known, index
 from core.contacts_xero import XeroContact
 from core.db import insert_if_missing, upsert
@@ -197,6 +197,8 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
             _take(contact, action.changes)
             contact.xero_contact_id = xero.xero_id
             unlinked.taken(contact)
+            # A create still waiting would make a second Xero contact; Xero's details filled the record instead.
+            outbox.settle_creates(session, company_id=company_id, entity_id=str(contact.id), xero_id=xero.xero_id)
         elif action.kind == "refresh":
             _history(session, contact, "xero_update", action.changes)
             _take(contact, action.changes)

@@ -106,7 +106,7 @@ def _turn(hub: Hub, run: SyncRun, worker: str) -> tuple[str, bool]:
             if turn + 1 >= PAGES_PER_TURN and len(records) >= resources.PAGE_SIZE:
                 finished = False  # let other companies have a turn; this run resumes at its cursor
                 break
-    if finished:
+    if finished and run.job != "contacts_webhook":  # a targeted pull says nothing about other contacts
         with hub.db.write() as session:
             row = session.get(Connection, connection.id)
             if row is not None:

@@ -137,6 +137,11 @@ def access_token(db: Database, settings: Settings, grant_id: int, *, worker: str
             return str(response["access_token"])
         except ReconnectNeeded:
             with db.write() as session:
+                stored = session.get(Grant, grant_id)
+                if stored is None or stored.lease_owner != worker:
+                    # A new consent stored fresh tokens meanwhile (and took the lease away): the old refresh token
+                    # being refused says nothing about them.
+                    raise Transient("The Xero tokens were renewed while refreshing; retrying.") from None
                 end_grant(session, grant_id, reason="Xero refused the refresh token (invalid_grant).")
             raise
         finally:

@@ -66,8 +66,10 @@ def check(hub: Hub) -> str:
     for step in steps:
         with hub.db.write() as session:
             row = session.scalar(select(Connection).where(Connection.company_id == step.company_id))
-            if row is None or row.state is not ConnectionState.CONNECTED:
+            if row is None or row.state is not ConnectionState.CONNECTED or row.last_activity_at is None:
                 continue  # changed meanwhile
+            if plan([(row.company_id, row.last_activity_at, row.inactivity_warned_days)], now) != [step]:
+                continue  # activity (or another sidecar) got there first
             company = session.get(Company, step.company_id)
             name = company.name if company else "The company"
             if step.disconnect:

@@ -211,6 +211,26 @@ def hold(session: Session, entry_id: int, *, worker: str) -> bool:
     return _settle(session, entry_id, worker, state=OutboxState.HELD)
 
 
+def discard(session: Session, entry_id: int, *, worker: str) -> bool:
+    """The company was removed while the entry was in flight: it is never sent (listed as discarded)."""
+    return _settle(session, entry_id, worker, state=OutboxState.DISCARDED)
+
+
+def settle_creates(session: Session, *, company_id: int, entity_id: str, xero_id: str) -> int:
+    """The record was linked to an existing Xero record meanwhile: a create still waiting would duplicate it."""
+    result = session.execute(
+        update(OutboxEntry)
+        .where(
+            OutboxEntry.company_id == company_id,
+            OutboxEntry.entity_id == entity_id,
+            OutboxEntry.operation == "create",
+            OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.HELD, OutboxState.FAILED)),
+        )
+        .values(state=OutboxState.DONE, xero_id=xero_id, done_at=clock.now(), updated_at=clock.now())
+    )
+    return result.rowcount or 0
+
+
 def retry(session: Session, entry_ids: list[int]) -> int:
     """Put failed entries back in the queue at once (a person fixed the cause)."""
     result = session.execute(

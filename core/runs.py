@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from core import clock
 from core.auth import Actor, Permission, require
@@ -77,6 +77,14 @@ def claim(db: Database, *, worker: str, jobs: tuple[str, ...]) -> SyncRun | None
     """Lease the oldest due run of these jobs (or one whose worker died) to this worker."""
     now = clock.now()
     with db.write() as session:
+        other = aliased(SyncRun)
+        busy = exists().where(  # one run of these jobs per company at a time: two pulls would both create
+            other.company_id == SyncRun.company_id,
+            other.id != SyncRun.id,
+            other.job.in_(jobs),
+            other.state == RunState.RUNNING,
+            other.lease_until >= now,
+        )
         due = session.scalars(
             select(SyncRun.id)
             .where(
@@ -85,6 +93,7 @@ def claim(db: Database, *, worker: str, jobs: tuple[str, ...]) -> SyncRun | None
                     and_(SyncRun.state == RunState.QUEUED, SyncRun.not_before <= now),
                     and_(SyncRun.state == RunState.RUNNING, SyncRun.lease_until < now),
                 ),
+                ~busy,
             )
             .order_by(SyncRun.not_before, SyncRun.id)
             .limit(5)

@@ -186,6 +186,11 @@ def _webhook_key(env: Mapping[str, str]) -> Secret:
     """XERO_WEBHOOK_KEY: set but blank would let anyone sign a webhook, so it is refused."""
     raw = env.get("XERO_WEBHOOK_KEY")
     if raw is None:
+        if "api.xero.com" in env.get("XERO_API_URL", ""):  # the demo key is public: real Xero needs its own
+            raise ConfigError(
+                "XERO_WEBHOOK_KEY is missing. With real Xero, set it to the webhook key shown on your app's "
+                "Webhooks page in Xero's developer portal; without it anyone could forge webhooks."
+            )
         return Secret(DEMO_XERO_WEBHOOK_KEY)
     if not raw.strip():
         raise ConfigError(

@@ -138,6 +138,11 @@ if not connected:
             st.session_state[f"consent_url:{company.id}"],
             icon=":material/open_in_new:",
         )
+# What can still be ended: a connection needing a reconnect can be disconnected or removed; a disconnected one
+# removed (its waiting changes discarded), e.g. after the automatic 60-day disconnect.
+can_disconnect = row is not None and row.state in (ConnectionState.CONNECTED, ConnectionState.NEEDS_RECONNECT)
+can_remove = can_disconnect or (row is not None and row.state is ConnectionState.DISCONNECTED)
+if not can_remove:
     st.stop()
 
 
@@ -164,9 +169,9 @@ def confirm_disconnect() -> None:
 @st.dialog("Remove the Xero connection?")
 def confirm_remove() -> None:
     st.write(
-        f"Syncing with {view.organisation} stops, and the connection is deleted in Xero. "
-        f"{_waiting_words(view.waiting)} Those are **discarded** (listed on this page, never silently), and "
-        "nothing edited before a reconnection is ever sent. Mappings are kept."
+        ("" if row.state is ConnectionState.DISCONNECTED else "Syncing stops, and the connection is deleted in Xero. ")
+        + f"{_waiting_words(view.waiting + view.held)} Those are **discarded** (listed on this page, never "
+        "silently), and nothing edited before a reconnection is ever sent. Mappings are kept."
     )
     st.caption("Keep a copy first: the company's links to Xero records, its mappings and its open sync errors.")
     try:
@@ -197,7 +202,7 @@ def confirm_remove() -> None:
 if "discarded" in st.session_state:
     st.info(f"{st.session_state.pop('discarded')} waiting changes were discarded.", icon=":material/delete:")
 left, right = st.columns(2)
-if left.button("Disconnect…", icon=":material/link_off:"):
+if can_disconnect and left.button("Disconnect…", icon=":material/link_off:"):
     confirm_disconnect()
 if right.button("Remove…", icon=":material/delete:"):
     confirm_remove()

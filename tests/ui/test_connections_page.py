@@ -121,3 +121,12 @@ def test_no_connection_yet_offers_connect_to_admins_only(app_as: AppFactory) -> 
     colin = run_ok(app_as("colin@harbourbakery.example"))
     run_ok(colin.switch_page("pages/connections.py"))
     assert "Only this company's admins" in page_text(colin)
+
+
+def test_a_disconnected_company_can_still_be_removed(app_as: AppFactory, ui_hub: Hub) -> None:
+    seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.DISCONNECTED, reason="Disconnected after 60 days.")
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/connections.py"))
+    labels = {b.label for b in at.button}
+    assert {"Reconnect to Xero", "Remove…"} <= labels and "Disconnect…" not in labels
+    assert "Disconnected after 60 days." in page_text(at)

@@ -58,10 +58,10 @@ def test_disconnect_changes_nothing_in_xero_until_the_sidecar_deletes_and_revoke
     assert state_of(hub).state is ConnectionState.DISCONNECTED
     assert xero_calls(sim, "DELETE", "/connections/") == 0  # the page never waits on Xero
     assert live_tenants(hub, grant_id) == {HARBOUR}
-    assert cleanups.run_due(hub, worker="test") == 1
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1
     grant = the_grant(hub)
     assert grant.revoked_at is not None  # no company uses it any more, so it stops being used at once
-    assert cleanups.run_due(hub, worker="test") == 1  # then the revocation itself
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1  # then the revocation itself
     assert xero_calls(sim, "DELETE", "/connections/") == 1
     assert xero_calls(sim, "POST", "/connect/revocation") == 1
     grant = the_grant(hub)
@@ -99,7 +99,7 @@ def test_organisations_granted_but_not_picked_are_deleted_in_xero(hub: Hub) -> N
     connect(hub, HARBOUR, granted=[HARBOUR, EVENTS])
     grant_id = the_grant(hub).id
     assert live_tenants(hub, grant_id) == {HARBOUR, EVENTS}
-    assert cleanups.run_due(hub, worker="test") == 1
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1
     assert live_tenants(hub, grant_id) == {HARBOUR}
     assert the_grant(hub).revoked_at is None
 
@@ -112,8 +112,8 @@ def test_a_consent_never_confirmed_leaves_nothing_behind_in_xero(hub: Hub, sim: 
     clock.advance(consent.CONSENT_TTL + timedelta(minutes=1))
     with hub.db.write() as session:
         assert connections.abandon_expired(session) == 1
-    assert cleanups.run_due(hub, worker="test") == 1
-    assert cleanups.run_due(hub, worker="test") == 1
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1
     assert the_grant(hub).revoked_at is not None
     assert xero_calls(sim, "POST", "/connect/revocation") == 1
     with hub.db.read() as session:
@@ -137,7 +137,7 @@ def test_xero_unreachable_never_blocks_a_disconnect_and_the_clean_up_waits(hub: 
         assert cleanups.waiting(session) == 1
     assert cleanups.run_due(hub, worker="test") == 0  # backing off
     clock.advance(timedelta(minutes=5))
-    assert cleanups.run_due(hub, worker="test") == 1
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1
 
 
 def test_connecting_queues_the_initial_import(hub: Hub) -> None:
@@ -268,9 +268,9 @@ def test_no_revocation_once_the_same_xero_user_connected_again(hub: Hub, sim: Si
     """Revoking ends every connection of the Xero user: a reconnect between the deletion and the revocation wins."""
     connect(hub)
     connections.remove(hub, actor(hub), harbour(hub))
-    assert cleanups.run_due(hub, worker="test") == 1  # the connection is deleted; the revocation is queued
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1  # the connection is deleted; the revocation is queued
     row = connect(hub)  # the same person reconnects before the sidecar revokes
-    assert cleanups.run_due(hub, worker="test") == 1
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1
     assert xero_calls(sim, "POST", "/connect/revocation") == 0
     assert live_tenants(hub, row.grant_id or 0) == {HARBOUR}
 
