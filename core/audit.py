@@ -42,6 +42,11 @@ ACTIONS: dict[str, str] = {
     "api_key_created": "API key created",
     "api_key_revoked": "API key revoked",
     "email_retry": "Alert email sent again",
+    "contacts_sync_requested": "Contacts sync asked for",
+    "contacts_exported": "Contacts exported (CSV)",
+    "contact_review_decided": "Contact match decided",
+    "supplier_proposal_decided": "Supplier's proposed update decided",
+    "supplier_edited": "Supplier edited in the hub (as the platform)",
 }
 
 # Signing in or out is about the person, not the company: it does not keep a Xero connection alive.

@@ -52,6 +52,7 @@ class PlatformContact(Base):
         Index("ix_platform_contacts_email", "company_id", "email"),
         Index("ix_platform_contacts_xero", "company_id", "xero_contact_id"),
         Index("ix_platform_contacts_feed", "company_id", "changed_at", "id"),
+        Index("ix_platform_contacts_name", "company_id", "name", "id"),  # the Contacts page pages by name
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from core import companies
@@ -48,11 +50,9 @@ elif saved:
                 actor,
                 company.id,
                 finance_contact_email=email,
-                settings=companies.CompanySettings(
-                    alert_digest_minutes=int(window),
-                    contact_import_policy=current.contact_import_policy,
-                    phone_types=current.phone_types,
-                ),
+                # Only the alert window is on this page: every other setting (import policy, groups, phone
+                # types) is kept as it is.
+                settings=replace(current, alert_digest_minutes=int(window)),
             )
     except errors.EXPECTED as exc:
         errors.show(exc)

@@ -94,6 +94,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('outside_policy', sa.Boolean(), nullable=False, server_default=sa.false()))
         batch_op.add_column(sa.Column('drift', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('last_synced_at', core.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index('ix_platform_contacts_name', ['company_id', 'name', 'id'], unique=False)
 
     with op.batch_alter_table('xero_connections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('contacts_since', core.models.UTCDateTime(timezone=True), nullable=True))
@@ -111,6 +112,7 @@ def downgrade() -> None:
         batch_op.drop_column('contacts_since')
 
     with op.batch_alter_table('platform_contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_platform_contacts_name')
         batch_op.drop_column('last_synced_at')
         batch_op.drop_column('drift')
         batch_op.drop_column('outside_policy')

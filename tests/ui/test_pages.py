@@ -80,6 +80,7 @@ def test_finance_manager_sees_nothing_of_other_companies(app_as: AppFactory, ui_
     assert [p[0] for p in pages] == [
         "pages/overview.py",
         "pages/connections.py",
+        "pages/contacts.py",
         "pages/company.py",
         "pages/outbox.py",
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from core import contacts_preview, contacts_sync, runs
+from core import contact_views, contacts_sync, runs
 from core.hub import Hub
 from core.models_contacts import ContactHistory, MatchReview
 from core.models_platform import Origin, PlatformContact
@@ -194,10 +194,12 @@ def test_the_policy_preview_counts_from_every_contact_seen_in_xero(hub: Hub) -> 
     connect(hub)
     pull_all(hub)
     with hub.db.read() as session:
-        default = contacts_preview.preview(session, actor(hub), harbour(hub), "suppliers_and_contacts")
-        everything = contacts_preview.preview(session, actor(hub), harbour(hub), "all")
-        customers = contacts_preview.preview(session, actor(hub), harbour(hub), "customers_only")
+        default = contact_views.policy_preview(session, actor(hub), harbour(hub), "suppliers_and_contacts", ())
+        everything = contact_views.policy_preview(session, actor(hub), harbour(hub), "all", ())
+        customers = contact_views.policy_preview(session, actor(hub), harbour(hub), "customers_only", ())
         waiting = len(session.scalars(select(MatchReview)).all())
-    assert everything.seen == everything.takes >= default.takes > 0
-    assert default.new == waiting and default.sample  # all it takes is in, but the matches waiting for a person
-    assert customers.new > 0 and customers.outside > 0  # customer-only contacts come in; suppliers fall outside
+    assert everything.known == everything.taken >= default.taken > 0 and default.sample_taken
+    assert (
+        default.known == everything.known > count(hub, PlatformContact.origin == Origin.XERO) + waiting
+    )  # seen, not imported
+    assert customers.outside > 0  # suppliers would fall outside a customers-only policy

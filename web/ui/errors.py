@@ -11,13 +11,14 @@ from core.api_keys import ApiKeyError
 from core.auth import PermissionDenied
 from core.companies import CompanyError
 from core.connections import ConnectRefused
+from core.contact_actions import ContactError
 from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
 from core.users import UserError
 
 log = logging.getLogger("hub.pages")
 
 # Refusals whose message is written for the person reading the page.
-EXPECTED = (PermissionDenied, UserError, CompanyError, ApiKeyError, ConnectRefused, *STARTUP_ERRORS)
+EXPECTED = (PermissionDenied, UserError, CompanyError, ApiKeyError, ConnectRefused, ContactError, *STARTUP_ERRORS)
 
 
 def show(exc: BaseException) -> None:

@@ -10,6 +10,7 @@ SIGN_IN = ("pages/sign_in.py", "Sign in", ":material/login:")
 OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
 COMPANY = ("pages/company.py", "Company settings", ":material/apartment:")
 CONNECTIONS = ("pages/connections.py", "Xero connections", ":material/link:")
+CONTACTS = ("pages/contacts.py", "Contacts & suppliers", ":material/contacts:")
 USERS = ("pages/users.py", "Staff users", ":material/group:")
 AUDIT = ("pages/audit.py", "Audit log", ":material/history:")
 API_KEYS = ("pages/api_keys.py", "API keys", ":material/key:")
@@ -25,7 +26,7 @@ def page_files_for(actor: Actor | None) -> list[tuple[str, str, str]]:
     """The page specs an actor may open (tests walk this list)."""
     if actor is None:
         return [SIGN_IN]
-    specs = [OVERVIEW, CONNECTIONS, COMPANY]
+    specs = [OVERVIEW, CONNECTIONS, CONTACTS, COMPANY]
     # Alert emails: admins and support see every one, finance managers their company's.
     if allowed(actor, Permission.TRIAGE_ERRORS, actor.company_id):
         specs.append(OUTBOX)

@@ -1,0 +1,169 @@
+"""Contacts & suppliers: the import from Xero and its progress, "sync now", the contacts list (search, filters,
+paging, CSV), the two review lists, the import policy, and for the demo a supplier edit sent as the platform would."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import clock, contact_views
+from core.auth import Permission, allowed
+from core.contact_views import ROLES, STATUSES, SYNC_STATES, ContactFilter
+from web.ui import context, errors
+from web.ui.contact_forms import policy_form, supplier_editor
+from web.ui.contact_panels import flash, import_panel, proposal_list, review_list, show_flash
+
+actor, hub, company = context.actor(), context.hub(), context.company()
+st.title("Contacts & suppliers")
+if company is None:
+    st.info("Pick a company in the sidebar to see its contacts and suppliers.", icon=":material/info:")
+    st.stop()
+
+can_sync = allowed(actor, Permission.TRIAGE_ERRORS, company.id)
+can_decide = allowed(actor, Permission.EDIT_MAPPINGS, company.id)
+can_edit_policy = allowed(actor, Permission.EDIT_COMPANY, company.id)
+with hub.db.read() as session:
+    status = contact_views.import_status(session, actor, company.id)
+    reviews = contact_views.reviews(session, actor, company.id)
+    proposals = contact_views.proposals(session, actor, company.id)
+    groups = contact_views.group_names(session, actor, company.id)
+
+st.subheader(company.name)
+show_flash()
+import_panel(status, company)
+
+if not status.connected:
+    why = "Connect this company to Xero first; then contacts sync by themselves."
+elif not can_sync:
+    why = "You can read this page; asking for a sync needs a finance manager of this company, support or an admin."
+else:
+    why = "Pull what changed in Xero now instead of waiting for the 10-minute poll."
+left, right = st.columns([1, 4], vertical_alignment="center")
+if left.button("Sync now", icon=":material/sync:", disabled=not (status.connected and can_sync), help=why):
+    try:
+        with hub.db.write() as session:
+            message = contact_views.request_sync(session, actor, company.id)
+    except errors.EXPECTED as exc:
+        errors.show(exc)
+    else:
+        flash(message)
+        st.rerun()
+right.caption("A pull is queued or under way." if status.pull_waiting else why)
+
+tab_names = [
+    "Contacts",
+    f"Needs review ({len(reviews)})",
+    f"Proposed updates ({len(proposals)})",
+    "Import policy",
+]
+if hub.settings.demo:
+    tab_names.append("Edit a supplier (demo)")
+tabs = st.tabs(tab_names)
+
+with tabs[0]:
+    key = f"contacts-{company.id}"
+    first, second, third = st.columns([2, 1, 1])
+    text = first.text_input("Search name or email", key=f"{key}-text", placeholder="e.g. flour or @fenland")
+    role = second.selectbox("Role", [None, *ROLES], format_func=lambda r: ROLES.get(r, "Any role"), key=f"{key}-role")
+    state = third.selectbox(
+        "Xero status", [None, *STATUSES], format_func=lambda s: STATUSES.get(s, "Any status"), key=f"{key}-status"
+    )
+    fourth, fifth, sixth = st.columns([1, 1, 1], vertical_alignment="bottom")
+    sync = fourth.selectbox(
+        "Sync state", [None, *SYNC_STATES], format_func=lambda s: SYNC_STATES.get(s, "Any"), key=f"{key}-sync"
+    )
+    group = fifth.selectbox(
+        "Xero contact group",
+        [None, *groups],
+        format_func=lambda g: "Any group" if g is None else g,
+        key=f"{key}-group",
+        disabled=not groups,
+    )
+    drift = sixth.checkbox("Only with drift (Xero differs from ours)", key=f"{key}-drift")
+    flt = ContactFilter(text=text, role=role, status=state, sync=sync, drift_only=drift, group=group)
+    if st.session_state.get(f"{key}-filter") != flt:  # a new filter starts on its first page
+        st.session_state[f"{key}-filter"] = flt
+        st.session_state[f"{key}-page"] = 1
+    page_no = int(st.session_state.get(f"{key}-page", 1))
+    with hub.db.read() as session:
+        page = contact_views.list_contacts(
+            session, actor, company.id, flt, page=page_no, xero_api_url=hub.settings.xero_api_url
+        )
+
+    if page.total == 0:
+        if flt != ContactFilter():
+            st.info("No contacts match the filter. Clear a filter or change the search.", icon=":material/search_off:")
+        elif status.importing:
+            st.info(
+                "No contacts yet: the import is under way and they appear here as it runs.",
+                icon=":material/hourglass_top:",
+            )
+        else:
+            st.info(
+                "No contacts yet. Platform contacts and suppliers appear here as the platform sends them, and Xero "
+                "contacts once the company is connected and imported.",
+                icon=":material/contacts:",
+            )
+    else:
+        st.caption(f"{page.total:,} contacts match · page {page.page} of {page.pages} · by name")
+        frame = pd.DataFrame(
+            [
+                {
+                    "Name": row.name,
+                    "Email": row.email or "",
+                    "Roles": row.roles,
+                    "Xero status": row.status_label,
+                    "Xero": row.xero_url,
+                    "Last synced (UTC)": row.last_synced_at,
+                    "Change waiting": "yes" if row.pending else "no",
+                    "Sync error": row.error or "",
+                    "Drift (Xero has)": "; ".join(f"{k}: {v}" for k, v in row.drift.items()),
+                    "Groups": ", ".join(row.groups),
+                }
+                for row in page.rows
+            ]
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Xero": st.column_config.LinkColumn("Xero", display_text="Open in Xero"),
+                "Last synced (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            },
+        )
+        pager, download = st.columns([1, 3], vertical_alignment="bottom")
+        if page.pages > 1:
+            st.session_state[f"{key}-page"] = page.page  # clamped: the list may have shrunk since the last run
+            pager.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"{key}-page")
+
+        def _csv() -> str:
+            """Built only when the button is pressed, for every contact matching the filter."""
+            with hub.db.read() as session:
+                return contact_views.export_csv(session, actor, company.id, flt, xero_api_url=hub.settings.xero_api_url)
+
+        def _audit_export() -> None:
+            with hub.db.write() as session:
+                contact_views.record_export(session, actor, company.id, flt)
+
+        download.download_button(
+            f"Download {page.total:,} contacts (CSV)",
+            data=_csv,
+            file_name=f"contacts-{company.id}-{clock.now():%Y%m%d}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click=_audit_export,
+        )
+
+with tabs[1]:
+    review_list(hub, actor, reviews, can_decide=can_decide)
+
+with tabs[2]:
+    proposal_list(hub, actor, proposals, can_decide=can_decide)
+
+with tabs[3]:
+    policy_form(hub, actor, company, groups, can_edit=can_edit_policy)
+
+if hub.settings.demo:
+    with tabs[4]:
+        supplier_editor(hub, actor, company, can_edit=can_decide)
