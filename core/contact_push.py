@@ -10,9 +10,9 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import activity, clock, errors, outbox, runs
+from core import activity, clock, errors, notify, outbox, runs
 from core.contact_plan import Known, Settle, Write, batch_key, plan
-from core.errors import EntityRef
+from core.errors import CAUSES, EntityRef
 from core.hub import Hub
 from core.models_platform import PlatformContact
 from core.models_sync import Connection, ConnectionState
@@ -160,6 +160,15 @@ def _apply(
                 tally.waiting += 1
                 continue
             outbox.fail(session, write.entry.id, worker=worker, error_id=error.id)
+            if error.occurrences == 1:  # the finance contact and support hear about it once, in the next digest
+                title = CAUSES[cause].title if cause in CAUSES else "Xero refused the change"
+                notify.alert(
+                    session,
+                    company_id=company_id,
+                    kind="contact_failed",
+                    summary=f"{entity.number or 'A contact'}: {title}. {'; '.join(messages)}",
+                    link="/contacts",
+                )
             tally.failed += 1
         for write in writes[len(results) :]:  # no answer for these: try again
             outbox.retry_later(session, write.entry.id, worker=worker, attempts=write.entry.attempts)

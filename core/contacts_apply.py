@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from core import clock, errors, outbox
+from core import clock, errors, notify, outbox
 from core.contacts_plan import Action, Held, Known, index
 from core.contacts_xero import XeroContact
 from core.db import insert_if_missing, upsert
@@ -102,13 +102,21 @@ def _archived(session: Session, contact: PlatformContact, xero: XeroContact) -> 
     """A linked contact archived in Xero is a sync error a person acts on; restored, the error resolves."""
     entity = EntityRef("contact", str(contact.id), contact.name)
     if xero.archived:
-        errors.record(
+        error = errors.record(
             session,
             company_id=contact.company_id,
             code="contact_archived",
             entity=entity,
             detail=f"{contact.name} is archived in Xero, so changes to it cannot be sent.",
         )
+        if error.occurrences == 1:  # heard about once, in the next digest email
+            notify.alert(
+                session,
+                company_id=contact.company_id,
+                kind="contact_failed",
+                summary=f"{contact.name} was archived in Xero: changes to it cannot be sent until it is restored.",
+                link="/contacts",
+            )
     else:
         errors.resolve_for_entity(
             session,

@@ -29,6 +29,11 @@ KINDS: dict[str, AlertKind] = {
         "Open the error list (link below) to see why each one failed and how to fix it, then retry it from there. "
         "Until then these documents are missing from Xero.",
     ),
+    "contact_failed": AlertKind(
+        "Supplier or contact changes that did not reach Xero",
+        "Each one says what Xero refused and how to fix it (often in Xero, for example restoring an archived "
+        "contact). Once fixed, retry it from the error list; until then Xero keeps the old details.",
+    ),
     "needs_reconnect": AlertKind(
         "Xero connection needs reconnecting",
         "A company admin signs in to the hub and clicks Reconnect on the Xero connections page. Nothing is lost: "

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core import clock, connections, contact_push, contacts_sync, outbox, platform
 from core.hub import Hub
+from core.models_notify import Alert
 from core.models_platform import PlatformContact
 from core.models_sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.xero import access, resources
@@ -93,6 +94,9 @@ def test_an_archived_contact_in_xero_becomes_a_sync_error_that_resolves_after_un
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.state == OutboxState.FAILED)).one()
     assert error.cause == "contact_archived" and error.entity_number == "Archway Timber Ltd"
     assert "archived" in (error.detail or "") and error.raw_request is not None
+    with hub.db.read() as session:
+        (alert,) = session.scalars(select(Alert)).all()  # one alert for the digest email, not one per retry
+    assert alert.kind == "contact_failed" and "Archway Timber Ltd" in alert.summary
 
     sim.control("POST", f"/orgs/{HARBOUR}/contacts/{xero_id}/unarchive")
     with hub.db.write() as session:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from core import contact_views, contacts_sync, runs
 from core.hub import Hub
 from core.models_contacts import ContactHistory, MatchReview
+from core.models_notify import Alert
 from core.models_platform import Origin, PlatformContact
 from core.models_sync import Connection, ErrorStatus, RunState, SyncError, SyncRun
 from core.xero import client as client_module
@@ -129,6 +130,8 @@ def test_archived_in_xero_is_an_error_until_restored_and_a_merge_relinks(hub: Hu
     with hub.db.read() as session:
         error = session.scalars(select(SyncError)).one()
     assert error.cause == "contact_archived" and error.entity_id == str(a.id)
+    with hub.db.read() as session:
+        assert session.scalars(select(Alert.kind)).all() == ["contact_failed"]  # the digest email tells a person
     sim.control("POST", f"/orgs/{HARBOUR}/contacts/{a.xero_contact_id}/unarchive")
     sim.control("POST", f"/orgs/{HARBOUR}/contacts/{b.xero_contact_id}/merge", into=str(a.xero_contact_id))
     with hub.db.write() as session:
