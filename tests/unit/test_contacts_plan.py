@@ -159,3 +159,31 @@ def test_xero_dates(raw: Any, iso: str | None) -> None:
 )
 def test_phone_keys(number: str | None, key: str | None) -> None:
     assert phone_key(number) == key
+
+
+@pytest.mark.parametrize(
+    ("fields", "name", "phones"),
+    [
+        pytest.param({"Name": ""}, "(no name in Xero)", 0, id="empty-name"),
+        pytest.param({"Name": "N" * 300}, "N" * 255, 0, id="name-over-255"),
+        pytest.param({"Name": "Tūī Kōwhai Ngā Hua 株式会社"}, "Tūī Kōwhai Ngā Hua 株式会社", 0, id="non-latin"),
+        pytest.param(
+            {"Phones": [{"PhoneType": "MOBILE", "PhoneNumber": "call me maybe"}, {"PhoneType": "MOBILE"}]},
+            "Ely Eggs Ltd",
+            1,
+            id="malformed-phones-kept-as-text-never-matched",
+        ),
+        pytest.param({"Phones": "not a list", "Addresses": [None, 7]}, "Ely Eggs Ltd", 0, id="wrong-shapes"),
+    ],
+)
+def test_odd_xero_contacts_come_in_cleanly(fields: dict[str, Any], name: str, phones: int) -> None:
+    contact = from_xero({**SUPPLIER, **fields}, ("MOBILE", "DEFAULT"))
+    assert contact.values["name"] == name and len(contact.values["phones"]) == phones
+    assert all(phone_key(p) is None for p in contact.all_phones if not any(ch.isdigit() for ch in p))
+    assert decide(contact, index([]), policy="all").kind == "create"
+
+
+def test_two_platform_contacts_with_one_email_wait_for_a_person() -> None:
+    hub = [held(1, email="accounts@fen.example"), held(2, email="accounts@fen.example", platform_id="SUP-2")]
+    action = decide(xero(EmailAddress="accounts@fen.example"), index(hub), policy="all")
+    assert action.kind == "review" and action.candidates == (1, 2)
