@@ -100,6 +100,8 @@ def _turn(hub: Hub, run: SyncRun, worker: str) -> tuple[str, bool]:
                 seen = sum(totals.values())
                 stored.cursor = {**(stored.cursor or {}), "page": page_no}
                 stored.progress = {"pages": page_no - 1, "contacts": seen, "done": dict(totals)}
+                if xero.pagination and xero.pagination.get("itemCount"):
+                    stored.progress["estimate"] = int(xero.pagination["itemCount"])
                 stored.records, stored.api_calls = seen, stored.api_calls + 1
                 stamps = [c.updated_at for c in contacts if c.updated_at] + ([newest] if newest else [])
                 newest = max(stamps, default=None)

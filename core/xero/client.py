@@ -66,6 +66,7 @@ class AccountingClient:
             "Accept": "application/json",
         }
         self.calls = 0
+        self.pagination: dict[str, Any] | None = None
 
     def request(
         self,
@@ -159,7 +160,10 @@ class AccountingClient:
         while True:
             if resource.paged:
                 query |= {"page": page, "pageSize": PAGE_SIZE}
-            records = self.request("GET", f"/{resource.collection}", params=query, headers=headers)[resource.collection]
+            body = self.request("GET", f"/{resource.collection}", params=query, headers=headers)
+            records = body[resource.collection]
+            # Xero's paging metadata (itemCount: how many there are in all), for progress bars.
+            self.pagination = body.get("pagination") if isinstance(body.get("pagination"), dict) else None
             yield records
             if not resource.paged or len(records) < PAGE_SIZE:
                 return

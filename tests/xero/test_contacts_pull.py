@@ -80,6 +80,7 @@ def test_a_long_import_goes_in_turns_and_resumes_at_its_cursor(hub: Hub, monkeyp
     with hub.db.read() as session:
         run = session.scalars(select(SyncRun)).one()
     assert run.state is RunState.QUEUED and run.cursor == {"page": 3} and run.progress["pages"] == 2, first
+    assert run.progress["estimate"] == 120  # Xero's itemCount: the page shows how far the import is
     said = pull_all(hub)
     with hub.db.read() as session:
         run = session.scalars(select(SyncRun)).one()
