@@ -3,6 +3,7 @@ organisation, and settle every entry with what Xero said. The sidecar runs it ev
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
@@ -47,6 +48,21 @@ def push_due(hub: Hub, *, worker: str, limit: int = 50) -> Tally:
     for company_id, entries in by_company.items():
         _push_company(hub, company_id, entries, worker, tally)
     return tally
+
+
+def push_for(hub: Hub, *, worker: str, seconds: float = 1.5, limit: int = 50) -> Tally:
+    """Batches until nothing is due or `seconds` pass: one sidecar tick is not capped at one batch."""
+    deadline = time.monotonic() + seconds
+    total = Tally()
+    while True:
+        tally = push_due(hub, worker=worker, limit=limit)
+        total.sent, total.failed, total.waiting = (
+            total.sent + tally.sent,
+            total.failed + tally.failed,
+            total.waiting + tally.waiting,
+        )
+        if tally.sent + tally.failed + tally.waiting < limit or time.monotonic() > deadline:
+            return total
 
 
 def _gather(session: Session, company_id: int, entries: list[Claimed]) -> dict[int, Known]:

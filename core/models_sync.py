@@ -122,6 +122,9 @@ class XeroBudget(Base):
     minute_remaining: Mapped[int | None] = mapped_column(Integer)
     day_remaining: Mapped[int | None] = mapped_column(Integer)
     app_minute_remaining: Mapped[int | None] = mapped_column(Integer)
+    # When the organisation's current minute window began (about: the first call seen in it). A spent minute is
+    # waited out from here, not from the last call, so the whole 60 calls a minute are usable.
+    minute_started_at: Mapped[datetime | None]
     paused_until: Mapped[datetime | None]
     pause_reason: Mapped[str | None] = mapped_column(String(40))
     updated_at: Mapped[datetime]

@@ -59,7 +59,7 @@ def send_alerts(ctx: SidecarContext) -> str:
 
 def push_contacts(ctx: SidecarContext) -> str:
     """Send supplier and contact changes to Xero, batched per organisation."""
-    return str(contact_push.push_due(ctx.hub, worker=ctx.instance_id))
+    return str(contact_push.push_for(ctx.hub, worker=ctx.instance_id))
 
 
 def check_connections(ctx: SidecarContext) -> str:

@@ -19,6 +19,7 @@ from core.xero.client import Budget
 IN_FLIGHT = 5
 SLOT_LIFETIME = timedelta(minutes=2)  # a caller that died mid-call frees its slot after this
 MINUTE = timedelta(seconds=60)
+WINDOW_MARGIN = timedelta(seconds=1)
 APP = "*"  # the budget row of the whole app: Xero's 10,000 calls a minute across every organisation
 # Xero's day window resets at a time only a 429's Retry-After tells; after a success reported 0 calls left today,
 # one probe this long after finds it out (its 429 then pauses the organisation for exactly that long).
@@ -60,8 +61,10 @@ def _held(session: Session, row: XeroBudget | None, now: datetime) -> Wait | Non
         return None
     if row.paused_until is not None and row.paused_until > now:
         return Wait(_seconds(row.paused_until, now), row.pause_reason or "paused")
-    if row.minute_remaining == 0 and row.updated_at + MINUTE > now:
-        return Wait(_seconds(row.updated_at + MINUTE, now), "minute")
+    # Never earlier than Xero's own window: ours starts at (or after) its first call, so waiting from it is safe.
+    window_ends = (row.minute_started_at or row.updated_at) + MINUTE + WINDOW_MARGIN
+    if row.minute_remaining == 0 and window_ends > now:
+        return Wait(_seconds(window_ends, now), "minute")
     # A pause newer than the figures already waited out the day (the 429 that set it knew when it resets).
     paused_since = row.paused_until is not None and row.paused_until > row.updated_at
     if row.day_remaining == 0 and row.updated_at + DAY_PROBE > now and not paused_since:
@@ -99,6 +102,14 @@ def release(db: Database, slot: Slot, budget: Budget | None = None) -> None:
         session.execute(delete(XeroCallSlot).where(XeroCallSlot.id == slot.id))
         if budget is not None:
             row = _row(session, slot.tenant_id)
+            fresh_window = budget.minute is not None and (
+                row.minute_remaining is None
+                or budget.minute > row.minute_remaining
+                or row.minute_started_at is None
+                or row.minute_started_at + MINUTE <= clock.now()
+            )
+            if fresh_window:  # Xero's counter went back up: a new window began with (about) this call
+                row.minute_started_at = clock.now()
             row.minute_remaining, row.day_remaining = budget.minute, budget.day
             row.app_minute_remaining, row.updated_at = budget.app_minute, clock.now()
 

@@ -165,7 +165,8 @@ class AccountingClient:
             # Xero's paging metadata (itemCount: how many there are in all), for progress bars.
             self.pagination = body.get("pagination") if isinstance(body.get("pagination"), dict) else None
             yield records
-            if not resource.paged or len(records) < PAGE_SIZE:
+            last = bool(self.pagination and page >= int(self.pagination.get("pageCount") or 0) > 0)
+            if not resource.paged or len(records) < PAGE_SIZE or last:  # no call for an empty page past the end
                 return
             page += 1
 
