@@ -1,0 +1,225 @@
+"""Helpers the contacts benchmarks share: a simulator process, a fresh hub database, a company connected to a
+simulator organisation through a real consent, the simulator's request log, and plain-text tables."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import shlex
+import statistics
+import sys
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core import clock, companies, connections, consent, migrate
+from core.auth import Actor
+from core.db import Database
+from core.hub import Hub
+from core.models import Role, StaffUser
+from core.settings import load
+from demodata import orgs as seed
+from tests.conftest import TEST_ENV
+from tests.sandbox.conftest import REDIRECT, Simulator
+from tests.stack import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+# "Off": far above anything a benchmark does. XERO: Xero's published limits per organisation and per app.
+LIMITS_OFF = {"concurrent": 1000, "minute": 10**9, "day": 10**9, "appMinute": 10**9}
+LIMITS_XERO = {"concurrent": 5, "minute": 60, "day": 5000, "appMinute": 10_000}
+ADMIN_EMAIL = "bench-admin@hub.example"
+
+
+def command_line() -> str:
+    """How this benchmark was started, to print at the top of its output."""
+    python = os.path.relpath(sys.executable, ROOT) if sys.executable.startswith(str(ROOT)) else sys.executable
+    script = os.path.relpath(os.path.abspath(sys.argv[0]), ROOT)
+    return "$ " + shlex.join([python, script, *sys.argv[1:]])
+
+
+def start_simulator(folder: Path, **env: str) -> Simulator:
+    """A simulator process on a free port with its own data folder (env: SANDBOX_* settings for it)."""
+    os.environ.update(env)  # Simulator.start passes this process's environment on
+    return Simulator(f"http://127.0.0.1:{free_port()}", folder).start()
+
+
+def set_limits(sim: Simulator, limits: dict[str, int]) -> None:
+    """Change the simulator's rate limits (its counters restart)."""
+    sim.control("POST", "/limits", **limits)
+
+
+def new_org(sim: Simulator, name: str, contacts: int, emails: Sequence[str], seed_no: int = 1) -> str:
+    """A generated organisation whose Xero users (password seed.DEMO_PASSWORD) are all admins; its tenant id."""
+    users = [{"email": email, "role": "admin"} for email in emails]
+    return sim.control("POST", "/orgs", name=name, country="GB", contacts=contacts, seed=seed_no, users=users)[
+        "tenantId"
+    ]
+
+
+def access_token(sim: Simulator, email: str, tenant: str) -> str:
+    """An access token of the hub's app for one organisation, through the consent page (for plain clients)."""
+    code = sim.consent(email, [tenant])
+    answer = sim.token(grant_type="authorization_code", code=code, redirect_uri=REDIRECT)
+    answer.raise_for_status()
+    return str(answer.json()["access_token"])
+
+
+def request_log(sim: Simulator, since: int = 0) -> list[dict[str, Any]]:
+    """Every logged request after sequence number `since` (the simulator keeps the last 5,000)."""
+    rows: list[dict[str, Any]] = []
+    while True:
+        page = httpx.get(f"{sim.url}/_sandbox/requests", params={"since": since, "limit": 10_000}, timeout=60).json()
+        if not page:
+            return rows
+        rows += page
+        since = page[-1]["seq"]
+
+
+def last_seq(sim: Simulator) -> int:
+    rows = request_log(sim)
+    return rows[-1]["seq"] if rows else 0
+
+
+@contextmanager
+def fresh_database(server_url: str | None, folder: Path) -> Iterator[str]:
+    """A migrated, empty hub database: a SQLite file in `folder`, or a throwaway database on the PostgreSQL server
+    at `server_url`, dropped afterwards."""
+    if not server_url or server_url.startswith("sqlite"):
+        url = f"sqlite:///{folder / 'hub.db'}"
+        _migrate(url)
+        yield url
+        return
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    name = f"hub_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        _migrate(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _migrate(url: str) -> None:
+    database = Database(url)
+    migrate.upgrade(database)
+    database.dispose()
+
+
+def hub_env(database_url: str, folder: Path, sim_url: str) -> dict[str, str]:
+    """The environment a hub process (this one, a child, the sidecar) runs with."""
+    return {
+        **TEST_ENV,
+        "DATABASE_URL": database_url,
+        "HUB_DATA_DIR": str(folder),
+        "XERO_IDENTITY_URL": sim_url,
+        "XERO_API_URL": sim_url,
+    }
+
+
+def open_hub(env: dict[str, str]) -> Hub:
+    settings = load(env)
+    return Hub(settings=settings, db=Database(settings.database_url.value))
+
+
+def admin(hub: Hub) -> Actor:
+    """A hub admin (may add and connect any company), created on first use."""
+    with hub.db.write() as session:
+        user = session.scalar(select(StaffUser).where(StaffUser.email == ADMIN_EMAIL))
+        if user is None:
+            user = StaffUser(email=ADMIN_EMAIL, name="Benchmark Admin", role=Role.ADMIN, created_at=clock.now())
+            session.add(user)
+            session.flush()
+        return Actor.of(user)
+
+
+def add_company(hub: Hub, actor: Actor, name: str, *, policy: str | None = None) -> int:
+    with hub.db.write() as session:
+        company = companies.create(session, actor, name=name, country="GB", base_currency="GBP")
+        if policy:
+            company.settings = {**(company.settings or {}), "contact_import_policy": policy}
+        return company.id
+
+
+def connect(hub: Hub, actor: Actor, company_id: int, tenant: str, email: str) -> None:
+    """Connect the company as a person would: Connect to Xero, sign in and Allow in Xero, pick the organisation
+    (this queues the initial import)."""
+    url = consent.begin(hub, actor, company_id)
+    params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+    with httpx.Client(base_url=url.split("/identity/")[0], timeout=30) as browser:
+        browser.post(
+            "/identity/connect/authorize",
+            data={**params, "action": "login", "email": email, "password": seed.DEMO_PASSWORD},
+        )
+        answer = browser.post("/identity/connect/authorize", data={**params, "action": "allow", "tenant": [tenant]})
+    assert answer.status_code == 302, answer.text
+    back = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["location"]).query).items()}
+    granted = consent.complete_consent(hub, state=back["state"], code=back["code"], error=None)
+    connections.confirm(hub, actor, company_id, granted.consent_id, tenant)
+
+
+def budget_use(calls: list[dict[str, Any]], seconds: float) -> dict[str, Any]:
+    """Calls, 429s, and how much of the 60-a-minute budget was used: overall (calls per elapsed minute / 60) and
+    over the full windows before the last (the simulator's windows start with the first call after the
+    previous window ended, as Xero's do; the last window only has the remainder of the work)."""
+    admitted = [r for r in calls if r["status"] != 429]
+    moments = [r["at_ms"] - r["duration_ms"] for r in admitted]
+    starts: list[float] = []
+    for moment in moments:
+        if not starts or moment >= starts[-1] + 60_000:
+            starts.append(moment)
+    before_last = sum(1 for m in moments if m < starts[-1]) if starts else 0
+    span = (starts[-1] - starts[0]) / 60_000 if len(starts) > 1 else 0
+    return {
+        "calls": len(calls),
+        "429s": len(calls) - len(admitted),
+        "windows": len(starts),
+        "overall": len(admitted) / (seconds / 60) / 60,
+        "full_windows": before_last / (span * 60) if span else None,
+        "pause": max((b - a for a, b in itertools.pairwise(moments)), default=0) / 1000,
+    }
+
+
+def vm_kib(field: str) -> int:
+    """VmRSS, VmHWM (peak RSS) … of this process, in KiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0 to 100), nearest-rank on the sorted values."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(q / 100 * len(ordered)) - 1)]
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else 0.0
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    """A plain-text table: the first column left-aligned, the others right-aligned."""
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
