@@ -105,7 +105,9 @@ def _turn(hub: Hub, run: SyncRun, worker: str) -> tuple[str, bool]:
                 stored.records, stored.api_calls = seen, stored.api_calls + 1
                 stamps = [c.updated_at for c in contacts if c.updated_at] + ([newest] if newest else [])
                 newest = max(stamps, default=None)
-            if turn + 1 >= PAGES_PER_TURN and len(records) >= resources.PAGE_SIZE:
+            known_last = int((xero.pagination or {}).get("pageCount") or 0)
+            more = len(records) >= resources.PAGE_SIZE and not (known_last and page_no - 1 >= known_last)
+            if turn + 1 >= PAGES_PER_TURN and more:
                 finished = False  # let other companies have a turn; this run resumes at its cursor
                 break
     if finished and run.job != "contacts_webhook":  # a targeted pull says nothing about other contacts

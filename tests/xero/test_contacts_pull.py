@@ -85,6 +85,7 @@ def test_a_long_import_goes_in_turns_and_resumes_at_its_cursor(hub: Hub, monkeyp
     with hub.db.read() as session:
         run = session.scalars(select(SyncRun)).one()
     assert run.state is RunState.DONE and len(said) >= 4 and run.progress["pages"] >= 8
+    assert run.api_calls == run.progress["pages"] == 12  # 120 contacts, 10 a page: no call past the last page
 
 
 def test_polls_take_xero_changes_for_xero_owned_contacts_and_show_drift_for_our_suppliers(
