@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -111,6 +112,25 @@ def fresh_database(server_url: str | None, folder: Path) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@dataclass(frozen=True)
+class Setup:
+    url: str
+    env: dict[str, str]
+    hub: Hub
+    actor: Actor
+
+
+@contextmanager
+def hub_beside(sim: Simulator, server_url: str | None, folder: Path) -> Iterator[Setup]:
+    """A fresh hub database next to the simulator, an admin to act as, and the simulator's limits lifted for setup."""
+    with fresh_database(server_url, folder) as url:
+        print(f"database: {Database(url).label}, simulator: {sim.url}\n", flush=True)
+        env = hub_env(url, folder, sim.url)
+        hub = open_hub(env)
+        set_limits(sim, LIMITS_OFF)
+        yield Setup(url, env, hub, admin(hub))
 
 
 def _migrate(url: str) -> None:

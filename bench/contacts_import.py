@@ -187,12 +187,8 @@ def main() -> None:
         folder = Path(name)
         sim = c.start_simulator(folder / "sandbox", SANDBOX_WEBHOOK_URL="")
         try:
-            with c.fresh_database(args.database_url, folder) as url:
-                print(f"database: {c.Database(url).label}, simulator: {sim.url}\n", flush=True)
-                env = c.hub_env(url, folder, sim.url)
-                hub = c.open_hub(env)
-                actor = c.admin(hub)
-                c.set_limits(sim, c.LIMITS_OFF)
+            with c.hub_beside(sim, args.database_url, folder) as setup:
+                url, env, hub, actor = setup.url, setup.env, setup.hub, setup.actor
 
                 def organisation(tag: str, size: int) -> tuple[int, str, str]:
                     """A simulator organisation, a company connected to it, and a plain token for it."""

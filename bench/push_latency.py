@@ -129,12 +129,8 @@ def main() -> None:
         sim = c.start_simulator(folder / "sandbox", SANDBOX_WEBHOOK_URL=sink.url)
         sidecar = None
         try:
-            with c.fresh_database(args.database_url, folder) as url:
-                print(f"database: {c.Database(url).label}, simulator: {sim.url}\n", flush=True)
-                env = c.hub_env(url, folder, sim.url)
-                hub = c.open_hub(env)
-                actor = c.admin(hub)
-                c.set_limits(sim, c.LIMITS_OFF)  # setup only: the measurement runs at Xero's limits
+            with c.hub_beside(sim, args.database_url, folder) as setup:  # the measurement runs at Xero's limits
+                env, hub, actor = setup.env, setup.hub, setup.actor
                 companies, tenants = [], []
                 for k in range(args.orgs):
                     email = f"push-{k}@bench.example"
