@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from core import clock, errors, notify, outbox
-from core.contacts_plan import Action, Held, Known, index
+from core.contacts_plan import FIELDS, Action, Held, Known, index
 from core.contacts_xero import XeroContact
 from core.db import insert_if_missing, upsert
 from core.errors import EntityRef
 from core.models_contacts import ContactHistory, MatchReview, ReviewStatus, XeroContactSeen
 from core.models_platform import Origin, PlatformContact
-from core.platform import snapshot
+from core.platform import CONTACT_FIELDS, snapshot
 
 
 def held(contact: PlatformContact) -> Held:
@@ -151,30 +152,43 @@ def seen(session: Session, company_id: int, page: list[XeroContact]) -> None:
     upsert(session, XeroContactSeen.__table__, list(rows.values()), keys=("company_id", "xero_contact_id"))
 
 
+def _new_row(company_id: int, xero: XeroContact, now: datetime) -> dict[str, Any]:
+    """A contact that exists only in Xero, as a row: linked, with what Xero holds as its synced snapshot."""
+    row = {
+        "company_id": company_id,
+        "platform_id": None,
+        "origin": Origin.XERO,
+        "is_supplier": xero.is_supplier,
+        "is_customer": xero.is_customer,
+        "archived": xero.archived,
+        "version": 1,
+        "created_at": now,
+        "changed_at": now,
+        "xero_contact_id": xero.xero_id,
+        "xero_status": "ARCHIVED" if xero.archived else "ACTIVE",
+        "xero_updated_at": xero.updated_at,
+        "groups": list(xero.groups),
+        "outside_policy": False,
+        "last_synced_at": now,
+        # Every row names the same columns (one multi-row insert), whatever the Xero contact carried.
+        **{name: xero.values.get(name) for name in FIELDS},
+    }
+    row["phones"], row["addresses"] = row["phones"] or [], row["addresses"] or []
+    row["synced_snapshot"] = {name: row[name] for name in CONTACT_FIELDS}
+    return row
+
+
 def apply(session: Session, company_id: int, actions: list[Action], unlinked: Unlinked) -> Counter[str]:
     """Apply one page's actions; return how many of each kind."""
     done: Counter[str] = Counter()
     now = clock.now()
     seen(session, company_id, [a.xero for a in actions])
+    creates: list[dict[str, Any]] = []
     for action in actions:
         done[action.kind] += 1
         xero = action.xero
         if action.kind == "create":
-            contact = PlatformContact(
-                company_id=company_id,
-                platform_id=None,
-                origin=Origin.XERO,
-                is_supplier=xero.is_supplier,
-                is_customer=xero.is_customer,
-                archived=xero.archived,
-                version=1,
-                created_at=now,
-                changed_at=now,
-                **xero.values,
-            )
-            _from_xero(contact, xero)
-            contact.synced_snapshot = snapshot(contact)
-            session.add(contact)
+            creates.append(_new_row(company_id, xero, now))
             continue
         if action.kind == "review":
             insert_if_missing(
@@ -221,5 +235,7 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
         _from_xero(contact, xero)
         if action.kind != "drift":
             contact.synced_snapshot = snapshot(contact)
+    if creates:  # one multi-row insert per page: a big import is mostly new contacts
+        session.execute(insert(PlatformContact.__table__), creates)
     session.flush()
     return done
