@@ -23,11 +23,7 @@ from core.cleanup_checks import (
 )
 from core.crypto import Vault
 from core.hub import Hub
-from core.models_sync import (
-    CleanupKind,
-    Grant,
-    XeroCleanup,
-)
+from core.models_sync import CleanupKind, Connection, Grant, XeroCleanup
 from core.outbox import backoff
 from core.xero import oauth
 from core.xero.outcomes import ReconnectNeeded, XeroProblem
@@ -61,6 +57,20 @@ def queue(
     )
     session.add(row)
     return row
+
+
+def delete_in_xero(session: Session, connection: Connection, *, reason: str) -> None:
+    """Queue the deletion in Xero of the connection this company row points at (its grant, its Xero id)."""
+    assert connection.grant_id is not None and connection.xero_connection_id
+    queue(
+        session,
+        kind=CleanupKind.DELETE_CONNECTION,
+        grant_id=connection.grant_id,
+        xero_connection_id=connection.xero_connection_id,
+        tenant_name=connection.tenant_name,
+        company_id=connection.company_id,
+        reason=reason,
+    )
 
 
 def cancel(session: Session, xero_connection_id: str) -> int:

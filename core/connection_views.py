@@ -10,14 +10,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit, clock, inactivity, runs
+from core import audit, clock, inactivity
 from core.auth import Actor, Permission, require
 from core.companies import list_visible
 from core.errors import CAUSES
 from core.hub import Hub
 from core.models import StaffUser
 from core.models_platform import PlatformContact, PlatformDocument
-from core.models_sync import Connection, ConnectionState, ErrorStatus, OutboxEntry, OutboxState, SyncError
+from core.models_sync import (
+    Connection,
+    ConnectionState,
+    ErrorStatus,
+    OutboxEntry,
+    OutboxState,
+    SyncError,
+    SyncRun,
+    XeroBudget,
+)
 from core.xero import budget
 
 OPEN = (ErrorStatus.OPEN, ErrorStatus.RETRYING)
@@ -51,51 +60,74 @@ class ConnectionView:
         return self.state is ConnectionState.NEEDS_RECONNECT or self.open_errors > 0
 
 
-def _last_error(session: Session, company_id: int) -> tuple[str | None, datetime | None, int]:
-    count = session.scalar(select(func.count()).where(SyncError.company_id == company_id, SyncError.status.in_(OPEN)))
-    latest = session.scalar(
-        select(SyncError)
-        .where(SyncError.company_id == company_id, SyncError.status.in_(OPEN))
-        .order_by(SyncError.last_seen_at.desc())
-        .limit(1)
+def _last_errors(session: Session, ids: list[int]) -> dict[int, tuple[str, datetime, int]]:
+    """Per company: the newest open error's title and time, and how many are open (one query for all)."""
+    ranked = (
+        select(
+            SyncError.company_id,
+            SyncError.cause,
+            SyncError.last_seen_at,
+            func.row_number()
+            .over(partition_by=SyncError.company_id, order_by=SyncError.last_seen_at.desc())
+            .label("rank"),
+            func.count().over(partition_by=SyncError.company_id).label("open"),
+        )
+        .where(SyncError.company_id.in_(ids), SyncError.status.in_(OPEN))
+        .subquery()
     )
-    if latest is None:
-        return None, None, 0
-    cause = CAUSES.get(latest.cause)
-    return (cause.title if cause else latest.cause), latest.last_seen_at, count or 0
+    found = {}
+    for company_id, cause, seen, _rank, count in session.execute(select(ranked).where(ranked.c.rank == 1)):
+        known = CAUSES.get(cause)
+        found[company_id] = (known.title if known else cause, seen, count)
+    return found
 
 
-def _waiting(session: Session, company_id: int) -> tuple[int, int]:
-    rows = dict(
-        session.execute(
-            select(OutboxEntry.state, func.count())
-            .where(
-                OutboxEntry.company_id == company_id,
-                OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.LEASED, OutboxState.HELD)),
-            )
-            .group_by(OutboxEntry.state)
-        ).all()
+def _waiting(session: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """Per company: changes waiting to be sent, and of those how many are held for a reconnection."""
+    counts: dict[int, tuple[int, int]] = {}
+    for company_id, state, count in session.execute(
+        select(OutboxEntry.company_id, OutboxEntry.state, func.count())
+        .where(
+            OutboxEntry.company_id.in_(ids),
+            OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.LEASED, OutboxState.HELD)),
+        )
+        .group_by(OutboxEntry.company_id, OutboxEntry.state)
+    ):
+        waiting, held = counts.get(company_id, (0, 0))
+        counts[company_id] = (waiting, held + count) if state is OutboxState.HELD else (waiting + count, held)
+    return counts
+
+
+def _imports(session: Session, ids: list[int]) -> dict[int, str]:
+    """Per company: the state of its latest initial import."""
+    newest = (
+        select(func.max(SyncRun.id))
+        .where(SyncRun.company_id.in_(ids), SyncRun.job == "contacts_import")
+        .group_by(SyncRun.company_id)
     )
-    held = rows.get(OutboxState.HELD, 0)
-    return sum(rows.values()) - held, held
+    return {run.company_id: run.state.value for run in session.scalars(select(SyncRun).where(SyncRun.id.in_(newest)))}
 
 
 def list_views(session: Session, actor: Actor) -> list[ConnectionView]:
-    """Every company the actor may see, with its connection; those needing attention first."""
+    """Every company the actor may see, with its connection; those needing attention first.
+
+    A handful of queries whatever the number of companies (support sees them all)."""
     companies = list_visible(session, actor)
-    rows = {
-        r.company_id: r
-        for r in session.scalars(select(Connection).where(Connection.company_id.in_([c.id for c in companies])))
-    }
+    ids = [c.id for c in companies]
+    rows = {r.company_id: r for r in session.scalars(select(Connection).where(Connection.company_id.in_(ids)))}
+    errors, waiting, imports = _last_errors(session, ids), _waiting(session, ids), _imports(session, ids)
+    # Loaded once into the session, so the per-company lookups below are answered without a query.
+    session.scalars(select(StaffUser).where(StaffUser.id.in_({r.connected_by_user_id for r in rows.values()}))).all()
+    tenants = [r.tenant_id for r in rows.values() if r.tenant_id]
+    session.scalars(select(XeroBudget).where(XeroBudget.tenant_id.in_([*tenants, budget.APP]))).all()
     views = []
     for company in companies:
         row = rows.get(company.id)
-        error, error_at, open_errors = _last_error(session, company.id)
-        waiting, held = _waiting(session, company.id)
+        error, error_at, open_errors = errors.get(company.id, (None, None, 0))
+        waits, held = waiting.get(company.id, (0, 0))
         user = session.get(StaffUser, row.connected_by_user_id) if row and row.connected_by_user_id else None
-        left = budget.view(session, row.tenant_id) if row and row.tenant_id else budget.View(None, None, None, None)
         connected = row is not None and row.state is ConnectionState.CONNECTED
-        latest_import = runs.latest(session, actor, company.id, "contacts_import")
+        left = budget.view(session, row.tenant_id) if connected and row and row.tenant_id else None
         views.append(
             ConnectionView(
                 company_id=company.id,
@@ -111,13 +143,13 @@ def list_views(session: Session, actor: Actor) -> list[ConnectionView]:
                 last_error_at=error_at,
                 open_errors=open_errors,
                 days_to_disconnect=inactivity.days_left(row.last_activity_at) if connected and row else None,
-                minute_left=left.minute_remaining if connected else None,
-                day_left=left.day_remaining if connected else None,
-                paused_until=left.paused_until if connected else None,
-                pause_reason=left.pause_reason if connected else None,
-                waiting=waiting,
+                minute_left=left.minute_remaining if left else None,
+                day_left=left.day_remaining if left else None,
+                paused_until=left.paused_until if left else None,
+                pause_reason=left.pause_reason if left else None,
+                waiting=waits,
                 held=held,
-                import_state=latest_import.state.value if latest_import else None,
+                import_state=imports.get(company.id),
             )
         )
     return sorted(views, key=lambda v: (not v.needs_attention, v.state is None, v.company.lower()))

@@ -136,15 +136,7 @@ def _connect(
         and not cleanup_checks.connection_in_use(session, row.xero_connection_id, except_company=company_id)
     ):
         # Reconnected through another Xero user: the old connection would linger in Xero unused.
-        cleanups.queue(
-            session,
-            kind=CleanupKind.DELETE_CONNECTION,
-            grant_id=row.grant_id,
-            xero_connection_id=row.xero_connection_id,
-            tenant_name=row.tenant_name,
-            company_id=company_id,
-            reason="Replaced by a reconnection through another Xero user",
-        )
+        cleanups.delete_in_xero(session, row, reason="Replaced by a reconnection through another Xero user")
     cleanups.cancel(session, chosen["id"])  # a disconnect's deletion still waiting must not undo this
     row.grant_id, row.tenant_id, row.tenant_name = grant.id, chosen["tenantId"], chosen["tenantName"]
     row.xero_connection_id, row.pinned_tenant_id = chosen["id"], pinned
@@ -207,15 +199,7 @@ def end_in(session: Session, actor: Actor, company_id: int, *, remove: bool, rea
         raise ConnectRefused("This company is not connected to Xero.")
     before = row.state.value
     if row.grant_id is not None and row.xero_connection_id:
-        cleanups.queue(
-            session,
-            kind=CleanupKind.DELETE_CONNECTION,
-            grant_id=row.grant_id,
-            xero_connection_id=row.xero_connection_id,
-            tenant_name=row.tenant_name,
-            company_id=company_id,
-            reason="Removed" if remove else "Disconnected",
-        )
+        cleanups.delete_in_xero(session, row, reason="Removed" if remove else "Disconnected")
     row.state = ConnectionState.REMOVED if remove else ConnectionState.DISCONNECTED
     row.state_changed_at, row.state_reason = clock.now(), reason
     row.grant_id, row.xero_connection_id, row.inactivity_warned_days = None, None, None

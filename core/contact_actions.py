@@ -11,14 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit, platform, runs
+from core import audit, contacts_sync, platform, runs
 from core.auth import Actor, Permission, require
 from core.models_platform import PlatformContact
-from core.models_sync import Connection, ConnectionState, RunState, SyncRun
+from core.models_sync import Connection, ConnectionState, RunState
 from core.platform_input import PlatformInputError
 
 # Every pull of contacts from Xero (import, poll, webhook, reconcile).
-PULL_JOBS = tuple(job for job in runs.JOBS if job.startswith("contacts_"))
+PULL_JOBS = contacts_sync.JOBS
 
 
 class ContactError(ValueError):
@@ -63,15 +63,7 @@ def import_status(session: Session, actor: Actor, company_id: int) -> ImportStat
     require(actor, Permission.VIEW_COMPANY, company_id)
     row = session.scalar(select(Connection).where(Connection.company_id == company_id))
     run = runs.latest(session, actor, company_id, "contacts_import")
-    waiting = session.scalar(
-        select(SyncRun.id)
-        .where(
-            SyncRun.company_id == company_id,
-            SyncRun.job.in_(PULL_JOBS),
-            SyncRun.state.in_((RunState.QUEUED, RunState.RUNNING)),
-        )
-        .limit(1)
-    )
+    waiting = runs.under_way(session, company_id, PULL_JOBS)
     progress = (run.progress or {}) if run else {}
     estimate = progress.get("estimate") or progress.get("item_count")
     return ImportStatus(
@@ -86,7 +78,7 @@ def import_status(session: Session, actor: Actor, company_id: int) -> ImportStat
         finished_at=run.finished_at if run else None,
         outcome=run.outcome if run else None,
         last_pull_at=row.contacts_polled_at if row else None,
-        pull_waiting=waiting is not None,
+        pull_waiting=waiting,
     )
 
 
@@ -96,14 +88,7 @@ def request_sync(session: Session, actor: Actor, company_id: int) -> str:
     row = session.scalar(select(Connection).where(Connection.company_id == company_id))
     if row is None or row.state is not ConnectionState.CONNECTED:
         raise ContactError("This company is not connected to Xero, so there is nothing to sync. Connect it first.")
-    running = session.scalar(
-        select(SyncRun.id).where(
-            SyncRun.company_id == company_id,
-            SyncRun.job == "contacts_import",
-            SyncRun.state.in_((RunState.QUEUED, RunState.RUNNING)),
-        )
-    )
-    if running is not None:
+    if runs.under_way(session, company_id, ("contacts_import",)):
         return "The initial import is still under way; it brings every contact, so nothing more was asked for."
     runs.request(session, company_id=company_id, job="contacts_poll", requested_by=actor.user_id)
     audit.record(session, actor=actor, action="contacts_sync_requested", company_id=company_id)

@@ -19,7 +19,7 @@ from core.companies import CompanyError, settings_of
 from core.contacts_xero import POLICIES, XeroContact, in_policy
 from core.models_contacts import XeroContactSeen
 from core.models_platform import PlatformContact
-from core.models_sync import Connection, ConnectionState, RunState, SyncRun
+from core.models_sync import Connection, ConnectionState
 from core.platform_input import PHONE_TYPES
 
 SAMPLE = 8
@@ -181,14 +181,7 @@ def save_policy(
     connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
     if connection is None or connection.state is not ConnectionState.CONNECTED:
         return "Saved. It applies once the company is connected to Xero."
-    importing = session.scalar(
-        select(SyncRun.id).where(
-            SyncRun.company_id == company_id,
-            SyncRun.job == "contacts_import",
-            SyncRun.state.in_((RunState.QUEUED, RunState.RUNNING)),
-        )
-    )
-    if importing is not None:
+    if runs.under_way(session, company_id, ("contacts_import",)):
         return "Saved. The import under way uses it from its next page."
     # A poll only sees contacts changed in Xero since the last one: a full pass applies the policy to every contact.
     runs.request(session, company_id=company_id, job="contacts_reconcile", requested_by=actor.user_id)

@@ -62,6 +62,20 @@ def request(
     return run
 
 
+def under_way(session: Session, company_id: int, jobs: tuple[str, ...]) -> bool:
+    """Whether a run of one of these jobs is queued or running for the company."""
+    found = session.scalar(
+        select(SyncRun.id)
+        .where(
+            SyncRun.company_id == company_id,
+            SyncRun.job.in_(jobs),
+            SyncRun.state.in_((RunState.QUEUED, RunState.RUNNING)),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 def latest(session: Session, actor: Actor, company_id: int, job: str) -> SyncRun | None:
     """The company's most recent run of one job."""
     require(actor, Permission.VIEW_COMPANY, company_id)
