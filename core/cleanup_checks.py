@@ -67,36 +67,6 @@ def grant_in_use(session: Session, grant: Grant) -> bool:
     return connected is not None or picking is not None
 
 
-def connecting(session: Session, company_id: int | None) -> bool:
-    """Whether someone is connecting the company right now (between Connect to Xero and the second pick)."""
-    if company_id is None:
-        return False
-    return (
-        session.scalar(
-            select(ConsentRequest.id)
-            .where(
-                ConsentRequest.company_id == company_id,
-                ConsentRequest.confirmed_at.is_(None),
-                ConsentRequest.abandoned_at.is_(None),
-                ConsentRequest.expires_at >= clock.now(),
-            )
-            .limit(1)
-        )
-        is not None
-    )
-
-
-def consent_at_xero(session: Session) -> bool:
-    return (
-        session.scalar(
-            select(ConsentRequest.id)
-            .where(ConsentRequest.spent_at.is_(None), ConsentRequest.expires_at >= clock.now())
-            .limit(1)
-        )
-        is not None
-    )
-
-
 def deleting(session: Session, xero_connection_id: str) -> bool:
     """Whether a sidecar is deleting this connection in Xero right now (a reconnect must wait a moment)."""
     return (

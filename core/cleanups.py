@@ -8,28 +8,25 @@ bookkeeper's other companies must not depend on it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import clock, grants
 from core.cleanup_checks import (
     awaiting_pick,
-    connecting,
     connection_in_use,
-    consent_at_xero,
     grant_in_use,
 )
 from core.crypto import Vault
 from core.hub import Hub
-from core.models_sync import CleanupKind, Connection, Grant, XeroCleanup
+from core.models_sync import CleanupKind, Connection, ConsentRequest, Grant, XeroCleanup
 from core.outbox import backoff
 from core.xero import oauth
 from core.xero.outcomes import ReconnectNeeded, XeroProblem
 
 LEASE = timedelta(minutes=2)
-POSTPONE = timedelta(seconds=30)
 
 
 def queue(
@@ -87,6 +84,25 @@ def cancel(session: Session, xero_connection_id: str) -> int:
     return cancelled.rowcount or 0
 
 
+def _someone_connecting(now: datetime) -> ColumnElement[bool]:
+    """Not now, while someone is connecting again: Xero hands the same connection back to a person who consents
+    again, so deleting it (or revoking their grant) meanwhile would cut off what they are about to confirm. A
+    deletion waits while its company is connecting; a revocation while any consent is still at Xero's page (whose
+    Xero login it uses is unknown until it comes back)."""
+    consent = ConsentRequest
+    company_connecting = exists().where(
+        consent.company_id == XeroCleanup.company_id,
+        consent.confirmed_at.is_(None),
+        consent.abandoned_at.is_(None),
+        consent.expires_at >= now,
+    )
+    at_xero = exists().where(consent.spent_at.is_(None), consent.expires_at >= now)
+    return or_(
+        and_(XeroCleanup.kind == CleanupKind.DELETE_CONNECTION, company_connecting),
+        and_(XeroCleanup.kind == CleanupKind.REVOKE_GRANT, at_xero),
+    )
+
+
 def _claim(hub: Hub, worker: str, limit: int) -> list[XeroCleanup]:
     now = clock.now()
     claimed = []
@@ -97,6 +113,7 @@ def _claim(hub: Hub, worker: str, limit: int) -> list[XeroCleanup]:
                 XeroCleanup.done_at.is_(None),
                 XeroCleanup.not_before <= now,
                 or_(XeroCleanup.lease_until.is_(None), XeroCleanup.lease_until < now),
+                ~_someone_connecting(now),
             )
             .order_by(XeroCleanup.id)
             .limit(limit)
@@ -155,25 +172,6 @@ def _revoke_if_unused(session: Session, grant_id: int) -> None:
     queue(session, kind=CleanupKind.REVOKE_GRANT, grant_id=grant_id, reason="No company uses this Xero grant")
 
 
-def _postpone(hub: Hub, row: XeroCleanup, worker: str) -> bool:
-    """Xero hands the same connection back to a person who consents again, so deleting it (or revoking their grant)
-    while they are in the middle of connecting would cut off what they are about to confirm: wait until they are
-    done."""
-    with hub.db.write() as session:
-        if row.kind is CleanupKind.DELETE_CONNECTION:
-            wait = connecting(session, row.company_id)
-        else:  # whose Xero login a consent still at Xero's page uses is unknown until it comes back: wait for it
-            wait = consent_at_xero(session)
-        if not wait:
-            return False
-        session.execute(
-            update(XeroCleanup)
-            .where(XeroCleanup.id == row.id, XeroCleanup.lease_owner == worker)
-            .values(lease_owner=None, lease_until=None, not_before=clock.now() + POSTPONE)
-        )
-        return True
-
-
 def _still_unused(hub: Hub, xero_connection_id: str) -> bool:
     """Checked again just before the call: a reconnect may have begun since the deletion was queued, and Xero hands
     the same connection back to the same person, so a consent waiting for its second pick may be about to use it."""
@@ -209,8 +207,6 @@ def run_due(hub: Hub, *, worker: str, limit: int = 20) -> int:
     """Do what is due; return how many finished. Xero having already dropped something counts as done."""
     finished = 0
     for row in (r for _ in range(limit) for r in _claim(hub, worker, 1)):  # one at a time: each its own lease
-        if _postpone(hub, row, worker):
-            continue
         try:
             if row.kind is CleanupKind.REVOKE_GRANT:
                 _revoke(hub, row.grant_id)

@@ -67,7 +67,8 @@ def connect_through_xero(
     if refused is not None:
         expect(area.get_by_text(refused)).to_be_visible()
         return
-    expect(area.get_by_text(f"Connected · {organisation}")).to_be_visible()
+    # Exactly "Connected": "Disconnected · …" contains the same words, and a refusal would show beside it.
+    expect(area.get_by_text(f"Xero: Connected · {organisation}", exact=True)).to_be_visible()
 
 
 def end_connection(page: Page, action: str) -> None:
