@@ -22,6 +22,7 @@ from core.hub import Hub
 from core.models import Company
 from core.models_sync import Connection, ConnectionState, RunState, SyncRun
 from core.xero import access, resources
+from core.xero.ahead import ReadAhead
 from core.xero.outcomes import ReconnectNeeded, RetryAfter, XeroProblem
 
 JOBS = ("contacts_import", "contacts_poll", "contacts_webhook", "contacts_reconcile")
@@ -84,32 +85,34 @@ def _turn(hub: Hub, run: SyncRun, worker: str) -> tuple[str, bool]:
     newest = connection.contacts_since
     finished = True
     with access.organisation(hub, connection.id, worker=worker) as xero:
-        pages = _pages(xero, source)
+        # Each page comes with Xero's pagination as it stood after that page (the reader is a page or two ahead).
+        pages = ((records, dict(xero.pagination or {})) for records in _pages(xero, source))
         page_no = int(source.get("start", 1))
-        for turn, records in enumerate(pages):
-            contacts = [from_xero(c, phone_types) for c in records]
-            with hub.db.write() as session:
-                actions = plan(
-                    contacts, unlinked.known(session, run.company_id, contacts), policy=policy, groups=groups
-                )
-                totals.update(apply(session, run.company_id, actions, unlinked))
-                stored = session.get(SyncRun, run.id)
-                if stored is None or stored.lease_owner != worker:
-                    raise XeroProblem("Another worker took over this run.")
-                page_no += 1
-                seen = sum(totals.values())
-                stored.cursor = {**(stored.cursor or {}), "page": page_no}
-                stored.progress = {"pages": page_no - 1, "contacts": seen, "done": dict(totals)}
-                if xero.pagination and xero.pagination.get("itemCount"):
-                    stored.progress["estimate"] = int(xero.pagination["itemCount"])
-                stored.records, stored.api_calls = seen, stored.api_calls + 1
-                stamps = [c.updated_at for c in contacts if c.updated_at] + ([newest] if newest else [])
-                newest = max(stamps, default=None)
-            known_last = int((xero.pagination or {}).get("pageCount") or 0)
-            more = len(records) >= resources.PAGE_SIZE and not (known_last and page_no - 1 >= known_last)
-            if turn + 1 >= PAGES_PER_TURN and more:
-                finished = False  # let other companies have a turn; this run resumes at its cursor
-                break
+        with ReadAhead(pages, limit=PAGES_PER_TURN) as ahead:
+            for turn, (records, pagination) in enumerate(ahead):
+                contacts = [from_xero(c, phone_types) for c in records]
+                with hub.db.write() as session:
+                    actions = plan(
+                        contacts, unlinked.known(session, run.company_id, contacts), policy=policy, groups=groups
+                    )
+                    totals.update(apply(session, run.company_id, actions, unlinked))
+                    stored = session.get(SyncRun, run.id)
+                    if stored is None or stored.lease_owner != worker:
+                        raise XeroProblem("Another worker took over this run.")
+                    page_no += 1
+                    seen = sum(totals.values())
+                    stored.cursor = {**(stored.cursor or {}), "page": page_no}
+                    stored.progress = {"pages": page_no - 1, "contacts": seen, "done": dict(totals)}
+                    if pagination.get("itemCount"):
+                        stored.progress["estimate"] = int(pagination["itemCount"])
+                    stored.records, stored.api_calls = seen, stored.api_calls + 1
+                    stamps = [c.updated_at for c in contacts if c.updated_at] + ([newest] if newest else [])
+                    newest = max(stamps, default=None)
+                known_last = int(pagination.get("pageCount") or 0)
+                more = len(records) >= resources.PAGE_SIZE and not (known_last and page_no - 1 >= known_last)
+                if turn + 1 >= PAGES_PER_TURN and more:
+                    finished = False  # let other companies have a turn; this run resumes at its cursor
+                    break
     if finished and run.job != "contacts_webhook":  # a targeted pull says nothing about other contacts
         with hub.db.write() as session:
             row = session.get(Connection, connection.id)

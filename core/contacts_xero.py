@@ -49,8 +49,8 @@ def parse_date(raw: Any) -> datetime | None:
 
 
 def _number(phone: dict[str, Any]) -> str:
-    parts = [phone.get("PhoneCountryCode"), phone.get("PhoneAreaCode"), phone.get("PhoneNumber")]
-    return " ".join(str(p).strip() for p in parts if p and str(p).strip())
+    parts = (phone.get("PhoneCountryCode"), phone.get("PhoneAreaCode"), phone.get("PhoneNumber"))
+    return " ".join(text for text in (str(p).strip() for p in parts if p) if text)
 
 
 def phone_key(number: str | None) -> str | None:
@@ -65,7 +65,9 @@ def from_xero(contact: dict[str, Any], phone_types: tuple[str, ...]) -> XeroCont
     first, last = (contact.get("FirstName") or "").strip(), (contact.get("LastName") or "").strip()
     if not first and not last and name:  # DESIGN: with no first/last name, the contact's name is used
         first = name
-    phones = [p for p in contact.get("Phones") or [] if isinstance(p, dict) and _number(p)]
+    # (type, number) once per phone: a big import reads several phones of every contact.
+    phones = [(p.get("PhoneType", "DEFAULT"), _number(p)) for p in contact.get("Phones") or [] if isinstance(p, dict)]
+    phones = [(kind, number) for kind, number in phones if number]
     addresses = [
         {
             "type": a.get("AddressType", "STREET"),
@@ -86,11 +88,7 @@ def from_xero(contact: dict[str, Any], phone_types: tuple[str, ...]) -> XeroCont
         "first_name": first[:255] or None,
         "last_name": last[:255] or None,
         "email": (contact.get("EmailAddress") or "").strip()[:255] or None,
-        "phones": [
-            {"type": p.get("PhoneType", "DEFAULT"), "number": _number(p)[:50]}
-            for p in phones
-            if p.get("PhoneType", "DEFAULT") in phone_types
-        ],
+        "phones": [{"type": kind, "number": number[:50]} for kind, number in phones if kind in phone_types],
         "addresses": addresses,
         "bank_account": (contact.get("BankAccountDetails") or "").strip()[:255] or None,
         "tax_number": (contact.get("TaxNumber") or "").strip()[:50] or None,
@@ -105,7 +103,7 @@ def from_xero(contact: dict[str, Any], phone_types: tuple[str, ...]) -> XeroCont
         contact_number=(contact.get("ContactNumber") or None),
         merged_into=contact.get("MergedToContactID") or None,
         updated_at=parse_date(contact.get("UpdatedDateUTC")),
-        all_phones=tuple(_number(p) for p in phones),
+        all_phones=tuple(number for _kind, number in phones),
     )
 
 

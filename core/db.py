@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Table, create_engine, event, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,6 +18,15 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.settings import redact_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def dump_json(value: Any) -> str:
+    """JSON columns' text: orjson is several times faster than the standard library on a big import's rows."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+# Both engines share these: JSON columns written and read the same way on SQLite and PostgreSQL.
+JSON_CODECS: dict[str, Any] = {"json_serializer": dump_json, "json_deserializer": orjson.loads}
 
 
 class DatabaseUnavailable(Exception):
@@ -83,13 +93,22 @@ class Database:
                         "or DATABASE_URL to a place this user can write to."
                     ) from None
             self.engine = create_engine(
-                url, echo=echo, hide_parameters=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+                url,
+                echo=echo,
+                hide_parameters=True,
+                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+                **JSON_CODECS,
             )
             _configure_sqlite(self.engine)
         else:
             # hide_parameters: bound values (which can hold personal data) never reach logs or error text.
             self.engine = create_engine(
-                url, echo=echo, hide_parameters=True, pool_pre_ping=True, connect_args={"connect_timeout": 5}
+                url,
+                echo=echo,
+                hide_parameters=True,
+                pool_pre_ping=True,
+                connect_args={"connect_timeout": 5},
+                **JSON_CODECS,
             )
         self._reader = sessionmaker(self.engine, expire_on_commit=False)
         self._writer = sessionmaker(self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
+import orjson
 
 from core.redact import redact
 from core.xero.mapping import classify, items_of
@@ -114,7 +115,7 @@ class AccountingClient:
                 self.gate.leave(ticket, budget, problem)
         if problem is not None:
             raise problem
-        return response.json() if response.content else None
+        return orjson.loads(response.content) if response.content else None
 
     def _send(
         self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, headers: dict[str, str] | None
