@@ -6,13 +6,13 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import clock, errors, notify, outbox
 from core.contacts_plan import FIELDS, Action, Held, Known, index
 from core.contacts_xero import XeroContact
-from core.db import insert_if_missing, upsert
+from core.db import bulk_insert, insert_if_missing, upsert
 from core.errors import EntityRef
 from core.models_contacts import ContactHistory, MatchReview, ReviewStatus, XeroContactSeen
 from core.models_platform import Origin, PlatformContact
@@ -236,6 +236,6 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
         if action.kind != "drift":
             contact.synced_snapshot = snapshot(contact)
     if creates:  # one multi-row insert per page: a big import is mostly new contacts
-        session.execute(insert(PlatformContact.__table__), creates)
+        bulk_insert(session, PlatformContact.__table__, creates)
     session.flush()
     return done

@@ -74,6 +74,28 @@ def upsert(session: Session, table: Table, rows: list[dict[str, Any]], *, keys: 
     session.execute(statement.on_conflict_do_update(index_elements=list(keys), set_=updates), rows)
 
 
+def bulk_insert(session: Session, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Many new rows at once (every row names the same columns): one COPY stream on PostgreSQL, where an
+    executemany still makes the server parse and run a statement per row; a plain executemany on SQLite."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql":
+        session.execute(table.insert(), rows)
+        return
+    names = list(rows[0])
+    # The columns' own bind processing (enums, UTC datetimes, JSON), so COPY stores exactly what INSERT would.
+    processors = [(name, table.c[name].type._cached_bind_processor(dialect)) for name in names]
+    quote = dialect.identifier_preparer
+    sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([process(row[name]) if process else row[name] for name, process in processors])
+
+
 class Database:
     """Engine plus read and write session factories for one database URL."""
 
