@@ -13,13 +13,14 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from core import clock, grants
+from core import clock, errors, grants
 from core.cleanup_checks import (
     awaiting_pick,
     connection_in_use,
     grant_in_use,
 )
 from core.crypto import Vault
+from core.errors import EntityRef
 from core.hub import Hub
 from core.models_sync import CleanupKind, Connection, ConsentRequest, Grant, XeroCleanup
 from core.outbox import backoff
@@ -136,19 +137,44 @@ def _claim(hub: Hub, worker: str, limit: int) -> list[XeroCleanup]:
     return claimed
 
 
-def _finish(hub: Hub, row: XeroCleanup, worker: str, *, error: str | None = None) -> None:
+# Failed tries before a clean-up shows as a sync error: a blip is retried quietly, a lasting failure is seen.
+SHOW_AFTER_ATTEMPTS = 3
+
+
+def _finish(hub: Hub, row: XeroCleanup, worker: str, *, problem: XeroProblem | None = None) -> None:
     now = clock.now()
     with hub.db.write() as session:
         stored = session.get(XeroCleanup, row.id)
         if stored is None or stored.lease_owner != worker:
             return
         stored.lease_owner, stored.lease_until = None, None
-        if error is None:
+        entity = EntityRef("xero_cleanup", str(row.id), f"Connection to {row.tenant_name or 'an organisation'}")
+        if problem is None:
             stored.done_at, stored.last_error = now, None
             if row.kind is CleanupKind.DELETE_CONNECTION:
                 _revoke_if_unused(session, row.grant_id)
-        else:
-            stored.last_error, stored.not_before = error[:500], now + backoff(stored.attempts)
+            if row.company_id is not None:
+                errors.resolve_for_entity(
+                    session, company_id=row.company_id, entity_type=entity.type, entity_id=entity.id
+                )
+            return
+        stored.last_error, stored.not_before = problem.message[:500], now + backoff(stored.attempts)
+        if row.company_id is not None and stored.attempts >= SHOW_AFTER_ATTEMPTS:
+            what = (
+                f"delete the connection to {row.tenant_name or 'the organisation'} in Xero"
+                if row.kind is CleanupKind.DELETE_CONNECTION
+                else "revoke the Xero user's grant"
+            )
+            errors.record(
+                session,
+                company_id=row.company_id,
+                code=problem.cause,
+                entity=entity,
+                detail=f"The hub could not {what} after {stored.attempts} tries ({problem.message}). It keeps "
+                "trying; until then Xero still lists the app under Connected apps.",
+                request=problem.request,
+                response=problem.response,
+            )
 
 
 def _revoke_if_unused(session: Session, grant_id: int) -> None:
@@ -217,7 +243,7 @@ def run_due(hub: Hub, *, worker: str, limit: int = 20) -> int:
         except ReconnectNeeded:
             pass  # Xero no longer honours the grant, so the connection is already gone there
         except XeroProblem as problem:
-            _finish(hub, row, worker, error=problem.message)
+            _finish(hub, row, worker, problem=problem)
             continue
         _finish(hub, row, worker)
         finished += 1

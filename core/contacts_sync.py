@@ -13,17 +13,18 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import clock, runs
+from core import clock, errors, runs
 from core.companies import settings_of
 from core.contacts_apply import Unlinked, apply
 from core.contacts_plan import plan
 from core.contacts_xero import from_xero
+from core.errors import EntityRef
 from core.hub import Hub
 from core.models import Company
 from core.models_sync import Connection, ConnectionState, RunState, SyncRun
 from core.xero import access, resources
 from core.xero.ahead import ReadAhead
-from core.xero.outcomes import ReconnectNeeded, RetryAfter, XeroProblem
+from core.xero.outcomes import DailyBudgetSpent, ReconnectNeeded, RetryAfter, XeroProblem
 
 JOBS = ("contacts_import", "contacts_poll", "contacts_webhook", "contacts_reconcile")
 PAGES_PER_TURN = 10
@@ -35,6 +36,10 @@ OVERLAP = timedelta(minutes=2)
 IDS_PER_CALL = 50  # a targeted pull names the contacts in the URL (?IDs=…), so keep it well under URL limits
 
 
+class LeaseLost(Exception):
+    """The run's lease ran out and another worker claimed it: this turn's last page is rolled back."""
+
+
 def run_once(hub: Hub, *, worker: str) -> str:
     """Claim one due contacts run and do one turn of it; say what happened (for the sidecar's job record)."""
     run = runs.claim(hub.db, worker=worker, jobs=JOBS)
@@ -42,19 +47,49 @@ def run_once(hub: Hub, *, worker: str) -> str:
         return "nothing to pull"
     try:
         outcome, finished = _turn(hub, run, worker)
-    except ReconnectNeeded as problem:
+    except LeaseLost:  # another sidecar took the run over after this one's lease ran out: it carries on
+        return f"{run.job} for company {run.company_id}: taken over by another worker"
+    except ReconnectNeeded as problem:  # the connection's own error was recorded when Xero refused it
         return _settle(hub, run, worker, RunState.FAILED, f"Stopped: {problem.message}")
-    except RetryAfter as wait:
+    except DailyBudgetSpent as problem:
+        return _settle(hub, run, worker, RunState.QUEUED, problem.message, seconds=problem.seconds, problem=problem)
+    except RetryAfter as wait:  # the minute's limit: routine, the budget waits it out
         return _settle(hub, run, worker, RunState.QUEUED, wait.message, seconds=wait.seconds)
     except XeroProblem as problem:  # an outage: resume from the cursor in a minute
-        return _settle(hub, run, worker, RunState.QUEUED, f"Will retry: {problem.message}", seconds=60)
-    return _settle(hub, run, worker, RunState.DONE if finished else RunState.QUEUED, outcome)
+        return _settle(hub, run, worker, RunState.QUEUED, f"Will retry: {problem.message}", seconds=60, problem=problem)
+    except Exception as bug:  # a fault of the hub's own: recorded, retried in 5 minutes from the cursor, and logged
+        problem = XeroProblem(f"{type(bug).__name__} in the hub while pulling contacts")
+        _settle(hub, run, worker, RunState.QUEUED, f"Will retry: {problem.message}", seconds=300, problem=problem)
+        raise
+    return _settle(hub, run, worker, RunState.DONE if finished else RunState.QUEUED, outcome, problem=None)
 
 
-def _settle(hub: Hub, run: SyncRun, worker: str, state: RunState, outcome: str, seconds: int = 0) -> str:
+def _settle(
+    hub: Hub,
+    run: SyncRun,
+    worker: str,
+    state: RunState,
+    outcome: str,
+    seconds: int = 0,
+    problem: XeroProblem | None = None,
+) -> str:
+    """Settle the run; a failed turn is a sync error on the pull itself, and a turn that worked resolves it."""
     with hub.db.write() as session:
         due = clock.now() + timedelta(seconds=seconds) if seconds else None
         runs.settle(session, run.id, worker=worker, state=state, outcome=outcome, not_before=due)
+        pull = EntityRef("sync_job", run.job, runs.JOBS[run.job])
+        if problem is not None:
+            errors.record(
+                session,
+                company_id=run.company_id,
+                code=problem.cause,
+                entity=pull,
+                detail=f"{runs.JOBS[run.job]}: {problem.message}",
+                request=problem.request,
+                response=problem.response,
+            )
+        elif state is not RunState.FAILED:
+            errors.resolve_for_entity(session, company_id=run.company_id, entity_type=pull.type, entity_id=pull.id)
     return f"{run.job} for company {run.company_id}: {outcome}"
 
 
@@ -98,7 +133,7 @@ def _turn(hub: Hub, run: SyncRun, worker: str) -> tuple[str, bool]:
                     totals.update(apply(session, run.company_id, actions, unlinked))
                     stored = session.get(SyncRun, run.id)
                     if stored is None or stored.lease_owner != worker:
-                        raise XeroProblem("Another worker took over this run.")
+                        raise LeaseLost(run.id)
                     page_no += 1
                     seen = sum(totals.values())
                     stored.cursor = {**(stored.cursor or {}), "page": page_no}

@@ -3,6 +3,8 @@ that respect who owns a contact, archived and merged contacts in Xero, and webho
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -152,7 +154,6 @@ def test_archived_in_xero_is_an_error_until_restored_and_a_merge_relinks(hub: Hu
 
 
 def test_polls_and_reconciles_are_asked_for_when_due(hub: Hub) -> None:
-    from datetime import timedelta
 
     from core import clock
 
@@ -211,3 +212,44 @@ def test_the_policy_preview_counts_from_every_contact_seen_in_xero(hub: Hub) -> 
         default.known == everything.known > count(hub, PlatformContact.origin == Origin.XERO) + waiting
     )  # seen, not imported
     assert customers.outside > 0  # suppliers would fall outside a customers-only policy
+
+
+def test_a_pull_xero_fails_is_a_sync_error_that_resolves_when_the_pull_works(hub: Hub, sim: Simulator) -> None:
+    import httpx
+
+    from core import clock
+
+    connect(hub)
+    company = harbour(hub)
+    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "status", "status": 503, "path": "/api.xro/2.0/Contacts"})
+    said = contacts_sync.run_once(hub, worker="test")
+    assert "Will retry" in said
+    with hub.db.read() as session:
+        error = session.scalars(select(SyncError).where(SyncError.company_id == company)).one()
+        run = session.scalars(select(SyncRun).where(SyncRun.job == "contacts_import")).one()
+    assert (error.cause, error.entity_type, error.entity_id) == ("xero_outage", "sync_job", "contacts_import")
+    assert error.status is ErrorStatus.OPEN and error.detail and error.detail.startswith("Initial import")
+    assert error.raw_request and error.raw_request["path"] == "/Contacts"
+    assert run.state is RunState.QUEUED  # kept, to resume from its cursor
+    httpx.delete(f"{sim.url}/_sandbox/faults")
+    clock.advance(timedelta(minutes=2))
+    pull_all(hub)
+    with hub.db.read() as session:
+        error = session.get(SyncError, error.id)
+    assert error is not None and error.status is ErrorStatus.RESOLVED
+
+
+def test_a_fault_in_the_hub_is_recorded_kept_for_later_and_raised(hub: Hub, monkeypatch: pytest.MonkeyPatch) -> None:
+    connect(hub)
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise KeyError("ContactID")
+
+    monkeypatch.setattr(contacts_sync, "from_xero", broken)
+    with pytest.raises(KeyError):
+        contacts_sync.run_once(hub, worker="test")
+    with hub.db.read() as session:
+        error = session.scalars(select(SyncError).where(SyncError.company_id == harbour(hub))).one()
+        run = session.scalars(select(SyncRun).where(SyncRun.job == "contacts_import")).one()
+    assert error.cause == "hub_bug" and "KeyError" in (error.detail or "")
+    assert run.state is RunState.QUEUED and run.lease_owner is None

@@ -140,6 +140,30 @@ def test_xero_unreachable_never_blocks_a_disconnect_and_the_clean_up_waits(hub: 
     assert cleanups.run_due(hub, worker="test", limit=1) == 1
 
 
+def test_a_clean_up_failing_for_long_becomes_a_sync_error_that_resolves_when_it_is_done(hub: Hub, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    connect(hub)
+    offline = Hub(
+        settings=make_settings(
+            hub.db.url, tmp_path, XERO_IDENTITY_URL="http://127.0.0.1:9", XERO_API_URL="http://127.0.0.1:9"
+        ),
+        db=hub.db,
+    )
+    clock.advance(timedelta(hours=1))
+    connections.disconnect(offline, actor(hub), harbour(hub))
+    for tries in range(1, cleanups.SHOW_AFTER_ATTEMPTS + 1):
+        assert cleanups.run_due(offline, worker="test") == 0
+        with hub.db.read() as session:
+            shown = session.scalars(select(SyncError).where(SyncError.entity_type == "xero_cleanup")).all()
+        assert len(shown) == (1 if tries == cleanups.SHOW_AFTER_ATTEMPTS else 0)  # a blip stays quiet
+        clock.advance(timedelta(hours=1))
+    (error,) = shown
+    assert error.cause == "xero_outage" and error.company_id == harbour(hub)
+    assert "could not delete the connection to Harbour Bakery Ltd in Xero after 3 tries" in (error.detail or "")
+    assert cleanups.run_due(hub, worker="test", limit=1) == 1
+    with hub.db.read() as session:
+        assert session.get(SyncError, error.id).status.value == "resolved"  # type: ignore[union-attr]
+
+
 def test_connecting_queues_the_initial_import(hub: Hub) -> None:
     connect(hub)
     with hub.db.read() as session:
