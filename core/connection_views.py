@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import audit, clock, inactivity
+from core import audit, clock, inactivity, mappings
 from core.auth import Actor, Permission, require
 from core.companies import list_visible
 from core.errors import CAUSES
@@ -119,7 +119,10 @@ def list_views(session: Session, actor: Actor) -> list[ConnectionView]:
     # Loaded once into the session, so the per-company lookups below are answered without a query.
     session.scalars(select(StaffUser).where(StaffUser.id.in_({r.connected_by_user_id for r in rows.values()}))).all()
     tenants = [r.tenant_id for r in rows.values() if r.tenant_id]
-    session.scalars(select(XeroBudget).where(XeroBudget.tenant_id.in_([*tenants, budget.APP]))).all()
+    loaded = {
+        b.tenant_id: b
+        for b in session.scalars(select(XeroBudget).where(XeroBudget.tenant_id.in_([*tenants, budget.APP])))
+    }
     views = []
     for company in companies:
         row = rows.get(company.id)
@@ -127,7 +130,7 @@ def list_views(session: Session, actor: Actor) -> list[ConnectionView]:
         waits, held = waiting.get(company.id, (0, 0))
         user = session.get(StaffUser, row.connected_by_user_id) if row and row.connected_by_user_id else None
         connected = row is not None and row.state is ConnectionState.CONNECTED
-        left = budget.view(session, row.tenant_id) if connected and row and row.tenant_id else None
+        left = budget.view(session, row.tenant_id, loaded) if connected and row and row.tenant_id else None
         views.append(
             ConnectionView(
                 company_id=company.id,
@@ -225,15 +228,17 @@ def export_before_remove(session: Session, actor: Actor, company_id: int) -> dic
             {"platform_id": c.platform_id, "name": c.name, "xero_contact_id": c.xero_contact_id} for c in contacts
         ],
         "document_links": [{"kind": d.kind.value, "number": d.number, "xero_id": d.xero_id} for d in documents],
-        "mappings": dict((company.settings or {}).get("mappings", {})),
-        "open_errors": [
-            {
-                "cause": e.cause,
-                "entity": f"{e.entity_type or ''} {e.entity_number or e.entity_id or ''}".strip(),
-                "detail": e.detail,
-                "first_seen": e.first_seen_at.isoformat(),
-                "occurrences": e.occurrences,
-            }
-            for e in errors
-        ],
+        "mappings": mappings.export_all(session, company_id),
+        "open_errors": [error_summary(e) for e in errors],
+    }
+
+
+def error_summary(error: SyncError) -> dict[str, Any]:
+    """One sync error as exports show it (the export before a remove, the diagnostics download)."""
+    return {
+        "cause": error.cause,
+        "entity": f"{error.entity_type or ''} {error.entity_number or error.entity_id or ''}".strip(),
+        "detail": error.detail,
+        "first_seen": error.first_seen_at.isoformat(),
+        "occurrences": error.occurrences,
     }

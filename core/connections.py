@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import audit, cleanup_checks, cleanups, clock, outbox, runs
+from core import audit, cleanup_checks, cleanups, clock, document_backfill, outbox, runs
 from core.auth import Actor, Permission, require
 from core.consent import ConnectRefused
 from core.errors import CAUSES
@@ -146,7 +146,9 @@ def _connect(
     row.backfill_from = consent.backfill_from
     session.flush()
     _after_reconnect(session, company_id, previous)
+    document_backfill.enqueue(session, company_id)  # documents issued before connecting, from the backfill date
     runs.request(session, company_id=company_id, job="contacts_import", requested_by=actor.user_id)
+    runs.request(session, company_id=company_id, job="reference_refresh", requested_by=actor.user_id)
     audit.record(
         session,
         actor=actor,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import clock, demo_platform
+from core import clock, demo_platform, platform_catalog
 from core.companies import CompanySettings
 from core.models import Company, HubMeta, Role, StaffUser
 from core.passwords import hash_password
@@ -104,6 +104,8 @@ def seed(session: Session) -> bool:
         by_name[spec.name] = company
     session.flush()
     demo_platform.seed(session, by_name)
+    for company in by_name.values():
+        platform_catalog.seed(session, company)
     # Marks this database as the demo's, so `manage.py reset-demo` may delete it.
     session.add(HubMeta(key=DEMO_MARKER, value="1"))
     password_hash = hash_password(DEMO_PASSWORD)

@@ -1,8 +1,8 @@
-"""The sync-error model: one table of causes, and the rows that tie a failure to a company, an entity and a cause."""
+"""The sync-error model: the rows that tie a failure to a company, an entity and a cause (the causes themselves are
+in core.error_causes, re-exported here)."""
 
 from __future__ import annotations
 
-import enum
 import hashlib
 from dataclasses import dataclass
 from typing import Any
@@ -12,166 +12,10 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, PermissionDenied, require
-from core.db import insert_if_missing
+from core.db import dump_json, insert_if_missing
+from core.error_causes import CAUSES, Cause, WhoActs, cause  # noqa: F401 - CAUSES, Cause, WhoActs re-exported
 from core.models_sync import ErrorStatus, SyncError
 from core.redact import redact
-
-
-class WhoActs(enum.StrEnum):
-    CUSTOMER = "customer"
-    SUPPORT = "support"
-    ENGINEERING = "engineering"
-
-
-@dataclass(frozen=True)
-class Cause:
-    code: str
-    title: str
-    explanation: str
-    fix: str
-    who: WhoActs
-    retryable: bool
-    # Caused by the connection itself: retried automatically after a reconnect (DESIGN's Decisions).
-    connection: bool = False
-
-
-_C, _S, _E = WhoActs.CUSTOMER, WhoActs.SUPPORT, WhoActs.ENGINEERING
-CAUSES: dict[str, Cause] = {
-    c.code: c
-    for c in (
-        Cause(
-            "validation",
-            "Xero refused the record",
-            "Xero checked the record and refused it; its message says which field is wrong.",
-            "Correct the field Xero names in the platform (or in Xero), then retry.",
-            _C,
-            True,
-        ),
-        Cause(
-            "contact_archived",
-            "Contact archived in Xero",
-            "The contact is archived in Xero, and Xero refuses changes and new documents for archived contacts.",
-            "Un-archive the contact in Xero (Contacts → the contact → Restore), then retry.",
-            _C,
-            True,
-        ),
-        Cause(
-            "contact_merged",
-            "Contact merged in Xero",
-            "Someone merged this contact into another one in Xero, so the contact the hub knew takes no more changes.",
-            "Support relinks the platform record to the contact it was merged into, then retries.",
-            _S,
-            True,
-        ),
-        Cause(
-            "duplicate_name",
-            "Another Xero contact has this name",
-            "Xero requires contact names to be unique among active contacts, and another contact already has this one.",
-            "Rename the supplier in the platform (or the other contact in Xero), or link the two if they are the same "
-            "business, then retry.",
-            _C,
-            True,
-        ),
-        Cause(
-            "missing_account_mapping",
-            "No account code for a line category",
-            "A line's category has no Xero account code mapped for this kind of document.",
-            "Map the category to an account on the Mappings page, then retry.",
-            _C,
-            True,
-        ),
-        Cause(
-            "missing_tax_mapping",
-            "No Xero tax type for a tax rate",
-            "A line uses a platform tax rate that is not mapped to a Xero tax type.",
-            "Map the tax rate on the Mappings page, then retry.",
-            _C,
-            True,
-        ),
-        Cause(
-            "preflight_failed",
-            "Stopped before sending to Xero",
-            "The hub's check before sending found a problem, so nothing was sent to Xero.",
-            "Fix what the detail names (usually a mapping or the contact), then retry.",
-            _C,
-            True,
-        ),
-        Cause(
-            "token_revoked",
-            "Xero access revoked or expired",
-            "Xero no longer accepts the hub's access for this organisation: someone disconnected the app in Xero, or "
-            "the connection went unused for 60 days.",
-            "A company admin reconnects Xero on the Connections page; waiting changes then sync by themselves.",
-            _C,
-            True,
-            connection=True,
-        ),
-        Cause(
-            "xero_user_removed",
-            "The Xero user who connected lost access",
-            "The person who connected Xero was removed from the organisation in Xero (or lost its admin role).",
-            "A company admin who is an admin in Xero reconnects; waiting changes then sync by themselves.",
-            _C,
-            True,
-            connection=True,
-        ),
-        Cause(
-            "access_revoked",
-            "Xero refused access to the organisation",
-            "Xero stopped accepting the hub for this organisation: someone disconnected the app in Xero, the Xero "
-            "user who connected it was removed or lost rights, or the connection lacks a permission it needs.",
-            "A company admin who is an admin in Xero reconnects; waiting changes then sync by themselves.",
-            _C,
-            True,
-            connection=True,
-        ),
-        Cause(
-            "minute_budget",
-            "Xero's per-minute limit reached",
-            "The organisation used its 60 calls a minute; the hub waits as Xero asks and carries on.",
-            "Nothing to do: the hub retries after Xero's wait. If it keeps happening, tell support.",
-            _S,
-            True,
-        ),
-        Cause(
-            "daily_budget",
-            "Xero's daily limit reached",
-            "The organisation used its 5,000 calls for the day; Xero accepts no more until its day resets.",
-            "Nothing to do: the hub resumes when Xero's day resets. Support checks why so many calls were needed.",
-            _S,
-            True,
-        ),
-        Cause(
-            "xero_outage",
-            "Xero unavailable",
-            "Xero answered with a server error or was unreachable.",
-            "Nothing to do: the hub retries with backoff. Check status.xero.com if it lasts.",
-            _S,
-            True,
-        ),
-        Cause(
-            "uncertain_timeout",
-            "No answer from Xero: outcome unknown",
-            "Xero did not answer in time, so the hub cannot tell whether the change was saved.",
-            "The hub looks the record up in Xero before retrying, so it is never duplicated; retry if it stays open.",
-            _S,
-            True,
-        ),
-        Cause(
-            "hub_bug",
-            "Unexpected error in the hub",
-            "Something failed inside the hub itself; the record was not lost and will be retried.",
-            "Engineering looks into it with the diagnostics; retry once fixed.",
-            _E,
-            True,
-        ),
-    )
-}
-
-
-def cause(code: str) -> Cause:
-    """The cause for a code (unknown codes count as a hub bug, so nothing is hidden)."""
-    return CAUSES.get(code, CAUSES["hub_bug"])
 
 
 @dataclass(frozen=True)
@@ -187,6 +31,21 @@ def fingerprint(company_id: int, code: str, entity: EntityRef | None, detail: st
     if entity is None:
         parts.append((detail or "")[:200])
     return hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+# Characters of a raw exchange kept per error: any real Xero answer fits, a megabyte HTML error page does not.
+RAW_LIMIT = 64_000
+
+
+def _bounded(value: Any) -> Any:
+    """The exchange as given, or its start with a note saying how much was cut."""
+    text = dump_json(value)
+    if len(text) <= RAW_LIMIT:
+        return value
+    return {
+        "truncated": f"The exchange was {len(text):,} characters long; only the first {RAW_LIMIT:,} are kept.",
+        "start": text[:RAW_LIMIT],
+    }
 
 
 def record(
@@ -224,8 +83,8 @@ def record(
     row.entity_type, row.entity_id = (entity.type, entity.id) if entity else (None, None)
     row.entity_number = entity.number if entity else None
     row.detail = detail
-    row.raw_request = redact(request) if request is not None else None
-    row.raw_response = redact(response) if response is not None else None
+    row.raw_request = _bounded(redact(request)) if request is not None else None
+    row.raw_response = _bounded(redact(response)) if response is not None else None
     row.occurrences = (row.occurrences or 0) + 1
     row.last_seen_at = now
     if row.status is not ErrorStatus.IGNORED:

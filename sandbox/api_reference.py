@@ -1,4 +1,4 @@
-"""Organisation, Accounts, TaxRates and ContactGroups: the reference data an integration reads."""
+"""Organisation, Accounts, TaxRates, Currencies and ContactGroups: the reference data an integration reads."""
 
 from __future__ import annotations
 
@@ -24,6 +24,28 @@ def organisation(call: Call) -> Response:
     created = data.pop("_created_ms", call.store.now_ms())
     data["CreatedDateUTC"] = wire.ms_date(created)
     return wire.json_response(wire.envelope("Organisations", [data], call.store.now_ms()))
+
+
+CURRENCY_NAMES = {
+    "GBP": "British Pound",
+    "EUR": "Euro",
+    "AUD": "Australian Dollar",
+    "USD": "United States Dollar",
+    "NZD": "New Zealand Dollar",
+}
+
+
+def currencies(call: Call) -> Response:
+    """The organisation's currencies: its base currency and those of its bank accounts (as Xero lists them once
+    a foreign-currency account exists)."""
+    base = str((orgs.get_org(call.store, call.tenant_id) or {}).get("BaseCurrency") or "")
+    codes = [base] if base else []
+    for record in records.listing(call.store, call.tenant_id, "Account").records:
+        code = record.data.get("CurrencyCode")
+        if code and code not in codes:
+            codes.append(code)
+    items = [{"Code": c, "Description": CURRENCY_NAMES.get(c, c)} for c in codes]
+    return wire.json_response(wire.envelope("Currencies", items, call.store.now_ms()))
 
 
 def _listed(
@@ -212,6 +234,7 @@ def routes(store: Store) -> list[Route]:
                 ),
             ),
         ),
+        Route(f"{BASE}/Currencies", serve(SETTINGS_READ, lambda c, r, b: currencies(c)), methods=["GET"]),
         Route(f"{BASE}/ContactGroups", serve(CONTACTS_READ, lambda c, r, b: groups(c, r, None)), methods=["GET"]),
         Route(
             f"{BASE}/ContactGroups",

@@ -19,6 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from sandbox import (
+    screens_accounts,
     screens_admin,
     screens_contact_actions,
     screens_contacts,
@@ -61,6 +62,9 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("GET",), INVOICE, screens_invoice.detail_page),
     (("POST",), INVOICE + "/payments", screens_invoice.add_payment),
     (BOTH, INVOICE + "/void", screens_invoice.void),
+    (("GET",), ORG + "/accounts", screens_accounts.list_page),
+    (BOTH, ORG + "/accounts/{account}/archive", partial(screens_accounts.change, archive=True)),
+    (("POST",), ORG + "/accounts/{account}/restore", partial(screens_accounts.change, archive=False)),
     (("GET",), ORG + "/apps", screens_admin.apps_page),
     (BOTH, ORG + "/apps/{client}/disconnect", screens_admin.disconnect),
     (BOTH, ORG + "/users/{user}/remove", screens_admin.remove_user),

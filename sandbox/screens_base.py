@@ -127,7 +127,12 @@ def back(target: str, *, flash: str = "", error: str = "") -> Response:
     return RedirectResponse(target + (joiner + message if message else ""), status_code=303)
 
 
-SECTIONS = (("contacts", "Contacts"), ("invoices", "Invoices and bills"), ("apps", "Connected apps"))
+SECTIONS = (
+    ("contacts", "Contacts"),
+    ("invoices", "Invoices and bills"),
+    ("accounts", "Chart of accounts"),
+    ("apps", "Connected apps"),
+)
 
 
 def frame(title: str, body: str, *, req: Req | None = None, org: Org | None = None, section: str = "") -> str:

@@ -1,0 +1,74 @@
+"""The chart of accounts screen: what a Xero user sees and does to accounts (archive, restore), so the demo can show
+the hub's mapping watchdog noticing an account archived in Xero."""
+
+from __future__ import annotations
+
+from starlette.responses import Response
+
+from sandbox import records
+from sandbox.screens_base import NotFound, Org, Req, back, badge, confirm_page, esc, html, org_of, org_url
+from sandbox.store import Store
+
+KIND = "Account"
+
+
+def _account(store: Store, org: Org, account_id: str) -> records.Record:
+    found = records.get(store, org.tenant_id, KIND, account_id)
+    if found is None:
+        raise NotFound("That account is not in this organisation's chart of accounts.")
+    return found
+
+
+def list_page(store: Store, req: Req) -> Response:
+    org = org_of(store, req.path["tenant"])
+    accounts = sorted(records.listing(store, org.tenant_id, KIND).records, key=lambda r: str(r.data.get("Code")))
+    rows = "".join(
+        f'<tr data-testid="account-row" data-account-code="{esc(a.data.get("Code"))}">'
+        f"<td>{esc(a.data.get('Code'))}</td><td>{esc(a.data.get('Name'))}</td><td>{esc(a.data.get('Type'))}</td>"
+        f"<td>{esc(a.data.get('TaxType'))}</td>"
+        f"<td>{'Yes' if a.data.get('EnablePaymentsToAccount') or a.data.get('Type') == 'BANK' else ''}</td>"
+        f"<td>{badge('Active', 'green') if a.status == 'ACTIVE' else badge('Archived', 'grey')}</td>"
+        f'<td><form method="post" action="{org_url(org, "accounts", a.id, _verb(a))}">'
+        f'<button type="submit" data-testid="account-{_verb(a)}">{_verb(a).capitalize()}</button></form></td></tr>'
+        for a in accounts
+        if not a.data.get("SystemAccount")  # Xero does not let system accounts be archived
+    )
+    body = (
+        "<h1>Chart of accounts</h1><p>System accounts (receivables, payables, tax, rounding) are not listed: Xero "
+        "does not let them be archived.</p>"
+        '<table data-testid="accounts-table"><thead><tr><th>Code</th><th>Name</th><th>Type</th><th>Tax type</th>'
+        f"<th>Payments</th><th>Status</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+    return html("Chart of accounts", body, req=req, org=org, section="accounts")
+
+
+def _verb(account: records.Record) -> str:
+    return "archive" if account.status == "ACTIVE" else "restore"
+
+
+def change(store: Store, req: Req, *, archive: bool) -> Response:
+    """Archive (after a confirmation) or restore one account; apps see the new Status on their next read."""
+    org = org_of(store, req.path["tenant"])
+    account = _account(store, org, req.path["account"])
+    target = org_url(org, "accounts")
+    name = f"{account.data.get('Code')} {account.data.get('Name')}"
+    if archive and req.form.get("confirm") != "yes":
+        return confirm_page(
+            req,
+            org,
+            "accounts",
+            question=f"Archive account {name}?",
+            detail="Archived accounts cannot be used on new invoices, bills or payments. Apps connected to this "
+            "organisation see the account as <strong>ARCHIVED</strong>.",
+            action=org_url(org, "accounts", account.id, "archive"),
+            button="Archive",
+            cancel=target,
+        )
+    status = "ARCHIVED" if archive else "ACTIVE"
+    with store.tx() as db:
+        account.data["Status"] = status
+        saved = records.Record(account.id, store.now_ms(), status, account.data)
+        records.save(
+            db, org.tenant_id, KIND, saved, name=account.data.get("Name", ""), number=account.data.get("Code", "")
+        )
+    return back(target, flash=f"Account {name} {'archived' if archive else 'restored'}.")

@@ -1,0 +1,98 @@
+"""The Mappings page with seeded state: the empty state before connecting, suggested mappings from stored reference
+data, a refused tax rate with its reason, a saved change, the watchdog's flag, and read-only viewers."""
+
+from __future__ import annotations
+
+import random
+
+from streamlit.testing.v1 import AppTest
+
+from core import reference
+from core.hub import Hub
+from core.models_mappings import Mapping
+from core.models_sync import ConnectionState
+from core.reference_data import account_json, tax_json
+from demodata.accounts import build_accounts
+from demodata.taxes import build_tax_rates
+from tests.ui.conftest import page_text
+from tests.ui.test_connections_page import company_id, seed_connection
+from tests.ui.test_pages import FIONA, AppFactory, run_ok
+
+PAGE = "pages/mappings.py"
+HARBOUR = "Harbour Bakery Ltd"
+
+
+def open_page(app_as: AppFactory, who: str = FIONA) -> AppTest:
+    at = run_ok(app_as(who))
+    return run_ok(at.switch_page(PAGE))
+
+
+def seed_reference(hub: Hub, *, archive: str | None = None) -> None:
+    """Reference data as a refresh from Xero stores it (the first one also suggests defaults)."""
+    accounts = [account_json(a) for a in build_accounts(random.Random(1), "GB", "GBP")]
+    for account in accounts:
+        if account["code"] == archive:
+            account["status"] = "ARCHIVED"
+    data = {
+        "accounts": accounts,
+        "tax_rates": [tax_json(t) for t in build_tax_rates("GB")],
+        "currencies": [{"code": "GBP", "description": "British Pound"}, {"code": "EUR", "description": "Euro"}],
+        "contact_groups": [],
+    }
+    with hub.db.write() as session:
+        reference.store(session, company_id(hub, HARBOUR), "tenant-harbour", data)
+
+
+def form(at: AppTest, key: str) -> tuple:  # type: ignore[type-arg]
+    row = next(s for s in at.selectbox if s.key == f"{key}-one-row")
+    target = next(s for s in at.selectbox if s.key == f"{key}-one-target")
+    return row, target
+
+
+def test_before_connecting_the_page_says_to_connect_first(app_as: AppFactory) -> None:
+    text = page_text(open_page(app_as))
+    assert "Connect to Xero first" in text and "kept across disconnects and reconnects" in text
+
+
+def test_a_tax_rate_with_another_effective_rate_is_refused_with_the_reason(app_as: AppFactory, ui_hub: Hub) -> None:
+    seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
+    seed_reference(ui_hub)
+    at = open_page(app_as)
+    text = page_text(at)
+    assert "read from Xero" in text and "Suggested (check it)" in text
+    row, target = form(at, "tax")
+    row.select_index(next(i for i, o in enumerate(row.options) if o.startswith("VAT5") and "Sales" in o))
+    target.select_index(next(i for i, o in enumerate(target.options) if o.startswith("OUTPUT2")))
+    next(b for b in at.button if b.key == "FormSubmitter:tax-one-Save this mapping").click()
+    at = run_ok(at)
+    errors = " ".join(str(e.value) for e in at.error)
+    assert "Nothing was saved" in errors and "The effective rates differ" in errors and "Reduced VAT 5% is 5%" in errors
+
+    row, target = form(at, "tax")
+    row.select_index(next(i for i, o in enumerate(row.options) if o.startswith("ZERO ") and "Sales" in o))
+    target.select_index(next(i for i, o in enumerate(target.options) if o.startswith("EXEMPTOUTPUT")))
+    next(b for b in at.button if b.key == "FormSubmitter:tax-one-Save this mapping").click()
+    at = run_ok(at)
+    assert "Saved 1 mapping change(s)" in page_text(at)
+    with ui_hub.db.read() as session:
+        saved = session.query(Mapping).filter_by(source="ZERO", scope="sales").one()
+    assert saved.target == "EXEMPTOUTPUT" and saved.origin == "person"
+
+
+def test_the_watchdog_flag_shows_with_the_reason(app_as: AppFactory, ui_hub: Hub) -> None:
+    seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
+    seed_reference(ui_hub)
+    seed_reference(ui_hub, archive="469")  # Xero archived the Rent account the suggestion used
+    text = page_text(open_page(app_as))
+    assert "Changed in Xero since it was mapped" in text and "469 · Rent is archived in Xero" in text
+
+
+def test_viewers_read_but_cannot_change(app_as: AppFactory, ui_hub: Hub) -> None:
+    seed_connection(ui_hub, HARBOUR, ConnectionState.DISCONNECTED)
+    seed_reference(ui_hub)
+    at = run_ok(app_as("vic@hub.example"))
+    at.sidebar.selectbox[0].select(HARBOUR)
+    at = run_ok(run_ok(at).switch_page(PAGE))
+    text = page_text(at)
+    assert "not connected to Xero now" in text and "You can read these mappings" in text
+    assert not [b for b in at.button if b.label == "Save this mapping"]

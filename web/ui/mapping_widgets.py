@@ -1,0 +1,149 @@
+"""The Mappings page's widgets: an editable table per mapping table (and per document kind), a one-row form, and the
+CSV download/upload with a preview of errors. Each widget owns its session_state keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from core import mappings, mappings_csv
+from core.auth import Actor
+from core.hub import Hub
+from core.mappings_plan import Change
+from core.mappings_view import Row
+from core.models_mappings import MappingKind
+from web.ui import errors
+
+FLASH = "mappings-flash"
+NONE = "— not mapped —"
+
+
+def flash(message: str) -> None:
+    st.session_state[FLASH] = message
+
+
+def show_flash() -> None:
+    found = st.session_state.pop(FLASH, None)
+    if found:
+        st.success(found, icon=":material/check:")
+
+
+def _code(label: str | None) -> str | None:
+    """'200 · Sales' → '200'; the empty choice → None."""
+    if not label or label == NONE:
+        return None
+    return label.split(" · ", 1)[0].strip()
+
+
+def _save(hub: Hub, actor: Actor, company_id: int, changes: list[Change]) -> bool:
+    """Save through core; show every refused row in plain words. True when saved."""
+    if not changes:
+        st.info("Nothing changed: every row already maps to what is shown.", icon=":material/info:")
+        return False
+    try:
+        with hub.db.write() as session:
+            done = mappings.save(session, actor, company_id, changes)
+    except mappings.MappingError as exc:
+        st.error(str(exc).splitlines()[0], icon=":material/block:")
+        for refusal in exc.refusals:
+            st.error(f"**{refusal.where}** — {refusal.reason}", icon=":material/do_not_disturb_on:")
+        return False
+    except errors.EXPECTED as exc:
+        errors.show(exc)
+        return False
+    flash(f"Saved {len(done.writes)} mapping change(s); each is in the audit log.")
+    return True
+
+
+def editor(
+    hub: Hub, actor: Actor, company_id: int, rows: Sequence[Row], *, key: str, options: list[str], editable: bool
+) -> None:
+    """One editable table: the thing to map, its current target (a selectbox), who set it, and the watchdog flag."""
+    labels = {code: label for row in rows for code, label in row.choices}
+    labels |= {label.split(" · ", 1)[0]: label for label in options}
+    frame = pd.DataFrame(
+        {
+            "Platform": [r.source_label for r in rows],
+            "Xero": [labels.get(r.target or "", r.target) if r.target else NONE for r in rows],
+            "Set by": [r.origin for r in rows],
+            "Problem": [r.flag or r.hint or "" for r in rows],
+        }
+    )
+    current = [o for o in dict.fromkeys([NONE, *options, *frame["Xero"].tolist()])]
+    edited = st.data_editor(
+        frame,
+        key=f"{key}-table",
+        hide_index=True,
+        width="stretch",
+        disabled=["Platform", "Set by", "Problem"] if editable else True,
+        column_config={
+            "Xero": st.column_config.SelectboxColumn("Xero", options=current, required=True, width="large"),
+            "Problem": st.column_config.TextColumn("Problem", width="large"),
+        },
+    )
+    if not editable:
+        return
+    if st.button("Save changes", key=f"{key}-save", type="primary", icon=":material/save:"):
+        changes = [
+            Change(row.kind, row.scope, row.source, _code(str(value)))
+            for row, value in zip(rows, edited["Xero"].tolist(), strict=True)
+            if _code(str(value)) != row.target
+        ]
+        if _save(hub, actor, company_id, changes):
+            st.rerun()
+
+
+def one_row_form(
+    hub: Hub, actor: Actor, company_id: int, rows: Sequence[Row], *, key: str, options: list[str], noun: str
+) -> None:
+    """Change a single mapping with two dropdowns (easier than the table on a small screen or with a keyboard)."""
+    with st.form(f"{key}-one"):
+        left, right = st.columns(2)
+        names = [f"{r.source_label} — {r.scope_label}" if r.scope_label else r.source_label for r in rows]
+        picked = left.selectbox(noun, range(len(rows)), format_func=lambda i: names[i], key=f"{key}-one-row")
+        target = right.selectbox("Map to", [NONE, *options], key=f"{key}-one-target")
+        if st.form_submit_button("Save this mapping", icon=":material/save:"):
+            row = rows[int(picked)]
+            if _save(hub, actor, company_id, [Change(row.kind, row.scope, row.source, _code(target))]):
+                st.rerun()
+
+
+def csv_panel(hub: Hub, actor: Actor, company_id: int, kind: MappingKind, title: str, *, editable: bool) -> None:
+    """Download the table as CSV; upload a file, see every bad row, and apply only a file without errors."""
+    st.markdown(f"**{title}** — columns: `{', '.join(mappings_csv.COLUMNS[kind])}`")
+    with hub.db.read() as session:
+        data = mappings_csv.export(session, actor, company_id, kind)
+    st.download_button(
+        "Download CSV", data, file_name=mappings_csv.filename(kind), mime="text/csv", key=f"csv-down-{kind.value}"
+    )
+    if not editable:
+        return
+    upload = st.file_uploader("Upload a CSV file", type=["csv"], key=f"csv-up-{kind.value}")
+    if upload is None:
+        return
+    text = upload.getvalue().decode("utf-8", errors="replace")
+    with hub.db.read() as session:
+        try:
+            checked = mappings_csv.preview(session, actor, company_id, kind, text)
+        except (mappings.MappingError, *errors.EXPECTED) as exc:
+            errors.show(exc) if not isinstance(exc, mappings.MappingError) else st.error(str(exc))
+            return
+    if checked.errors:
+        st.error(
+            f"Nothing from {upload.name} can be applied: {len(checked.errors)} row(s) have errors. Fix them in the "
+            "file and upload it again.",
+            icon=":material/block:",
+        )
+        st.dataframe(pd.DataFrame({"Problem": list(checked.errors)}), hide_index=True, width="stretch")
+        return
+    writes = checked.plan.writes if checked.plan else ()
+    st.info(f"{upload.name} is valid: {len(writes)} mapping(s) would change.", icon=":material/fact_check:")
+    if writes and st.button("Apply this file", key=f"csv-apply-{kind.value}", type="primary"):
+        with hub.db.write() as session:
+            done = mappings_csv.import_file(session, actor, company_id, kind, text, name=upload.name)
+        if done.ok:
+            flash(f"Applied {len(writes)} mapping change(s) from {upload.name}.")
+            st.rerun()
+        st.error("The mappings changed meanwhile; nothing was applied. Upload the file again to check it.")
