@@ -82,6 +82,9 @@ class PlatformContact(Base):
     outside_policy: Mapped[bool] = mapped_column(default=False)
     # Xero values that differ from ours on a linked supplier (the platform wins; people see both): {field: value}.
     drift: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # A customer's outstanding total in Xero and whether it differs from the platform's by more than 0.01.
+    xero_outstanding: Mapped[Decimal | None] = mapped_column(Money)
+    off_balance: Mapped[bool] = mapped_column(default=False)
     last_synced_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
@@ -123,6 +126,14 @@ class PlatformDocument(Base):
     voided: Mapped[bool] = mapped_column(default=False)
     version: Mapped[int] = mapped_column(Integer, default=1)
     xero_id: Mapped[str | None] = mapped_column(String(64))
+    # What Xero says of it, from the push's answer and the status poll: DRAFT, AUTHORISED, PAID, VOIDED, …
+    xero_status: Mapped[str | None] = mapped_column(String(20))
+    amount_due: Mapped[Decimal | None] = mapped_column(Money)
+    amount_paid: Mapped[Decimal | None] = mapped_column(Money)
+    xero_updated_at: Mapped[datetime | None]
+    pushed_at: Mapped[datetime | None]
+    # A write to Xero timed out: the outcome is unknown until the document is looked up there (shown "uncertain").
+    uncertain_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
 
@@ -142,6 +153,8 @@ class PlatformPayment(Base):
     currency: Mapped[str] = mapped_column(String(3))
     reference: Mapped[str | None] = mapped_column(String(255))
     xero_id: Mapped[str | None] = mapped_column(String(64))
+    xero_status: Mapped[str | None] = mapped_column(String(20))  # AUTHORISED, DELETED (reversed in Xero)
+    exported_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 

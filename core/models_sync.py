@@ -90,6 +90,9 @@ class Connection(Base):
     contacts_since: Mapped[datetime | None]
     contacts_polled_at: Mapped[datetime | None]
     contacts_reconciled_at: Mapped[datetime | None]
+    # The status poll of pushed documents (payment status and amounts due coming back), If-Modified-Since cursor.
+    documents_since: Mapped[datetime | None]
+    documents_polled_at: Mapped[datetime | None]
 
 
 class ConsentRequest(Base):
@@ -150,6 +153,7 @@ class OutboxEntry(Base):
         # Claiming reads only live states, so the index stays small however much history is done.
         Index("ix_outbox_entries_claim", "state", "not_before", "id"),
         Index("ix_outbox_entries_entity", "company_id", "entity_type", "entity_id", "state"),
+        Index("ix_outbox_entries_done", "state", "done_at"),  # the overview's push latency over the last day
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -180,6 +184,8 @@ class SyncError(Base):
     __table_args__ = (
         Index("ix_sync_errors_open", "status", "company_id", "cause"),
         Index("ix_sync_errors_entity", "company_id", "entity_type", "entity_id", "status"),
+        Index("ix_sync_errors_latest", "status", "company_id", "last_seen_at"),  # each company's newest open one
+        Index("ix_sync_errors_first_seen", "first_seen_at"),  # new errors per hour
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -242,6 +248,7 @@ class SyncRun(Base):
     __table_args__ = (
         Index("ix_sync_runs_claim", "state", "not_before"),
         Index("ix_sync_runs_company", "company_id", "job", "id"),
+        Index("ix_sync_runs_finished", "finished_at"),  # records per hour, and old runs deleted
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
