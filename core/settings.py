@@ -86,6 +86,8 @@ class Settings:
     heartbeat_seconds: int = 10
     # How often the sidecar asks Xero which connections each grant still has (revoked or disconnected there).
     connection_check_seconds: int = 300
+    # How often the sidecar asks Xero for the status of pushed documents (paid, part paid, voided; amounts due).
+    documents_poll_seconds: int = 300
     # Follow the clock offset kept in the database (demo and tests move time for every process at once).
     shared_clock: bool = False
     xero_identity_url: str = "http://127.0.0.1:8765"
@@ -251,6 +253,9 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         heartbeat_seconds=max(1, round(_float(env, "HUB_HEARTBEAT_SECONDS", 10))),
         connection_check_seconds=max(
             5, round(_float(env, "HUB_CONNECTION_CHECK_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
+        ),
+        documents_poll_seconds=max(
+            5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
         ),
         xero_identity_url=identity,
         xero_api_url=env.get("XERO_API_URL", "http://127.0.0.1:8765").rstrip("/"),

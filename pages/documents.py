@@ -1,0 +1,159 @@
+"""Documents: invoices, bills, credit notes and payments with their Xero status, number, link, last attempt and
+error; filters, search, paging and CSV; "send again"; "check Xero now"; customers off balance; and for the demo, an
+invoice issued as the platform would, to watch it reach Xero and come back paid."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import clock, document_actions, document_views
+from core.auth import Permission, allowed
+from core.document_actions import DocumentError
+from core.document_views import DocumentFilter
+from web.ui import context, errors
+from web.ui.contact_panels import flash, show_flash
+from web.ui.document_forms import demo_invoice_form, off_balance_panel
+
+actor, hub, company = context.actor(), context.hub(), context.company()
+st.title("Documents")
+if company is None:
+    st.info(
+        "Pick a company in the sidebar to see its invoices, bills, credit notes and payments.", icon=":material/info:"
+    )
+    st.stop()
+
+can_act = allowed(actor, Permission.TRIAGE_ERRORS, company.id)
+can_issue = allowed(actor, Permission.EDIT_MAPPINGS, company.id)
+st.subheader(company.name)
+show_flash()
+
+left, right = st.columns([1, 4], vertical_alignment="center")
+why = (
+    "Ask Xero for payment status now instead of waiting for the next poll."
+    if can_act
+    else "Asking Xero needs a finance manager of this company, support or an admin."
+)
+if left.button("Check Xero now", icon=":material/sync:", disabled=not can_act, help=why):
+    try:
+        with hub.db.write() as session:
+            message = document_actions.request_poll(session, actor, company.id)
+    except (DocumentError, *errors.EXPECTED) as exc:
+        errors.show(exc)
+    else:
+        flash(message)
+        st.rerun()
+right.caption(f"Payment status comes back from Xero every {hub.settings.documents_poll_seconds} s by itself.")
+
+off_balance_panel(hub, actor, company)
+
+tab_names = ["Documents and payments"] + (["Issue a demo invoice"] if hub.settings.demo else [])
+# A key keeps the chosen tab across reruns (a flash message above it would otherwise reset it to the first).
+tabs = st.tabs(tab_names, key=f"documents-tabs-{company.id}")
+
+with tabs[0]:
+    key = f"documents-{company.id}"
+    kinds, statuses = document_views.kind_options(), document_views.status_options()
+    first, second, third = st.columns([2, 1, 1])
+    text = first.text_input("Search number, contact or reference", key=f"{key}-text", placeholder="e.g. INV-0042")
+    kind = second.selectbox("Kind", list(kinds), format_func=kinds.get, key=f"{key}-kind")
+    status = third.selectbox("Status", list(statuses), format_func=statuses.get, key=f"{key}-status")
+    errors_only = st.checkbox("Only with a sync error", key=f"{key}-errors")
+    flt = DocumentFilter(kind=kind, status=status, errors_only=errors_only, text=text)
+    if st.session_state.get(f"{key}-filter") != flt:  # a new filter starts on its first page
+        st.session_state[f"{key}-filter"] = flt
+        st.session_state[f"{key}-page"] = 1
+    with hub.db.read() as session:
+        page = document_views.list_documents(
+            session,
+            actor,
+            company.id,
+            flt,
+            page=int(st.session_state.get(f"{key}-page", 1)),
+            xero_api_url=hub.settings.xero_api_url,
+        )
+    if page.total == 0:
+        if flt != DocumentFilter():
+            st.info("Nothing matches the filter. Clear a filter or change the search.", icon=":material/search_off:")
+        else:
+            st.info(
+                "No documents yet. Invoices, bills, credit notes and payments appear here as the platform issues "
+                "them, and go to Xero by themselves once the company is connected and its mappings are set.",
+                icon=":material/receipt_long:",
+            )
+    else:
+        st.caption(f"{page.total:,} match · page {page.page} of {page.pages} · newest first")
+        frame = pd.DataFrame(
+            [
+                {
+                    "Kind": item.kind_label,
+                    "Number": item.row.number,
+                    "Contact": item.row.contact,
+                    "Date": item.row.day,
+                    "Amount": f"{item.row.amount:,.2f} {item.row.currency}",
+                    "Status": item.status,
+                    "Due in Xero": "" if item.row.amount_due is None else f"{item.row.amount_due:,.2f}",
+                    "Paid in Xero": "" if item.row.amount_paid is None else f"{item.row.amount_paid:,.2f}",
+                    "Xero": item.xero_url,
+                    "Last attempt (UTC)": item.row.last_attempt,
+                    "Sync error": item.row.error or "",
+                }
+                for item in page.rows
+            ]
+        )
+        st.dataframe(
+            frame,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Xero": st.column_config.LinkColumn("Xero", display_text="Open in Xero"),
+                "Last attempt (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+            },
+        )
+        pager, download = st.columns([1, 3], vertical_alignment="bottom")
+        if page.pages > 1:
+            st.session_state[f"{key}-page"] = page.page  # clamped: the list may have shrunk since the last run
+            pager.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"{key}-page")
+
+        def _csv() -> str:
+            with hub.db.read() as session:
+                return document_views.to_csv(session, actor, company.id, flt, xero_api_url=hub.settings.xero_api_url)
+
+        def _audit_export() -> None:
+            with hub.db.write() as session:
+                document_views.record_export(session, actor, company.id, flt)
+
+        download.download_button(
+            f"Download {page.total:,} rows (CSV)",
+            data=_csv,
+            file_name=f"documents-{company.id}-{clock.now():%Y%m%d}.csv",
+            mime="text/csv",
+            icon=":material/download:",
+            on_click=_audit_export,
+        )
+        again = {f"{i.row.entity_type}:{i.row.id}": i for i in page.rows if i.row.error or not i.row.xero_id}
+        if again and can_act:
+            with st.container(border=True):
+                st.markdown("**Send to Xero again**")
+                picked = st.selectbox(
+                    "Document or payment",
+                    list(again),
+                    format_func=lambda k: f"{again[k].kind_label} {again[k].row.number} · {again[k].status}",
+                    key=f"{key}-again",
+                )
+                if st.button("Export again", icon=":material/replay:", key=f"{key}-again-go"):
+                    entity_type, entity_id = str(picked).split(":")
+                    try:
+                        with hub.db.write() as session:
+                            message = document_actions.reexport(
+                                session, actor, company.id, entity_type=entity_type, entity_id=int(entity_id)
+                            )
+                    except (DocumentError, *errors.EXPECTED) as exc:
+                        errors.show(exc)
+                    else:
+                        flash(message)
+                        st.rerun()
+
+if hub.settings.demo:
+    with tabs[1]:
+        demo_invoice_form(hub, actor, company, can_issue=can_issue)
