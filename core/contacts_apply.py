@@ -16,6 +16,7 @@ from core.db import bulk_insert, insert_if_missing, upsert
 from core.errors import EntityRef
 from core.models_contacts import ContactHistory, MatchReview, ReviewStatus, XeroContactSeen
 from core.models_platform import Origin, PlatformContact
+from core.models_sync import OutboxEntry, OutboxState
 from core.platform import CONTACT_FIELDS, snapshot
 
 
@@ -122,7 +123,9 @@ def _archived(session: Session, contact: PlatformContact, xero: XeroContact) -> 
                 summary=f"{contact.name} was archived in Xero: changes to it cannot be sent until it is restored.",
                 link="/contacts",
             )
-    else:
+    # Restored in Xero (as far as the hub knew, it was archived): the error goes, unless a change it stopped still
+    # waits. Checked only on that transition, so a reconcile of many linked contacts costs no query per contact.
+    elif contact.xero_status == "ARCHIVED" and not _change_stopped(session, contact):
         errors.resolve_for_entity(
             session,
             company_id=contact.company_id,
@@ -130,6 +133,22 @@ def _archived(session: Session, contact: PlatformContact, xero: XeroContact) -> 
             entity_id=entity.id,
             cause="contact_archived",
         )
+
+
+def _change_stopped(session: Session, contact: PlatformContact) -> bool:
+    """A change the archive stopped still waits, failed: its error stays open until a person retries it (Sync errors
+    page) and the push resolves it, so the error never disappears with the change unsent."""
+    found = session.scalar(
+        select(OutboxEntry.id)
+        .where(
+            OutboxEntry.company_id == contact.company_id,
+            OutboxEntry.entity_type == "contact",
+            OutboxEntry.entity_id == str(contact.id),
+            OutboxEntry.state == OutboxState.FAILED,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 def seen(session: Session, company_id: int, page: list[XeroContact]) -> None:

@@ -135,3 +135,18 @@ def shows_after_sync(page: Page, text: str, *, wait: float = 30) -> None:
         time.sleep(1)
         page.reload()
     expect(page.get_by_text(text)).to_be_visible()
+
+
+def advance_clock(stack: Stack, minutes: int) -> None:
+    """Move the demo's shared clock forward for every process and the simulator (`manage.py clock`, as a presenter
+    does), with the settings the launcher gives its children."""
+    env = {**stack.env, **launcher.demo_keys(stack.data_dir), "HUB_DEMO": "1", "XERO_API_URL": stack.sandbox_url}
+    moved = subprocess.run(
+        [sys.executable, "manage.py", "clock", "--minutes", str(minutes)],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert moved.returncode == 0, moved.stdout + moved.stderr
