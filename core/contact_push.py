@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import activity, clock, errors, notify, outbox, runs
+from core import activity, clock, errors, notify, outbox, run_history, runs
 from core.contact_plan import Known, Settle, Write, batch_key, plan
 from core.errors import CAUSES, EntityRef
 from core.hub import Hub
@@ -36,6 +36,32 @@ class Tally:
 
     def __str__(self) -> str:
         return f"{self.sent} contacts sent to Xero, {self.failed} refused, {self.waiting} to retry"
+
+
+@dataclass
+class _Batch:
+    """One company's push batch, recorded as one sync run (job "push") in the transaction that settles it."""
+
+    company_id: int
+    tally: Tally  # the tick's running tally; this batch's share is what it gained since `before`
+    before: Tally
+    started_at: datetime
+    client: AccountingClient | None = None  # counts the calls the batch made
+    quiet: int = 0  # entries settled without a call: nothing new to send
+
+    def record(self, session: Session, note: str = "") -> None:
+        t, b = self.tally, self.before
+        done = Tally(t.sent - b.sent, t.failed - b.failed, t.waiting - b.waiting)
+        run_history.record_finished(
+            session,
+            company_id=self.company_id,
+            job="push",
+            started_at=self.started_at,
+            records=done.sent + done.failed + self.quiet,
+            api_calls=self.client.calls if self.client is not None else 0,
+            outcome=f"{done}" + (f"; {self.quiet} had nothing new to send" if self.quiet else "") + note,
+            failed=done.sent == 0 and done.failed + done.waiting > 0,
+        )
 
 
 def push_due(hub: Hub, *, worker: str, limit: int = 50) -> Tally:
@@ -76,18 +102,22 @@ def _gather(session: Session, company_id: int, entries: list[Claimed]) -> dict[i
 
 
 def _push_company(hub: Hub, company_id: int, entries: list[Claimed], worker: str, tally: Tally) -> None:
+    batch = _Batch(company_id, tally, Tally(tally.sent, tally.failed, tally.waiting), clock.now())
     with hub.db.read() as session:
         connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
         known = _gather(session, company_id, entries)
     if connection is None or connection.state is not ConnectionState.CONNECTED:
-        _hold(hub, entries, worker, discard=connection is not None and connection.state is ConnectionState.REMOVED)
+        removed = connection is not None and connection.state is ConnectionState.REMOVED
+        _hold(hub, entries, worker, discard=removed, batch=batch)
         return
     writes, settles = plan(entries, known)
-    _settle_quietly(hub, settles, worker)
+    batch.quiet = len(settles)
+    _settle_quietly(hub, settles, worker, batch=None if writes else batch)
     if not writes:
         return
     try:
         with access.organisation(hub, connection.id, worker=worker) as xero:
+            batch.client = xero
             writes = _already_created(hub, xero, writes, worker, tally)
             results = (
                 xero.write(resources.CONTACTS, [w.element for w in writes], idempotency_key=batch_key(writes))
@@ -95,22 +125,23 @@ def _push_company(hub: Hub, company_id: int, entries: list[Claimed], worker: str
                 else []
             )
     except ReconnectNeeded:
-        _hold(hub, [w.entry for w in writes], worker)  # the connection now waits for a person; so do its changes
         tally.waiting += len(writes)
+        # The connection now waits for a person; so do its changes.
+        _hold(hub, [w.entry for w in writes], worker, batch=batch)
         return
     except RetryAfter as wait:
-        _later(hub, writes, worker, seconds=wait.seconds)
         tally.waiting += len(writes)
+        _later(hub, writes, worker, seconds=wait.seconds, batch=batch)
         return
     except (Transient, UncertainOutcome) as problem:
-        _later(hub, writes, worker, problem=problem)
         tally.waiting += len(writes)
+        _later(hub, writes, worker, problem=problem, batch=batch)
         return
     except XeroProblem as problem:
         items = getattr(problem, "items", None) or [ItemResult(False, {}, (problem.message,))] * len(writes)
-        _apply(hub, company_id, writes, items, worker, tally, problem=problem)
+        _apply(hub, company_id, writes, items, worker, tally, problem=problem, batch=batch)
         return
-    _apply(hub, company_id, writes, results, worker, tally)
+    _apply(hub, company_id, writes, results, worker, tally, batch=batch)
 
 
 def _already_created(hub: Hub, xero: AccountingClient, writes: list[Write], worker: str, tally: Tally) -> list[Write]:
@@ -138,6 +169,7 @@ def _apply(
     tally: Tally,
     *,
     problem: XeroProblem | None = None,
+    batch: _Batch | None = None,
 ) -> None:
     """Settle each entry by its element's outcome (Xero answers elements in the order they were sent)."""
     with hub.db.write() as session:
@@ -188,16 +220,29 @@ def _apply(
             tally.failed += 1
         for write in writes[len(results) :]:  # no answer for these: try again
             outbox.retry_later(session, write.entry.id, worker=worker, attempts=write.entry.attempts)
+        if batch is not None:
+            batch.record(session)
 
 
-def _hold(hub: Hub, entries: list[Claimed], worker: str, *, discard: bool = False) -> None:
+def _hold(hub: Hub, entries: list[Claimed], worker: str, *, discard: bool = False, batch: _Batch | None = None) -> None:
     """Keep the changes for the reconnection; after a remove they are discarded (the snapshot rule)."""
     with hub.db.write() as session:
         for entry in entries:
             (outbox.discard if discard else outbox.hold)(session, entry.id, worker=worker)
+        if batch is not None:
+            what = "discarded (the connection was removed)" if discard else "held until Xero is reconnected"
+            batch.record(session, f"; {len(entries)} changes {what}")
 
 
-def _later(hub: Hub, writes: list[Write], worker: str, *, seconds: int = 0, problem: XeroProblem | None = None) -> None:
+def _later(
+    hub: Hub,
+    writes: list[Write],
+    worker: str,
+    *,
+    seconds: int = 0,
+    problem: XeroProblem | None = None,
+    batch: _Batch | None = None,
+) -> None:
     with hub.db.write() as session:
         for write in writes:
             error_id = None
@@ -219,11 +264,16 @@ def _later(hub: Hub, writes: list[Write], worker: str, *, seconds: int = 0, prob
                 error_id=error_id,
                 not_before=clock.now() + timedelta(seconds=seconds) if seconds else None,
             )
+        if batch is not None:
+            why = f"Xero asked the hub to wait {seconds} s" if seconds else (problem.message if problem else "")
+            batch.record(session, f"; {why}" if why else "")
 
 
-def _settle_quietly(hub: Hub, settles: list[Settle], worker: str) -> None:
+def _settle_quietly(hub: Hub, settles: list[Settle], worker: str, *, batch: _Batch | None = None) -> None:
     if not settles:
         return
     with hub.db.write() as session:
         for settle in settles:
             outbox.complete(session, settle.entry.id, worker=worker)
+        if batch is not None:
+            batch.record(session)

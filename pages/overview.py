@@ -1,73 +1,108 @@
-"""Overview: the companies this person can see and how each stands with Xero."""
+"""Overview: health at a glance. Companies needing a person first, then sync volume, errors, latency, API budget
+and the sidecar. A finance manager sees their own company; support, admins and viewers see every company."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from core import companies, connections, sidecar
+from core import companies, dashboard
+from core.auth import company_scope
 from core.models_sync import ConnectionState
-from web.ui import context
+from web.ui import context, dashboard_widgets
 from web.ui.chrome import ago
 
 actor, hub = context.actor(), context.hub()
 
 st.title("Overview")
 with hub.db.read() as session:
-    visible = companies.list_visible(session, actor)
-    status = sidecar.status(session, heartbeat_seconds=hub.settings.heartbeat_seconds)
-    links = connections.by_company(session, actor)
+    board = dashboard.build(session, actor, heartbeat_seconds=hub.settings.heartbeat_seconds)
+    visible = {c.id: c for c in companies.list_visible(session, actor)}
 
-if not visible:
+if not board.companies:
     st.info(
-        "You are not linked to any company yet, so there is nothing to show. Ask a hub admin to link your account "
-        "to your company.",
+        "There are no companies yet, so there is nothing to show. A hub admin adds them on the Company settings page."
+        if company_scope(actor) is None
+        else "You are not linked to any company yet, so there is nothing to show. Ask a hub admin to link your "
+        "account to your company.",
         icon=":material/info:",
     )
     st.stop()
 
-connected = sum(1 for row in links.values() if row.state is ConnectionState.CONNECTED)
-
-
-def xero_state(company_id: int) -> str:
-    row = links.get(company_id)
-    label = connections.state_label(row)
-    return f"{label} · {row.tenant_name}" if row is not None and row.tenant_name else label
-
-
-if len(visible) == 1:
-    (company,) = visible
+if len(board.companies) == 1:
+    (health,) = board.companies
+    view, company = health.view, visible[health.view.company_id]
     with st.container(border=True):
         st.subheader(company.name)
-        if (row := links.get(company.id)) is not None and row.state is ConnectionState.CONNECTED:
-            st.markdown(f":green-badge[:material/link: Connected to Xero · {row.tenant_name}]")
+        if view.state is ConnectionState.CONNECTED:
+            st.markdown(f":green-badge[:material/link: Connected to Xero · {view.organisation}]")
         else:
-            words = "Not connected to Xero" if row is None else f"Xero: {row.state.label}"
+            words = "Not connected to Xero" if view.state is None else f"Xero: {view.state_label}"
             st.markdown(f":gray-badge[:material/link_off: {words}]")
         st.caption(
             f"{companies.COUNTRIES.get(company.country, company.country)} · base currency {company.base_currency} · "
             f"alerts to {company.finance_contact_email or 'nobody yet (set a finance contact)'}"
         )
-    st.caption(f"Sidecar {'running' if status.alive else 'stopped'} · last heartbeat {ago(status.last_beat_at)}")
+        cols = st.columns(4)
+        cols[0].metric("Open sync errors", view.open_errors)
+        cols[1].metric("Changes waiting", view.waiting + view.held)
+        cols[2].metric("Last successful sync", ago(view.last_sync_at) if view.last_sync_at else "Not yet")
+        cols[3].metric(
+            "Xero calls left today",
+            "—" if view.day_left is None else f"{view.day_left:,}",
+            help=f"This minute: {'—' if view.minute_left is None else view.minute_left} of 60 (5,000 a day).",
+        )
+        if health.reasons:
+            st.markdown("**Needs attention**")
+            st.markdown("\n".join(f"- {reason.text}" for reason in health.reasons))
+            dashboard_widgets.fix_buttons(actor, health)
+        elif view.state is ConnectionState.CONNECTED:
+            st.success("Everything is syncing: nothing needs your attention.", icon=":material/check_circle:")
+    dashboard_widgets.charts(board)
+    dashboard_widgets.latency_and_backlog(board)
+    st.caption(
+        f"Sidecar {'running' if board.sidecar.alive else 'stopped'} · last heartbeat {ago(board.sidecar.last_beat_at)}"
+    )
     st.stop()
 
-first, second, third = st.columns(3)
-first.metric("Companies", len(visible))
-second.metric("Connected to Xero", f"{connected} of {len(visible)}")
-third.metric("Sidecar", "Running" if status.alive else "Stopped", help=f"Last heartbeat {ago(status.last_beat_at)}.")
+views = [c.view for c in board.companies]
+connected = sum(1 for v in views if v.state is ConnectionState.CONNECTED)
+first, second, third, fourth = st.columns(4)
+first.metric("Companies", len(views))
+second.metric("Connected to Xero", f"{connected} of {len(views)}")
+third.metric("Need attention", len(board.attention))
+fourth.metric(
+    "Sidecar",
+    "Running" if board.sidecar.alive else "Stopped",
+    help=f"Last heartbeat {ago(board.sidecar.last_beat_at)}.",
+)
+
+dashboard_widgets.attention(actor, board)
+
+st.subheader("Sync")
+st.caption("Connections by state: " + " · ".join(f"{label} {count}" for label, count in sorted(board.states.items())))
+dashboard_widgets.charts(board)
+dashboard_widgets.latency_and_backlog(board)
+dashboard_widgets.budgets(board)
+
+st.subheader("Sidecar")
+dashboard_widgets.sidecar_jobs(board)
 
 st.subheader("Companies")
 st.dataframe(
     pd.DataFrame(
         [
             {
-                "Company": company.name,
-                "Country": companies.COUNTRIES.get(company.country, company.country),
-                "Currency": company.base_currency,
-                "Xero": xero_state(company.id),
-                "Finance contact": company.finance_contact_email or "—",
+                "Company": h.view.company,
+                "Xero": h.view.state_label + (f" · {h.view.organisation}" if h.view.organisation else ""),
+                "Needs attention": "; ".join(r.text for r in h.reasons) or "—",
+                "Open errors": h.view.open_errors,
+                "Changes waiting": h.view.waiting + h.view.held,
+                "Oldest unsynced": ago(h.activity.oldest_unsynced_at) if h.activity.oldest_unsynced_at else "—",
+                "Country": companies.COUNTRIES.get(visible[h.view.company_id].country, ""),
+                "Finance contact": visible[h.view.company_id].finance_contact_email or "—",
             }
-            for company in visible
+            for h in board.companies
         ]
     ),
     hide_index=True,

@@ -1,0 +1,174 @@
+"""The overview's building blocks: companies needing attention (with the way to fix each), the per-hour charts,
+push latency, API budgets and the sidecar's jobs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.auth import Actor
+from core.dashboard import CompanyHealth, Dashboard
+from core.dashboard_plan import CONNECTIONS, ERRORS, RUNS
+from core.models_sync import ConnectionState
+from web.ui.chrome import COMPANY_KEY, ago
+from web.ui.pages import page_files_for
+
+FIXES = {
+    CONNECTIONS: ("pages/connections.py", "Open Xero connections", ":material/link:"),
+    ERRORS: ("pages/errors.py", "Open sync errors", ":material/error:"),
+    RUNS: ("pages/sync_runs.py", "Open sync runs", ":material/history:"),
+}
+# The attention list shows this many companies in full; the rest are in the companies table below it.
+SHOWN = 12
+
+
+def duration(seconds: float | None) -> str:
+    """'0.8 s', '42 s', '6 min' or '3.5 h'."""
+    if seconds is None:
+        return "—"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 90 * 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+def _pick(company_id: int) -> None:
+    # A button callback runs before the script, so the sidebar's company picker takes the value on the next page.
+    st.session_state[COMPANY_KEY] = company_id
+
+
+def fix_buttons(actor: Actor, health: CompanyHealth) -> None:
+    """One button per page that fixes something of this company; it opens the page with the company picked."""
+    registered = {spec[0] for spec in page_files_for(actor)}
+    company_id = health.view.company_id
+    for fix in dict.fromkeys(r.fix for r in health.reasons):
+        path, label, icon = FIXES[fix]
+        if path not in registered:  # not a page this person may open (a viewer and sync errors): say who can
+            st.caption(f"{label.removeprefix('Open ').capitalize()}: support and the company's finance managers act.")
+            continue
+        if st.button(label, key=f"fix-{company_id}-{fix}", icon=icon, on_click=_pick, args=(company_id,)):
+            st.switch_page(path, query_params={"company": str(company_id)} if fix == ERRORS else None)
+
+
+def attention(actor: Actor, board: Dashboard) -> None:
+    """Companies needing a person, most urgent first, each with its reasons and where to fix them."""
+    needing = board.attention
+    st.subheader(f"Needs attention ({len(needing)})" if needing else "Needs attention")
+    if not needing:
+        st.success("No company needs attention: every connection is healthy.", icon=":material/check_circle:")
+        return
+    for health in needing[:SHOWN]:
+        view = health.view
+        with st.container(border=True, key=f"attention-{view.company_id}"):
+            st.markdown(
+                f"**{view.company}** · {view.state_label}" + (f" · {view.organisation}" if view.organisation else "")
+            )
+            st.markdown("\n".join(f"- {reason.text}" for reason in health.reasons))
+            fix_buttons(actor, health)
+    if len(needing) > SHOWN:
+        st.caption(f"{len(needing) - SHOWN} more companies need attention; the table below lists them all.")
+
+
+def _hour_frame(board: Dashboard, columns: dict[str, tuple[int, ...]]) -> pd.DataFrame:
+    # Naive UTC hours: the chart then labels them as they are, whatever the reader's time zone.
+    hours = [h.replace(tzinfo=None) for h in board.hours]
+    return pd.DataFrame(columns, index=pd.DatetimeIndex(hours, name="Hour (UTC)"))
+
+
+def charts(board: Dashboard) -> None:
+    """Records synced and new sync errors per hour over the last 24 hours (or why there is nothing to chart)."""
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Records synced per hour** (last 24 h, UTC)")
+        if sum(board.pulled) + sum(board.pushed) == 0:
+            st.info("No records synced in the last 24 hours, so there is nothing to chart yet.", icon=":material/info:")
+        else:
+            st.bar_chart(_hour_frame(board, {"From Xero": board.pulled, "To Xero": board.pushed}), height=240)
+            st.caption(f"{sum(board.pulled):,} received from Xero · {sum(board.pushed):,} sent to Xero")
+    with right:
+        st.markdown("**New sync errors per hour** (last 24 h, UTC)")
+        if sum(board.errors) == 0:
+            st.info("No new sync errors in the last 24 hours.", icon=":material/check_circle:")
+        else:
+            st.bar_chart(_hour_frame(board, {"New errors": board.errors}), height=240, color="#d33")
+            st.caption(f"{sum(board.errors):,} new sync errors")
+
+
+def latency_and_backlog(board: Dashboard) -> None:
+    """Push latency p50/p95 and the oldest change not yet in Xero."""
+    first, second, third = st.columns(3)
+    if board.latency is None:
+        first.metric("Push latency p50", "—", help="No change was sent to Xero in the last 24 hours.")
+        second.metric("Push latency p95", "—", help="No change was sent to Xero in the last 24 hours.")
+    else:
+        note = f"From a change recorded to Xero accepting it, over {board.latency.sample:,} changes in the last 24 h."
+        first.metric("Push latency p50", duration(board.latency.p50), help=note)
+        second.metric("Push latency p95", duration(board.latency.p95), help=note)
+    oldest = board.oldest_unsynced
+    if oldest is None:
+        third.metric("Oldest unsynced change", "None waiting", help="Every change has reached Xero.")
+    else:
+        third.metric(
+            "Oldest unsynced change",
+            ago(oldest.activity.oldest_unsynced_at),
+            help=f"{oldest.view.company}: {oldest.activity.unsynced} changes waiting to reach Xero.",
+        )
+        st.caption(
+            f"Oldest unsynced change: {oldest.view.company}, waiting since {ago(oldest.activity.oldest_unsynced_at)}"
+        )
+
+
+def budgets(board: Dashboard) -> None:
+    """Xero calls left this minute and today, per connected organisation."""
+    rows = [
+        {
+            "Organisation": c.view.organisation,
+            "Company": c.view.company,
+            "Calls left this minute": c.view.minute_left,
+            "Calls left today": c.view.day_left,
+            "Paused until (UTC)": c.view.paused_until,
+        }
+        for c in board.companies
+        if c.view.organisation and c.view.state is ConnectionState.CONNECTED
+    ]
+    st.markdown("**Xero API budget left per organisation** (60 a minute, 5,000 a day)")
+    if not rows:
+        st.info("No organisation is connected, so no Xero calls are being spent.", icon=":material/info:")
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.caption("Empty figures: Xero has not answered a call for that organisation yet.")
+
+
+def sidecar_jobs(board: Dashboard) -> None:
+    """The sidecar's heartbeat and each job's last run."""
+    status = board.sidecar
+    words = "running" if status.alive else ("never started" if status.last_beat_at is None else "stopped")
+    st.markdown(f"**Sidecar:** {words} · last heartbeat {ago(status.last_beat_at)} · {status.instances} running")
+    if not status.alive:
+        st.warning(
+            "Nothing syncs while the sidecar is stopped. Start it with `python -m scheduler` (the demo launcher "
+            "starts it for you).",
+            icon=":material/warning:",
+        )
+    if not status.jobs:
+        st.caption("No sidecar job has run yet.")
+        return
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Job": job.job_id,
+                    "Last started": ago(job.last_started_at),
+                    "Outcome": job.outcome or "—",
+                    "Runs": job.runs,
+                    "Detail": job.detail or "",
+                }
+                for job in status.jobs
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
