@@ -36,9 +36,12 @@ ACTIONS: dict[str, str] = {
     "inactivity_warning": "Inactivity warning sent",
     "inactivity_disconnect": "Disconnected after inactivity",
     "export_before_remove": "Connection data exported",
+    "diagnostics_downloaded": "Diagnostics downloaded",
     "mapping_changed": "Mapping changed",
+    "reference_refresh_requested": "Refresh of Xero accounts and tax rates asked for",
     "retry": "Sync retried",
     "error_status": "Sync error status changed",
+    "errors_exported": "Sync errors exported (CSV)",
     "api_key_created": "API key created",
     "api_key_revoked": "API key revoked",
     "email_retry": "Alert email sent again",
@@ -47,10 +50,15 @@ ACTIONS: dict[str, str] = {
     "contact_review_decided": "Contact match decided",
     "supplier_proposal_decided": "Supplier's proposed update decided",
     "supplier_edited": "Supplier edited in the hub (as the platform)",
+    "document_reexport": "Document or payment sent to Xero again",
+    "documents_poll_requested": "Check of document status in Xero asked for",
+    "demo_invoice_issued": "Demo invoice issued (as the platform)",
+    "documents_exported": "Documents exported (CSV)",
 }
 
 # Signing in or out is about the person, not the company: it does not keep a Xero connection alive.
-NOT_ACTIVITY = frozenset({"sign_in", "sign_in_failed", "account_locked", "sign_out"})
+# Nor does support reading a company's diagnostics.
+NOT_ACTIVITY = frozenset({"sign_in", "sign_in_failed", "account_locked", "sign_out", "diagnostics_downloaded"})
 
 
 def record(

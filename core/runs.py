@@ -19,6 +19,9 @@ JOBS: dict[str, str] = {
     "contacts_webhook": "Contacts Xero told the hub about",
     "contacts_reconcile": "Nightly full check of contacts",
     "push": "Sending changes to Xero",
+    "reference_refresh": "Accounts, tax rates and currencies from Xero",
+    "payments_push": "Sending payments to Xero",
+    "documents_poll": "Payment status of documents from Xero",
 }
 
 

@@ -8,8 +8,13 @@ from core import (
     connections,
     contact_push,
     contacts_sync,
+    document_push,
+    document_status,
     inactivity,
     notify,
+    payment_push,
+    reference,
+    run_history,
     sessions,
     sidecar,
     webhooks,
@@ -27,11 +32,14 @@ def heartbeat(ctx: SidecarContext) -> str:
 
 
 def housekeeping(ctx: SidecarContext) -> str:
-    """Delete staff sessions and sidecar heartbeats that ended long ago."""
+    """Delete staff sessions, sidecar heartbeats and sync runs that ended long ago."""
     with ctx.hub.db.write() as session:
         purged = sessions.purge(session, ctx.hub.settings)
         beats = sidecar.forget_stopped(session)
-    return f"{purged} old sessions and sign-in records and {beats} old sidecar records deleted"
+        old_runs = run_history.purge(session)
+    return (
+        f"{purged} old sessions and sign-in records, {beats} old sidecar records and {old_runs} old sync runs deleted"
+    )
 
 
 def xero_cleanups(ctx: SidecarContext) -> str:
@@ -62,6 +70,11 @@ def push_contacts(ctx: SidecarContext) -> str:
     return str(contact_push.push_for(ctx.hub, worker=ctx.instance_id))
 
 
+def push_documents(ctx: SidecarContext) -> str:
+    """Send issued invoices, bills and credit notes (and their edits and voids) to Xero, batched per organisation."""
+    return str(document_push.push_for(ctx.hub, worker=ctx.instance_id))
+
+
 def check_connections(ctx: SidecarContext) -> str:
     """Notice grants revoked and organisations disconnected in Xero, without waiting for a sync to fail."""
     return connection_check.check_all(ctx.hub, worker=ctx.instance_id)
@@ -80,3 +93,19 @@ def pull_contacts(ctx: SidecarContext) -> str:
 def schedule_pulls(ctx: SidecarContext) -> str:
     """Ask for the 10-minute polls and nightly reconciles that are due."""
     return contacts_sync.schedule(ctx.hub)
+
+
+def reference_data(ctx: SidecarContext) -> str:
+    """Ask for the hourly refresh of Xero accounts and tax rates where due, then do one waiting refresh."""
+    asked = reference.schedule(ctx.hub)
+    return f"{asked}; {reference.run_once(ctx.hub, worker=ctx.instance_id)}"
+
+
+def push_payments(ctx: SidecarContext) -> str:
+    """Send platform payments to Xero, batched per organisation."""
+    return str(payment_push.push_due(ctx.hub, worker=ctx.instance_id))
+
+
+def poll_documents(ctx: SidecarContext) -> str:
+    """Bring back payment status and amounts due of pushed documents where a poll is due."""
+    return document_status.poll_due(ctx.hub, worker=ctx.instance_id)

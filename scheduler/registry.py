@@ -34,8 +34,13 @@ def specs(heartbeat_seconds: int, connection_check_seconds: int = 300) -> tuple[
         JobSpec("send_alerts", jobs.send_alerts, 10, 10),
         JobSpec("xero_cleanups", jobs.xero_cleanups, 5, 5),
         JobSpec("push_contacts", jobs.push_contacts, 2, 2),
+        JobSpec("push_documents", jobs.push_documents, 2, 2),
+        JobSpec("push_payments", jobs.push_payments, 2, 2),
+        # Cheap when nothing is due: each company is polled every HUB_DOCUMENTS_POLL_SECONDS (core decides).
+        JobSpec("poll_documents", jobs.poll_documents, 5, 5),
         JobSpec("pull_contacts", jobs.pull_contacts, 2, 2),
         JobSpec("schedule_pulls", jobs.schedule_pulls, 60, 60),
+        JobSpec("reference_data", jobs.reference_data, 5, 5),
         JobSpec("webhook_inbox", jobs.webhook_inbox, 2, 2),
         JobSpec("inactivity", jobs.inactivity_check, 60, 60),
         JobSpec("connection_check", jobs.check_connections, connection_check_seconds, connection_check_seconds),

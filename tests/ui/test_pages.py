@@ -82,6 +82,10 @@ def test_finance_manager_sees_nothing_of_other_companies(app_as: AppFactory, ui_
         "pages/connections.py",
         "pages/contacts.py",
         "pages/company.py",
+        "pages/mappings.py",
+        "pages/documents.py",
+        "pages/sync_runs.py",
+        "pages/errors.py",
         "pages/outbox.py",
     ]
     for path, *_ in pages:

@@ -11,10 +11,14 @@ OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
 COMPANY = ("pages/company.py", "Company settings", ":material/apartment:")
 CONNECTIONS = ("pages/connections.py", "Xero connections", ":material/link:")
 CONTACTS = ("pages/contacts.py", "Contacts & suppliers", ":material/contacts:")
+MAPPINGS = ("pages/mappings.py", "Mappings", ":material/account_tree:")
 USERS = ("pages/users.py", "Staff users", ":material/group:")
 AUDIT = ("pages/audit.py", "Audit log", ":material/history:")
 API_KEYS = ("pages/api_keys.py", "API keys", ":material/key:")
 OUTBOX = ("pages/outbox.py", "Email outbox", ":material/outgoing_mail:")
+ERRORS = ("pages/errors.py", "Sync errors", ":material/error:")
+SYNC_RUNS = ("pages/sync_runs.py", "Sync runs", ":material/manage_history:")
+DOCUMENTS = ("pages/documents.py", "Documents", ":material/receipt_long:")
 
 
 def _page(spec: tuple[str, str, str], *, default: bool = False) -> st.Page:
@@ -27,8 +31,12 @@ def page_files_for(actor: Actor | None) -> list[tuple[str, str, str]]:
     if actor is None:
         return [SIGN_IN]
     specs = [OVERVIEW, CONNECTIONS, CONTACTS, COMPANY]
+    specs.append(MAPPINGS)  # everyone who sees a company reads its mappings; core decides who may change them
+    specs.append(DOCUMENTS)  # every role that sees a company sees its documents; core decides who may act
+    specs.append(SYNC_RUNS)  # every role that sees a company may see its runs
     # Alert emails: admins and support see every one, finance managers their company's.
     if allowed(actor, Permission.TRIAGE_ERRORS, actor.company_id):
+        specs.append(ERRORS)
         specs.append(OUTBOX)
     if allowed(actor, Permission.MANAGE_USERS):
         specs.append(USERS)
