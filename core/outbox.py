@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, or_, select, update
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from core import clock
 from core.db import Database
@@ -102,27 +102,29 @@ class Claimed:
     attempts: int
 
 
-def _claimable(now: datetime) -> Any:
-    other = aliased(OutboxEntry)
-    same_record = and_(
-        other.company_id == OutboxEntry.company_id,
-        other.entity_type == OutboxEntry.entity_type,
-        other.entity_id == OutboxEntry.entity_id,
-        other.id != OutboxEntry.id,
-    )
-    # A record's changes go out in order and one at a time: an earlier change still waiting (or failed, waiting
-    # for a person) comes first, and nothing is claimed while another change to the record is in flight.
-    in_flight = exists().where(
-        same_record,
-        or_(
-            and_(other.state == OutboxState.LEASED, other.lease_until >= now),
-            and_(other.id < OutboxEntry.id, other.state.in_((OutboxState.PENDING, OutboxState.FAILED))),
-        ),
-    )
-    due = and_(OutboxEntry.state == OutboxState.PENDING, OutboxEntry.not_before <= now)
-    expired = and_(OutboxEntry.state == OutboxState.LEASED, OutboxEntry.lease_until < now)
-    # A record is pushed by one worker at a time: never claim while another version of it is in flight.
-    return and_(or_(due, expired), ~in_flight)
+def _claimable(now: datetime, *, company_id: int | None, entity_type: str | None) -> Any:
+    """Entries that may be claimed now, as a statement (oldest first).
+
+    A record's changes go out in order and one at a time: only the oldest live change of a record (pending, failed
+    and waiting for a person, or leased with the lease run out) can go, and only while no other change to it is in
+    flight. Worked out with one GROUP BY over the live entries, so the cost stays linear whatever the planner
+    believes: a correlated NOT EXISTS could turn quadratic on PostgreSQL before the table has statistics (10,000
+    waiting changes right after a backfill took 45 s a claim)."""
+    e = OutboxEntry
+    live = e.state.in_((OutboxState.PENDING, OutboxState.FAILED, OutboxState.LEASED))
+    expired = and_(e.state == OutboxState.LEASED, e.lease_until < now)
+    in_flight = and_(e.state == OutboxState.LEASED, e.lease_until >= now)
+    records = select(
+        func.min(case((or_(e.state.in_((OutboxState.PENDING, OutboxState.FAILED)), expired), e.id))).label("first"),
+        func.max(case((in_flight, 1), else_=0)).label("busy"),
+    ).where(live)
+    if company_id is not None:
+        records = records.where(e.company_id == company_id)
+    if entity_type is not None:
+        records = records.where(e.entity_type == entity_type)
+    heads = records.group_by(e.company_id, e.entity_type, e.entity_id).subquery()
+    due = and_(e.state == OutboxState.PENDING, e.not_before <= now)
+    return select(e).join(heads, e.id == heads.c.first).where(heads.c.busy == 0, or_(due, expired)).order_by(e.id)
 
 
 def claim(
@@ -137,11 +139,7 @@ def claim(
     """Lease up to `limit` due entries (oldest first) to this worker, in one short transaction."""
     now = clock.now()
     with db.write() as session:
-        query = select(OutboxEntry).where(_claimable(now)).order_by(OutboxEntry.id).limit(limit)
-        if company_id is not None:
-            query = query.where(OutboxEntry.company_id == company_id)
-        if entity_type is not None:
-            query = query.where(OutboxEntry.entity_type == entity_type)
+        query = _claimable(now, company_id=company_id, entity_type=entity_type).limit(limit)
         if db.dialect == "postgresql":
             query = query.with_for_update(skip_locked=True, of=OutboxEntry)
         rows = list(session.scalars(query))

@@ -90,6 +90,11 @@ def acquire(db: Database, tenant_id: str, *, holder: str | None = None) -> Slot 
         busy = session.scalar(select(func.count()).where(XeroCallSlot.tenant_id == tenant_id)) or 0
         if busy >= IN_FLIGHT:
             return Wait(1, "concurrent")
+        # What Xero said is left this minute was said before the calls now in flight: they count against it too,
+        # or the last few calls of a busy minute would all start and the one past the limit be refused (a 429).
+        window_ends = (row.minute_started_at or row.updated_at) + MINUTE + WINDOW_MARGIN
+        if row.minute_remaining is not None and window_ends > now and busy >= row.minute_remaining:
+            return Wait(1, "concurrent")
         slot = XeroCallSlot(tenant_id=tenant_id, holder=holder or uuid.uuid4().hex[:12], expires_at=now + SLOT_LIFETIME)
         session.add(slot)
         session.flush()
@@ -136,14 +141,19 @@ class View:
     pause_reason: str | None
 
 
-def view(session: Session, tenant_id: str) -> View:
-    """The organisation's figures; its own pause, or else a pause of the whole app."""
+def view(session: Session, tenant_id: str, loaded: dict[str, XeroBudget] | None = None) -> View:
+    """The organisation's figures; its own pause, or else a pause of the whole app. `loaded`: rows already read
+    (a page listing many organisations reads them in one query; a missing row then costs no query either)."""
     now = clock.now()
+
+    def get(key: str) -> XeroBudget | None:
+        return loaded.get(key) if loaded is not None else session.get(XeroBudget, key)
+
     for key in (tenant_id, APP):
-        row = session.get(XeroBudget, key)
+        row = get(key)
         if row is not None and row.paused_until is not None and row.paused_until > now:
-            own = session.get(XeroBudget, tenant_id)
+            own = get(tenant_id)
             minute, day = (own.minute_remaining, own.day_remaining) if own else (None, None)
             return View(minute, day, row.paused_until, row.pause_reason)
-    row = session.get(XeroBudget, tenant_id)
+    row = get(tenant_id)
     return View(row.minute_remaining, row.day_remaining, None, None) if row else View(None, None, None, None)

@@ -91,3 +91,19 @@ def test_a_day_reported_spent_holds_the_organisation_until_one_probe(hub: Hub) -
     assert wait.seconds <= budget.DAY_PROBE.total_seconds()
     clock.advance(budget.DAY_PROBE + timedelta(seconds=1))
     assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)
+
+
+def test_calls_in_flight_count_against_what_is_left_of_the_minute(hub: Hub) -> None:
+    first = budget.acquire(hub.db, TENANT)
+    assert isinstance(first, budget.Slot)
+    budget.release(hub.db, first, Budget(minute=2, day=4000, app_minute=9000))  # two calls left this minute
+    flying = [budget.acquire(hub.db, TENANT), budget.acquire(hub.db, TENANT)]
+    assert all(isinstance(s, budget.Slot) for s in flying)
+    third = budget.acquire(hub.db, TENANT)  # both of the minute's last calls are in flight: a third would be a 429
+    assert isinstance(third, budget.Wait) and third.reason == "concurrent"
+    budget.release(hub.db, flying[0], Budget(minute=1, day=3999, app_minute=8999))
+    budget.release(hub.db, flying[1], Budget(minute=0, day=3998, app_minute=8998))
+    spent = budget.acquire(hub.db, TENANT)
+    assert isinstance(spent, budget.Wait) and spent.reason == "minute"
+    clock.advance(timedelta(seconds=62))
+    assert isinstance(budget.acquire(hub.db, TENANT), budget.Slot)

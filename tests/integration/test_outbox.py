@@ -243,3 +243,36 @@ def test_disconnect_leaves_an_entry_in_flight_to_its_worker(seeded: Hub) -> None
         assert outbox.hold_company(session, company(seeded)) == 0
         assert outbox.complete(session, entry_id, worker="w1", xero_id="x-1")
     assert state_of(seeded, entry_id) is OutboxState.DONE
+
+
+def test_a_claim_stays_fast_over_a_big_backlog_before_the_database_has_statistics(seeded: Hub) -> None:
+    # A backfill queues thousands of changes at once; PostgreSQL has no statistics for them until autovacuum runs,
+    # and a correlated anti-join then checked every waiting change against every other (45 s a claim at 10,000).
+    owner, now = company(seeded), clock.now()
+    rows = [
+        {
+            "company_id": owner,
+            "entity_type": "document",
+            "entity_id": str(n),
+            "entity_version": 1,
+            "operation": "create",
+            "payload": {},
+            "idempotency_key": f"document:{n}:v1",
+            "state": OutboxState.PENDING.value,
+            "attempts": 0,
+            "not_before": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for n in range(6000)
+    ]
+    with seeded.db.write() as session:
+        session.execute(OutboxEntry.__table__.insert(), rows)
+        session.execute(OutboxEntry.__table__.insert(), [{**rows[0], "entity_version": 2, "idempotency_key": "v2"}])
+    started = time.perf_counter()
+    claimed = outbox.claim(seeded.db, worker="w", limit=200, company_id=owner, entity_type="document")
+    took = time.perf_counter() - started
+    assert len(claimed) == 200 and took < 3, f"{took:.1f} s"
+    assert [c.entity_id for c in claimed][:2] == ["0", "1"]  # oldest first
+    again = outbox.claim(seeded.db, worker="w2", limit=6000, company_id=owner, entity_type="document")
+    assert len(again) == 5800  # the second version of record 0 waits for the first, which is in flight
