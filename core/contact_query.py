@@ -17,6 +17,7 @@ from core.contact_actions import ContactError
 from core.errors import CAUSES
 from core.models_platform import PlatformContact
 from core.models_sync import Connection, ErrorStatus, OutboxEntry, OutboxState, SyncError
+from core.paging import Page
 
 # Filter values, with the words the page shows. A contact that is both is a supplier and a customer (as in Xero).
 ROLES = {"supplier": "Suppliers", "customer": "Customers", "both": "Both supplier and customer", "neither": "Neither"}
@@ -72,16 +73,7 @@ class ContactRow:
         return STATUSES[self.status]
 
 
-@dataclass(frozen=True)
-class ContactPage:
-    rows: list[ContactRow]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+ContactPage = Page[ContactRow]
 
 
 def xero_link(api_url: str, tenant_id: str | None, xero_contact_id: str | None) -> str | None:

@@ -35,6 +35,7 @@ from core.contact_query import (
 )
 from core.contact_reviews import Candidate, ReviewView, decide_review, reviews
 from core.models_platform import PlatformContact
+from core.paging import clamp
 from core.text import csv_safe
 
 __all__ = [
@@ -83,10 +84,9 @@ def list_contacts(
 ) -> ContactPage:
     """One page of the company's contacts matching the filter, by name, and how many match in all."""
     require(actor, Permission.VIEW_COMPANY, company_id)
-    page_size = max(1, min(page_size, 500))
     clauses = where(company_id, flt)
     total = session.scalar(select(func.count()).select_from(PlatformContact).where(*clauses)) or 0
-    page = max(1, min(page, max(1, -(-total // page_size))))
+    page, page_size = clamp(total, page, page_size)
     contacts = session.execute(
         select(*COLUMNS)
         .where(*clauses)

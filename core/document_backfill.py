@@ -55,7 +55,7 @@ def enqueue(session: Session, company_id: int) -> int:
 
 
 def payload(document: PlatformDocument, contact: PlatformContact) -> dict[str, object]:
-    """The create payload, as core.platform_documents queues it when a document is issued."""
+    """What an outbox entry of a document carries: the same when it is issued, changed, or queued from the backfill."""
     return {
         "kind": document.kind.value,
         "number": document.number,

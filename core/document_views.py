@@ -20,6 +20,7 @@ from core.document_query import KINDS, STATUSES, DocumentFilter, Row
 from core.document_status import platform_docs
 from core.models_platform import PlatformContact
 from core.models_sync import Connection, OutboxState
+from core.paging import Page, clamp
 
 __all__ = [
     "KINDS",
@@ -93,16 +94,7 @@ class ListedRow:
     xero_url: str | None
 
 
-@dataclass(frozen=True)
-class DocumentPage:
-    rows: tuple[ListedRow, ...]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
+DocumentPage = Page[ListedRow]
 
 
 def _tenant(session: Session, company_id: int) -> str | None:
@@ -122,8 +114,7 @@ def list_documents(
     """One page of the company's documents and payments, newest first."""
     require(actor, Permission.VIEW_COMPANY, company_id)
     total = document_query.count(session, company_id, flt)
-    pages = max(1, -(-total // page_size))
-    page = min(max(1, page), pages)
+    page, page_size = clamp(total, page, page_size)
     tenant = _tenant(session, company_id)
     found = document_query.rows(session, company_id, flt, offset=(page - 1) * page_size, limit=page_size)
     listed = tuple(

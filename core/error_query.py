@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from core.auth import Actor, Permission, PermissionDenied, allowed
 from core.errors import CAUSES, WhoActs, cause
 from core.models import Company
 from core.models_sync import ErrorStatus, SyncError
+from core.paging import Page, clamp
 
 OPEN = (ErrorStatus.OPEN.value, ErrorStatus.RETRYING.value)
 # The record types errors are recorded against (core.errors.EntityRef.type), with the words the page shows.
@@ -164,29 +165,10 @@ class ErrorRow:
     note: str | None = None
 
 
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    rows: list[T]
-    total: int
-    page: int
-    page_size: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.page_size))
-
-
 def _names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     return dict(session.execute(select(Company.id, Company.name).where(Company.id.in_(ids))).all())
-
-
-def _clamp(total: int, page: int, page_size: int) -> int:
-    return max(1, min(page, max(1, -(-total // page_size))))
 
 
 def status_counts(session: Session, actor: Actor, flt: ErrorFilter) -> dict[str, int]:
@@ -199,10 +181,9 @@ def status_counts(session: Session, actor: Actor, flt: ErrorFilter) -> dict[str,
 def groups(session: Session, actor: Actor, flt: ErrorFilter, *, page: int = 1, page_size: int = 50) -> Page[GroupRow]:
     """One page of cause by company groups, biggest first (oldest first among equals), and how many groups."""
     e = SyncError
-    page_size = max(1, min(page_size, 500))
     grouped = select(e.company_id, e.cause).where(*where(actor, flt)).group_by(e.company_id, e.cause)
     total = session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
-    page = _clamp(total, page, page_size)
+    page, page_size = clamp(total, page, page_size)
     n, oldest = func.count().label("n"), func.min(e.first_seen_at).label("oldest")
     query: Select = (
         select(e.company_id, e.cause, n, func.sum(e.occurrences), oldest, func.max(e.last_seen_at))
@@ -263,10 +244,9 @@ def rows_of(session: Session, found: list[Any]) -> list[ErrorRow]:
 
 def errors(session: Session, actor: Actor, flt: ErrorFilter, *, page: int = 1, page_size: int = 50) -> Page[ErrorRow]:
     """One page of single errors, most recently seen first, and how many match."""
-    page_size = max(1, min(page_size, 500))
     clauses = where(actor, flt)
     total = session.scalar(select(func.count()).select_from(SyncError).where(*clauses)) or 0
-    page = _clamp(total, page, page_size)
+    page, page_size = clamp(total, page, page_size)
     found = session.execute(
         select(*COLUMNS)
         .where(*clauses)

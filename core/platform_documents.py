@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.document_backfill import payload
 from core.models import Company
 from core.models_platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
 from core.platform import queue
@@ -98,19 +99,6 @@ def _read(company: Company, data: Any) -> dict[str, Any]:
     }
 
 
-def _payload(document: PlatformDocument, contact: PlatformContact) -> dict[str, Any]:
-    return {
-        "kind": document.kind.value,
-        "number": document.number,
-        "contact_id": contact.id,
-        "issue_date": document.issue_date.isoformat(),
-        "due_date": document.due_date.isoformat() if document.due_date else None,
-        "currency": document.currency,
-        "lines": document.lines,
-        "total": str(document.total),
-    }
-
-
 def document_issued(session: Session, company: Company, data: Any) -> dict[str, Any]:
     """A sales invoice, bill or credit note was issued through the platform."""
     values = _read(company, data)
@@ -127,7 +115,7 @@ def document_issued(session: Session, company: Company, data: Any) -> dict[str, 
     )
     session.add(document)
     session.flush()
-    outcome = queue(session, company.id, "document", document.id, 1, "create", _payload(document, contact))
+    outcome = queue(session, company.id, "document", document.id, 1, "create", payload(document, contact))
     return {"entity": "document", "id": document.id, "version": 1, "total": str(document.total), "sync": outcome}
 
 
@@ -146,7 +134,7 @@ def document_changed(session: Session, company: Company, data: Any) -> dict[str,
     document.version += 1
     document.changed_at = clock.now()
     outcome = queue(
-        session, company.id, "document", document.id, document.version, "update", _payload(document, contact)
+        session, company.id, "document", document.id, document.version, "update", payload(document, contact)
     )
     return {
         "entity": "document",

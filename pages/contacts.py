@@ -11,7 +11,9 @@ from core.auth import Permission, allowed
 from core.contact_views import ROLES, STATUSES, SYNC_STATES, ContactFilter
 from web.ui import context, errors
 from web.ui.contact_forms import policy_form, supplier_editor
-from web.ui.contact_panels import flash, import_panel, proposal_list, review_list, show_flash
+from web.ui.contact_panels import import_panel, proposal_list, review_list
+from web.ui.listing import pager_and_download
+from web.ui.messages import flash, show_flash
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Contacts & suppliers")
@@ -132,10 +134,6 @@ with tabs[0]:
                 "Last synced (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             },
         )
-        pager, download = st.columns([1, 3], vertical_alignment="bottom")
-        if page.pages > 1:
-            st.session_state[f"{key}-page"] = page.page  # clamped: the list may have shrunk since the last run
-            pager.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"{key}-page")
 
         def _csv() -> str:
             """Built only when the button is pressed, for every contact matching the filter."""
@@ -146,13 +144,13 @@ with tabs[0]:
             with hub.db.write() as session:
                 contact_views.record_export(session, actor, company.id, flt)
 
-        download.download_button(
-            f"Download {page.total:,} contacts (CSV)",
-            data=_csv,
+        pager_and_download(
+            page,
+            key=key,
+            noun="contacts",
+            csv=_csv,
+            on_download=_audit_export,
             file_name=f"contacts-{company.id}-{clock.now():%Y%m%d}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click=_audit_export,
         )
 
 with tabs[1]:

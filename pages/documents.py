@@ -12,8 +12,9 @@ from core.auth import Permission, allowed
 from core.document_actions import DocumentError
 from core.document_views import DocumentFilter
 from web.ui import context, errors
-from web.ui.contact_panels import flash, show_flash
 from web.ui.document_forms import demo_invoice_form, off_balance_panel
+from web.ui.listing import pager_and_download
+from web.ui.messages import flash, show_flash
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Documents")
@@ -110,10 +111,6 @@ with tabs[0]:
                 "Last attempt (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             },
         )
-        pager, download = st.columns([1, 3], vertical_alignment="bottom")
-        if page.pages > 1:
-            st.session_state[f"{key}-page"] = page.page  # clamped: the list may have shrunk since the last run
-            pager.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"{key}-page")
 
         def _csv() -> str:
             with hub.db.read() as session:
@@ -123,13 +120,13 @@ with tabs[0]:
             with hub.db.write() as session:
                 document_views.record_export(session, actor, company.id, flt)
 
-        download.download_button(
-            f"Download {page.total:,} rows (CSV)",
-            data=_csv,
+        pager_and_download(
+            page,
+            key=key,
+            noun="rows",
+            csv=_csv,
+            on_download=_audit_export,
             file_name=f"documents-{company.id}-{clock.now():%Y%m%d}.csv",
-            mime="text/csv",
-            icon=":material/download:",
-            on_click=_audit_export,
         )
         again = {f"{i.row.entity_type}:{i.row.id}": i for i in page.rows if i.row.error or not i.row.xero_id}
         if again and can_act:

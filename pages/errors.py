@@ -13,9 +13,9 @@ from core.error_query import AGE_LABELS, ENTITY_TYPES, STATUS_LABELS, WHO, Error
 from core.errors import CAUSES
 from core.errors import cause as cause_of
 from web.ui import context
-from web.ui.contact_panels import md, show_flash
 from web.ui.error_panels import EXPECTED, detail_panel, jump_if_asked, retry_all
 from web.ui.errors import show
+from web.ui.messages import md, show_flash
 
 actor, hub = context.actor(), context.hub()
 jump_if_asked()

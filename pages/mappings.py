@@ -10,7 +10,8 @@ from core.mappings_rules import KIND_LABELS
 from core.models_mappings import MappingKind
 from core.models_platform import DocumentKind
 from web.ui import context, errors
-from web.ui.mapping_widgets import csv_panel, editor, flash, one_row_form, show_flash
+from web.ui.mapping_widgets import csv_panel, editor, one_row_form
+from web.ui.messages import flash, show_flash
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Mappings")

@@ -12,7 +12,8 @@ from core.contacts_xero import POLICIES
 from core.hub import Hub
 from core.models import Company
 from web.ui import errors
-from web.ui.contact_panels import SYNC_WORDS, flash
+from web.ui.contact_panels import SYNC_WORDS
+from web.ui.messages import flash
 
 PHONE_WORDS = {"MOBILE": "Mobile", "DEFAULT": "Default", "DDI": "Direct dial", "FAX": "Fax"}
 

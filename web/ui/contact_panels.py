@@ -13,8 +13,8 @@ from core.models import Company
 from core.models_sync import ConnectionState, RunState
 from web.ui import errors
 from web.ui.chrome import ago
+from web.ui.messages import flash, md
 
-FLASH = "contacts-flash"
 # What the pull did with each contact, in words (core.contacts_plan's action kinds).
 DONE_WORDS = {
     "create": "imported as new",
@@ -26,25 +26,6 @@ DONE_WORDS = {
     "relink": "followed a merge",
     "skip": "left out by the policy",
 }
-
-
-def md(text: str | None) -> str:
-    """Text from Xero or the platform, safe inside markdown (no accidental bold, links or tables)."""
-    return "".join("\\" + ch if ch in "\\`*_[]<>#|~$" else ch for ch in (text or ""))
-
-
-def flash(message: str, url: str | None = None) -> None:
-    """Say what an action did after the rerun that follows it."""
-    st.session_state[FLASH] = (message, url)
-
-
-def show_flash() -> None:
-    found = st.session_state.pop(FLASH, None)
-    if found:
-        message, url = found
-        st.success(message, icon=":material/check:")
-        if url:
-            st.link_button("Open it in Xero", url, icon=":material/open_in_new:")
 
 
 def _summary(done: dict[str, int]) -> str:

@@ -12,7 +12,7 @@ from core.document_actions import DocumentError
 from core.hub import Hub
 from core.models import Company
 from web.ui import errors
-from web.ui.contact_panels import flash
+from web.ui.messages import flash
 
 LAST_DEMO = "documents-last-demo"
 SYNC_WORDS = {

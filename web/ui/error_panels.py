@@ -19,7 +19,7 @@ from core.error_query import ErrorFilter, TriageError
 from core.hub import Hub
 from web.ui import errors
 from web.ui.chrome import COMPANY_KEY
-from web.ui.contact_panels import flash, md
+from web.ui.messages import flash, md
 
 EXPECTED = (TriageError, *errors.EXPECTED)
 JUMP = "errors-jump"  # a search to open on the Contacts & suppliers page on the next run

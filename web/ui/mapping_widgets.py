@@ -15,19 +15,9 @@ from core.mappings_plan import Change
 from core.mappings_view import Row
 from core.models_mappings import MappingKind
 from web.ui import errors
+from web.ui.messages import flash
 
-FLASH = "mappings-flash"
 NONE = "— not mapped —"
-
-
-def flash(message: str) -> None:
-    st.session_state[FLASH] = message
-
-
-def show_flash() -> None:
-    found = st.session_state.pop(FLASH, None)
-    if found:
-        st.success(found, icon=":material/check:")
 
 
 def _code(label: str | None) -> str | None:

@@ -1,0 +1,32 @@
+"""Under a long list: the page picker and the CSV download (built only when pressed, the download audited)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+
+def pager_and_download(
+    page: Any,
+    *,
+    key: str,
+    noun: str,
+    csv: Callable[[], str],
+    on_download: Callable[[], None],
+    file_name: str,
+) -> None:
+    """The picker keeps its page in `{key}-page`; a page past the end (the list shrank) shows the last one."""
+    pager, download = st.columns([1, 3], vertical_alignment="bottom")
+    if page.pages > 1:
+        st.session_state[f"{key}-page"] = page.page  # clamped: the list may have shrunk since the last run
+        pager.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"{key}-page")
+    download.download_button(
+        f"Download {page.total:,} {noun} (CSV)",
+        data=csv,
+        file_name=file_name,
+        mime="text/csv",
+        icon=":material/download:",
+        on_click=on_download,
+    )
