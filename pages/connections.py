@@ -13,6 +13,7 @@ from core.auth import Permission, allowed
 from core.models_sync import ConnectionState
 from web.ui import context, errors
 from web.ui.connection_table import connection_table
+from web.ui.messages import md
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Xero connections")
@@ -41,7 +42,7 @@ with hub.db.read() as session:
 
 with st.container(border=True):
     st.subheader(company.name)
-    st.markdown(f"**Xero:** {view.state_label}" + (f" · {view.organisation}" if view.organisation else ""))
+    st.markdown(f"**Xero:** {view.state_label}" + (f" · {md(view.organisation)}" if view.organisation else ""))
     if view.connected_at:
         by = f" by {view.connected_by}" if view.connected_by else ""
         st.caption(
@@ -49,11 +50,11 @@ with st.container(border=True):
         )
     if view.state is ConnectionState.NEEDS_RECONNECT:
         st.warning(
-            f"{view.reason or 'Xero no longer accepts the connection.'} Reconnect below; nothing waiting is lost.",
+            f"{md(view.reason) or 'Xero no longer accepts the connection.'} Reconnect below; nothing waiting is lost.",
             icon=":material/sync_problem:",
         )
     elif view.state is ConnectionState.DISCONNECTED and view.reason:
-        st.info(view.reason, icon=":material/link_off:")
+        st.info(md(view.reason), icon=":material/link_off:")
     if view.state is ConnectionState.CONNECTED:
         cols = st.columns(4)
         cols[0].metric("Last successful sync", f"{view.last_sync_at:%d %b %H:%M}" if view.last_sync_at else "Not yet")

@@ -12,6 +12,7 @@ from core.auth import Actor
 from core.hub import Hub
 from core.models import Company, Role
 from core.models_sync import ConnectionState
+from web.ui.messages import md
 
 COMPANY_KEY = "company_id"
 
@@ -102,7 +103,8 @@ def reconnect_banner(hub: Hub, actor: Actor, company: Company | None) -> None:
         row = connections.of_company(session, actor, company.id)
     if row is not None and row.state is ConnectionState.NEEDS_RECONNECT:
         st.warning(
-            f"**{company.name} needs reconnecting to Xero.** {row.state_reason or ''} Changes wait until then. "
+            f"**{md(company.name)} needs reconnecting to Xero.** {md(row.state_reason)} Changes wait "
+            "until then. "
             "A company admin reconnects on the Xero connections page.",
             icon=":material/sync_problem:",
         )
