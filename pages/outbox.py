@@ -87,7 +87,7 @@ st.dataframe(
     width="stretch",
 )
 
-with st.expander("Read an email", icon=":material/mail:", expanded=len(rows) == 1):
+with st.expander("Read an email", icon=":material/mail:", expanded=True):  # the newest, open: what one comes to read
     by_id = {row.id: row for row in rows}
     chosen = by_id[
         st.selectbox(
