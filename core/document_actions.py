@@ -94,7 +94,7 @@ def reexport(session: Session, actor: Actor, company_id: int, *, entity_type: st
     else:  # the document as it is now, as the platform's own events send it
         operation = "void" if record.voided else "update" if record.xero_id else "create"
         contact = session.get(PlatformContact, record.contact_id)
-        payload = {"voided": True} if record.voided else platform_documents._payload(record, contact)  # type: ignore[arg-type]
+        payload = {"voided": True} if record.voided else platform_documents.payload(record, contact)  # type: ignore[arg-type]
         outbox.enqueue(
             session,
             company_id=company_id,

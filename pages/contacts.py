@@ -12,7 +12,7 @@ from core.contact_views import ROLES, STATUSES, SYNC_STATES, ContactFilter
 from web.ui import context, errors
 from web.ui.contact_forms import policy_form, supplier_editor
 from web.ui.contact_panels import import_panel, proposal_list, review_list
-from web.ui.listing import pager_and_download
+from web.ui.listing import pager_and_download, table
 from web.ui.messages import flash, show_flash
 
 actor, hub, company = context.actor(), context.hub(), context.company()
@@ -125,15 +125,7 @@ with tabs[0]:
                 for row in page.rows
             ]
         )
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Xero": st.column_config.LinkColumn("Xero", display_text="Open in Xero"),
-                "Last synced (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            },
-        )
+        table(frame, when="Last synced (UTC)")
 
         def _csv() -> str:
             """Built only when the button is pressed, for every contact matching the filter."""

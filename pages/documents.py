@@ -13,7 +13,7 @@ from core.document_actions import DocumentError
 from core.document_views import DocumentFilter
 from web.ui import context, errors
 from web.ui.document_forms import demo_invoice_form, off_balance_panel
-from web.ui.listing import pager_and_download
+from web.ui.listing import pager_and_download, table
 from web.ui.messages import flash, show_flash
 
 actor, hub, company = context.actor(), context.hub(), context.company()
@@ -102,15 +102,7 @@ with tabs[0]:
                 for item in page.rows
             ]
         )
-        st.dataframe(
-            frame,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Xero": st.column_config.LinkColumn("Xero", display_text="Open in Xero"),
-                "Last attempt (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            },
-        )
+        table(frame, when="Last attempt (UTC)")
 
         def _csv() -> str:
             with hub.db.read() as session:

@@ -5,7 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
+
+
+def table(frame: pd.DataFrame, *, when: str) -> None:
+    """A list's rows, with its "Xero" column as a link and its `when` column as a UTC time."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Xero": st.column_config.LinkColumn("Xero", display_text="Open in Xero"),
+            when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+        },
+    )
 
 
 def pager_and_download(
