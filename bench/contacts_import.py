@@ -82,7 +82,9 @@ def hub_import(env: dict[str, str], company_id: int, tick: float) -> dict[str, A
             continue
         with hub.db.read() as session:
             run = session.scalars(
-                select(SyncRun).where(SyncRun.company_id == company_id).order_by(SyncRun.id.desc())
+                select(SyncRun)
+                .where(SyncRun.company_id == company_id, SyncRun.job == "contacts_import")
+                .order_by(SyncRun.id.desc())
             ).first()
             state = run.state if run else RunState.FAILED
         if state in (RunState.DONE, RunState.FAILED):
