@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from itertools import pairwise
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -136,6 +137,15 @@ def limited(sim: c.Simulator, hub: Hub, actor: c.Actor, label: str, orgs: int, t
     overall = sum(u["overall"] for u in per_org) / len(per_org)
     kinds = Counter(f"{r['method']} {r['path'].rsplit('/', 1)[-1]} {r['status']}" for r in calls)
     print(f"  {label}: calls by kind: " + ", ".join(f"{k} x{n}" for k, n in sorted(kinds.items())), flush=True)
+    for refused in (r for r in calls if r["status"] == 429):  # what led up to a 429, for finding its cause
+        same = [r for r in calls if r["tenant_id"] == refused["tenant_id"] and r["seq"] < refused["seq"]]
+        recent = [r for r in same if refused["at_ms"] - r["at_ms"] < 60_000]
+        gaps = [f"{(b['at_ms'] - a['at_ms']) / 1000:.1f}" for a, b in pairwise([*same[-4:], refused])]
+        print(
+            f"    429 at call {len(same) + 1} of its organisation: {len(recent)} calls in the 60 s before it; "
+            f"seconds between the last calls: {', '.join(gaps)}; query {refused['query']!r}",
+            flush=True,
+        )
     return [
         f"{total:,} invoices, {orgs} organisation{'s' if orgs > 1 else ''}",
         f"{pushed:,}",
