@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, delete, select, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -28,6 +28,7 @@ from core.auth import Actor
 from core.db import Database
 from core.hub import Hub
 from core.models import Role, StaffUser
+from core.models_sync import XeroBudget
 from core.settings import load
 from demodata import orgs as seed
 from tests.conftest import TEST_ENV
@@ -57,6 +58,15 @@ def start_simulator(folder: Path, **env: str) -> Simulator:
 def set_limits(sim: Simulator, limits: dict[str, int]) -> None:
     """Change the simulator's rate limits (its counters restart)."""
     sim.control("POST", "/limits", **limits)
+
+
+def restart_limits(sim: Simulator, hub: Hub, limits: dict[str, int]) -> None:
+    """Change the simulator's limits mid-run. Its counters restart, so the hub's copy of them (the budget rows,
+    still holding the window the setup calls began) starts over too: real Xero never restarts a window early, and
+    a stale start made the hub resume one window too soon (a 429 at the 61st call)."""
+    set_limits(sim, limits)
+    with hub.db.write() as session:
+        session.execute(delete(XeroBudget))
 
 
 def new_org(sim: Simulator, name: str, contacts: int, emails: Sequence[str], seed_no: int = 1) -> str:

@@ -126,7 +126,7 @@ def limited(sim: c.Simulator, hub: Hub, actor: c.Actor, label: str, orgs: int, t
     for k, company_id in enumerate(companies):
         issue(hub, company_id, total // orgs + (1 if k < total % orgs else 0), f"{label[:2].upper()}{k}")
     analyze(hub)
-    c.set_limits(sim, c.LIMITS_XERO)
+    c.restart_limits(sim, hub, c.LIMITS_XERO)
     since = c.last_seq(sim)
     seconds = drain(hub, timeout=max(600.0, total / BATCH_SIZE / orgs * 3))
     c.set_limits(sim, c.LIMITS_OFF)
