@@ -24,6 +24,7 @@ from core.errors import EntityRef
 from core.hub import Hub
 from core.models_sync import CleanupKind, Connection, ConsentRequest, Grant, XeroCleanup
 from core.outbox import backoff
+from core.push_tally import QUIET_ATTEMPTS
 from core.xero import oauth
 from core.xero.outcomes import ReconnectNeeded, XeroProblem
 
@@ -137,8 +138,8 @@ def _claim(hub: Hub, worker: str, limit: int) -> list[XeroCleanup]:
     return claimed
 
 
-# Failed tries before a clean-up shows as a sync error: a blip is retried quietly, a lasting failure is seen.
-SHOW_AFTER_ATTEMPTS = 3
+# Failed tries before a clean-up shows as a sync error: as for a push, a blip is retried quietly.
+SHOW_AFTER_ATTEMPTS = QUIET_ATTEMPTS
 
 
 def _finish(hub: Hub, row: XeroCleanup, worker: str, *, problem: XeroProblem | None = None) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import activity, clock, errors, notify, outbox, run_history, runs
+from core import activity, clock, errors, notify, outbox, push_tally, run_history, runs
 from core.contact_plan import Known, Settle, Write, batch_key, plan
 from core.errors import CAUSES, EntityRef
 from core.hub import Hub
@@ -19,23 +19,15 @@ from core.models_platform import PlatformContact
 from core.models_sync import Connection, ConnectionState
 from core.outbox import Claimed
 from core.platform import snapshot
+from core.push_tally import QUIET_ATTEMPTS
 from core.xero import access, resources
 from core.xero.client import AccountingClient
 from core.xero.mapping import item_cause
 from core.xero.outcomes import ItemResult, ReconnectNeeded, RetryAfter, Transient, UncertainOutcome, XeroProblem
 
-# A Xero outage is an error a person sees only once it lasts: a blip retries quietly.
-QUIET_ATTEMPTS = 3
 
-
-@dataclass
-class Tally:
-    sent: int = 0
-    failed: int = 0
-    waiting: int = 0
-
-    def __str__(self) -> str:
-        return f"{self.sent} contacts sent to Xero, {self.failed} refused, {self.waiting} to retry"
+class Tally(push_tally.Tally):
+    noun = "contacts"
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit, clock, outbox, platform, platform_catalog, platform_documents
+from core import audit, clock, companies, outbox, platform, platform_catalog, platform_documents
 from core.auth import Actor, Permission, require
 from core.mappings_rules import side_of
 from core.models import Company
@@ -147,10 +147,7 @@ class DemoDefaults:
 
 def demo_defaults(session: Session, actor: Actor, company_id: int) -> DemoDefaults:
     """Realistic defaults: customers linked to Xero first, mapped categories and tax rates first."""
-    require(actor, Permission.VIEW_COMPANY, company_id)
-    company = session.get(Company, company_id)
-    if company is None:
-        raise DocumentError("That company does not exist.")
+    company = companies.get(session, actor, company_id)
     customers = session.scalars(
         select(PlatformContact)
         .where(

@@ -5,7 +5,6 @@ held or rescheduled."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -13,33 +12,18 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from core import activity, clock, errors, notify, outbox
+from core import activity, clock, errors, notify, outbox, push_tally
 from core.document_plan import Refuse, Write, id_field, result_cause
 from core.errors import CAUSES, EntityRef
 from core.models_platform import DocumentKind, PlatformDocument
 from core.models_sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.outbox import Claimed
+from core.push_tally import QUIET_ATTEMPTS
 from core.xero.outcomes import ItemResult, XeroProblem
 
-# A Xero outage is an error a person sees only once it lasts: a blip retries quietly.
-QUIET_ATTEMPTS = 3
 
-
-@dataclass
-class Tally:
-    sent: int = 0
-    failed: int = 0
-    waiting: int = 0
-
-    def add(self, other: Tally) -> None:
-        self.sent, self.failed, self.waiting = (
-            self.sent + other.sent,
-            self.failed + other.failed,
-            self.waiting + other.waiting,
-        )
-
-    def __str__(self) -> str:
-        return f"{self.sent} documents sent to Xero, {self.failed} refused, {self.waiting} to retry"
+class Tally(push_tally.Tally):
+    noun = "documents"
 
 
 def _money(value: Any) -> Decimal | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit, clock, platform_catalog, reference
+from core import audit, clock, companies, platform_catalog, reference
 from core.auth import Actor, Permission, require
 from core.mappings_plan import Catalog, Change, Plan, plan
 from core.mappings_rules import KIND_LABELS, side_of, tax_fits_account
@@ -104,10 +104,7 @@ def existing(session: Session, company_id: int) -> dict[Key, str]:
 
 def check_changes(session: Session, actor: Actor, company_id: int, changes: list[Change]) -> Plan:
     """The plan for these changes without applying it (a dry run for the page and the CSV preview)."""
-    require(actor, Permission.VIEW_COMPANY, company_id)
-    company = session.get(Company, company_id)
-    if company is None:
-        raise MappingError("That company does not exist.")
+    company = companies.get(session, actor, company_id)
     ref = reference.load(session, company_id)
     if ref.fetched_at is None:
         raise MappingError(

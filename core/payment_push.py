@@ -19,13 +19,13 @@ from core.models_sync import Connection, ConnectionState
 from core.outbox import Claimed
 from core.payment_facts import gather
 from core.payment_plan import CREDIT_KINDS, PaymentFacts, Refuse, Send, Settle, Wait, batch_key, plan
+from core.push_tally import QUIET_ATTEMPTS
 from core.xero import access, resources
 from core.xero.client import AccountingClient
 from core.xero.outcomes import ItemResult, ReconnectNeeded, RetryAfter, Transient, XeroProblem
 
 # A payment waiting for its document to reach Xero is looked at again this soon (the document push runs every 2 s).
 WAIT_AGAIN = timedelta(seconds=15)
-QUIET_ATTEMPTS = 3  # a Xero blip becomes a visible sync error only once it lasts
 
 
 @dataclass
