@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from core import demo, migrate
+from core import migrate
 from core import settings as hub_settings
+from core.demo import seed as demo
 from core.hub import open_hub
 from core.startup import STARTUP_ERRORS
 

@@ -16,11 +16,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from core import api_keys, companies, demo, migrate, users
+from core import companies, migrate
 from core import settings as hub_settings
 from core.auth import COMMAND_LINE
+from core.demo import seed as demo
 from core.hub import Hub, open_hub
-from core.models import Role
+from core.models.base import Role
+from core.platform_api import keys as api_keys
+from core.staff import users
 from core.startup import STARTUP_ERRORS
 
 

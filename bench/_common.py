@@ -23,12 +23,14 @@ from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import clock, companies, connections, consent, migrate
+from core import clock, companies, migrate
 from core.auth import Actor
+from core.connections import consent
+from core.connections import lifecycle as connections
 from core.db import Database
 from core.hub import Hub
-from core.models import Role, StaffUser
-from core.models_sync import XeroBudget
+from core.models.base import Role, StaffUser
+from core.models.sync import XeroBudget
 from core.settings import load
 from demodata import orgs as seed
 from tests.conftest import TEST_ENV

@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core import migrate
 from core.db import Database
-from core.models_sync import XeroCallSlot
-from core.xero import budget
+from core.models.sync import XeroCallSlot
 from core.xero.client import Budget
+from core.xero_access import budget
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 TENANT = "bench-organisation"

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
 
-from core import contacts_sync
-from core.models_platform import PlatformContact
-from core.models_sync import RunState, SyncRun
+from core.contacts import pull as contacts_sync
+from core.models.platform import PlatformContact
+from core.models.sync import RunState, SyncRun
 from core.xero import resources
 from sandbox import apps
 

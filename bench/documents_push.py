@@ -32,11 +32,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
 
-from core import contact_push, document_push, platform, platform_catalog, reference
+from core.contacts import push as contact_push
+from core.documents import push as document_push
 from core.hub import Hub
-from core.models import Company
-from core.models_platform import PlatformDocument
-from core.models_sync import OutboxEntry, OutboxState
+from core.mappings import catalog as platform_catalog
+from core.mappings import refresh as reference
+from core.models.base import Company
+from core.models.platform import PlatformDocument
+from core.models.sync import OutboxEntry, OutboxState
+from core.platform_api import events as platform
 from core.xero.resources import BATCH_SIZE
 
 LINE = {"description": "Sourdough loaves", "quantity": 12, "unit_amount": 3.4567, "category": "GOODS",

@@ -24,13 +24,14 @@ from sqlalchemy import insert, text
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import fresh_database, table
-from core import clock, demo
+from core import clock
 from core.auth import Actor
 from core.db import Database
-from core.error_detail import export_csv
-from core.error_query import ErrorFilter, errors, groups
-from core.models import Role
-from core.models_sync import SyncError
+from core.demo import seed as demo
+from core.error_triage.detail import export_csv
+from core.error_triage.query import ErrorFilter, errors, groups
+from core.models.base import Role
+from core.models.sync import SyncError
 
 SUPPORT = Actor(user_id=None, email="bench", name="Bench", role=Role.SUPPORT)
 CAUSES = ("contact_archived", "duplicate_name", "validation", "missing_account_mapping", "xero_outage", "hub_bug")

@@ -22,8 +22,10 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import clock, demo, migrate, outbox
+from core import clock, migrate
 from core.db import Database
+from core.demo import seed as demo
+from core.sync import outbox
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

@@ -33,11 +33,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
 
-from core import contact_push, contacts_sync, platform
+from core.contacts import pull as contacts_sync
+from core.contacts import push as contact_push
 from core.hub import Hub
-from core.models_platform import PlatformContact
-from core.models_sync import Connection
-from core.xero import access
+from core.models.platform import PlatformContact
+from core.models.sync import Connection
+from core.platform_api import events as platform
+from core.xero_access import gate
 from tests.stack import free_port
 
 
@@ -105,7 +107,7 @@ def read_back(hub: Hub, targets: dict[int, tuple[int, str, str]]) -> int:
             connection_id = session.scalar(select(Connection.id).where(Connection.company_id == company))
         assert connection_id is not None
         ids = list(emails)
-        with access.organisation(hub, connection_id, worker="bench-check", max_wait_seconds=90) as xero:
+        with gate.organisation(hub, connection_id, worker="bench-check", max_wait_seconds=90) as xero:
             for start in range(0, len(ids), 50):
                 found = xero.request("GET", "/Contacts", params={"IDs": ",".join(ids[start : start + 50])})
                 matching += sum(1 for x in found["Contacts"] if x.get("EmailAddress") == emails[x["ContactID"]])

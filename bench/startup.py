@@ -18,9 +18,11 @@ from sqlalchemy import create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core import demo, migrate, sessions, signin
+from core import migrate
 from core.db import Database
+from core.demo import seed as demo
 from core.settings import load
+from core.staff import sessions, signin
 from tests.stack import Stack
 
 KEYS = {

@@ -10,7 +10,7 @@ from core import clock
 
 def record(session: Session, company_id: int, *, synced: bool = False) -> None:
     """Note activity now (and a successful sync when `synced`): the 60-day inactivity disconnect starts over."""
-    from core.models_sync import Connection, ConnectionState
+    from core.models.sync import Connection, ConnectionState
 
     values = {"last_activity_at": clock.now(), "inactivity_warned_days": None}
     if synced:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import activity, clock
 from core.auth import Actor, Permission, require
-from core.models import AuditEvent, Company
+from core.models.base import AuditEvent, Company
 from core.text import csv_safe
 
 # Every action name the hub records, with the words the Audit page shows for it.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from core.models import Role, StaffUser
+from core.models.base import Role, StaffUser
 
 
 class PermissionDenied(Exception):

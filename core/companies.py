@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, PermissionDenied, company_scope, require
-from core.models import Company
+from core.models.base import Company
 from core.text import is_email
 
 COUNTRIES = {"GB": "United Kingdom", "AU": "Australia", "NZ": "New Zealand"}

@@ -6,7 +6,7 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from sqlalchemy.orm import Session
 
 from core.db import insert_if_missing
-from core.models import HubMeta
+from core.models.base import HubMeta
 from core.settings import Settings
 
 _CHECK_KEY = "encryption_key_check"

@@ -6,7 +6,7 @@ import httpx
 from sqlalchemy import update
 
 from core.db import Database, insert_if_missing
-from core.models import HubMeta
+from core.models.base import HubMeta
 
 KEY = "clock_offset_seconds"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import api_keys
+from core.platform_api import keys as api_keys
 from web.ui import context, errors
 
 actor, hub = context.actor(), context.hub()

@@ -8,9 +8,12 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core import clock, connection_views, connections, consent
+from core import clock
 from core.auth import Permission, allowed
-from core.models_sync import ConnectionState
+from core.connections import consent
+from core.connections import lifecycle as connections
+from core.connections import views as connection_views
+from core.models.sync import ConnectionState
 from web.ui import context, errors
 from web.ui.connection_table import connection_table
 from web.ui.messages import md

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import clock, contact_views
+from core import clock
 from core.auth import Permission, allowed
-from core.contact_views import ROLES, STATUSES, SYNC_STATES, ContactFilter
+from core.contacts import views as contact_views
+from core.contacts.views import ROLES, STATUSES, SYNC_STATES, ContactFilter
 from web.ui import context, errors
 from web.ui.contact_forms import policy_form, supplier_editor
 from web.ui.contact_panels import import_panel, proposal_list, review_list

@@ -7,10 +7,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import clock, document_actions, document_views
+from core import clock
 from core.auth import Permission, allowed
-from core.document_actions import DocumentError
-from core.document_views import DocumentFilter
+from core.documents import actions as document_actions
+from core.documents import views as document_views
+from core.documents.actions import DocumentError
+from core.documents.views import DocumentFilter
 from web.ui import context, errors
 from web.ui.document_forms import demo_invoice_form, off_balance_panel
 from web.ui.listing import pager_and_download, table

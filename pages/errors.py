@@ -8,10 +8,12 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from core import clock, companies, error_detail, error_query
-from core.error_query import AGE_LABELS, ENTITY_TYPES, STATUS_LABELS, WHO, ErrorFilter
-from core.errors import CAUSES
-from core.errors import cause as cause_of
+from core import clock, companies
+from core.error_triage import detail as error_detail
+from core.error_triage import query as error_query
+from core.error_triage.query import AGE_LABELS, ENTITY_TYPES, STATUS_LABELS, WHO, ErrorFilter
+from core.sync.errors import CAUSES
+from core.sync.errors import cause as cause_of
 from web.ui import context
 from web.ui.error_panels import EXPECTED, detail_panel, jump_if_asked, retry_all
 from web.ui.errors import show

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import clock, mappings_view, reference
-from core.mappings_rules import KIND_LABELS
-from core.models_mappings import MappingKind
-from core.models_platform import DocumentKind
+from core import clock
+from core.mappings import refresh as reference
+from core.mappings import view as mappings_view
+from core.mappings.rules import KIND_LABELS
+from core.models.mappings import MappingKind
+from core.models.platform import DocumentKind
 from web.ui import context, errors
 from web.ui.mapping_widgets import csv_panel, editor, one_row_form
 from web.ui.messages import flash, show_flash

@@ -7,8 +7,9 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from core import companies, notify
-from core.models_notify import EmailState
+from core import companies
+from core.alerts import notify
+from core.models.alerts import EmailState
 from web.ui import context, errors
 
 actor, hub = context.actor(), context.hub()

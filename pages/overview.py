@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import companies, dashboard
+from core import companies
 from core.auth import company_scope
-from core.models_sync import ConnectionState
+from core.health import overview as dashboard
+from core.models.sync import ConnectionState
 from web.ui import context, dashboard_widgets
 from web.ui.chrome import ago
 

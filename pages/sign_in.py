@@ -8,7 +8,8 @@ from html import escape
 import pandas as pd
 import streamlit as st
 
-from core import demo, signin
+from core.demo import seed as demo
+from core.staff import signin
 from web.runtime import get_hub
 from web.ui.identity import sso_configured
 

@@ -8,8 +8,10 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core import clock, diagnostics, run_history, runs
-from core.models_sync import RunState
+from core import clock
+from core.health import diagnostics
+from core.models.sync import RunState
+from core.sync import run_history, runs
 from web.ui import context, errors
 from web.ui.chrome import ago
 from web.ui.dashboard_widgets import duration

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import clock, companies, users
-from core.models import Role, StaffUser
+from core import clock, companies
+from core.models.base import Role, StaffUser
+from core.staff import users
 from web.ui import context, errors
 
 actor, hub = context.actor(), context.hub()

@@ -10,7 +10,7 @@ import sys
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from core import settings as hub_settings
-from core import sidecar
+from core.health import sidecar
 from core.hub import open_hub
 from core.startup import STARTUP_ERRORS
 from scheduler import registry

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from core import (
-    cleanups,
-    connection_check,
-    connections,
-    contact_push,
-    contacts_sync,
-    document_push,
-    document_status,
-    inactivity,
-    notify,
-    payment_push,
-    reference,
-    run_history,
-    sessions,
-    sidecar,
-    webhooks,
-)
+from core.alerts import notify
+from core.connections import cleanups, inactivity
+from core.connections import lifecycle as connections
+from core.connections import xero_check as connection_check
+from core.contacts import pull as contacts_sync
+from core.contacts import push as contact_push
+from core.contacts import webhooks
+from core.documents import push as document_push
+from core.documents import status as document_status
+from core.health import sidecar
+from core.mappings import refresh as reference
+from core.payments import push as payment_push
+from core.staff import sessions
+from core.sync import run_history
 from scheduler.context import SidecarContext
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from core import clock, sidecar
+from core import clock
+from core.health import sidecar
 from scheduler import jobs
 from scheduler.context import SidecarContext
 

@@ -12,11 +12,12 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from core import clock, migrate, passwords
+from core import clock, migrate
 from core.db import Database
 from core.hub import Hub
-from core.schema import Base
+from core.models.schema import Base
 from core.settings import Settings, load
+from core.staff import passwords
 
 TEST_ENV = {
     "HUB_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",
@@ -117,7 +118,7 @@ def hub(db: Database, settings: Settings) -> Hub:
 @pytest.fixture
 def seeded(hub: Hub) -> Hub:
     """A hub holding the demo companies and accounts."""
-    from core import demo
+    from core.demo import seed as demo
 
     with hub.db.write() as session:
         demo.seed(session)

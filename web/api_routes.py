@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from core import platform
 from core.hub import Hub
-from core.platform_input import PlatformInputError
+from core.platform_api import events as platform
+from core.platform_api.checks import PlatformInputError
 from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 

@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from core import sessions, signin
 from core.hub import Hub
+from core.staff import sessions, signin
 from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 

@@ -1,4 +1,4 @@
-"""POST /webhooks/xero: Xero's webhook. Thin: core.webhooks checks the signature and keeps the events.
+"""POST /webhooks/xero: Xero's webhook. Thin: core.contacts.webhooks checks the signature and keeps the events.
 
 Xero's rules (xero-api-facts.md §7, https://developer.xero.com/documentation/webhooks/configuring-your-server):
 200 with no body for a good signature, 401 for a bad one, within 5 seconds; anything else is retried for up to a day,
@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from core import webhooks
+from core.contacts import webhooks
 from core.settings import ConfigError
 from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub

@@ -1,4 +1,5 @@
-"""GET /xero/callback: where Xero sends the person back after consent. Thin: core.connections does the work."""
+"""GET /xero/callback: where Xero sends the person back after consent. Thin: core.connections.lifecycle does the
+work."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from core import connections, consent, sessions
+from core.connections import consent
+from core.connections import lifecycle as connections
+from core.staff import sessions
 from core.startup import UNAVAILABLE_ERRORS
 from core.xero.outcomes import XeroProblem
 from web.runtime import get_hub

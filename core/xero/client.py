@@ -1,8 +1,8 @@
 """The Accounting API client: one request method, paging at the largest size, batched idempotent writes.
 
-Every answer goes through core.xero.mapping.classify, so a caller only ever sees data or an outcome named by
+Every answer goes through core.xero.answers.classify, so a caller only ever sees data or an outcome named by
 what happens next. The remaining-budget headers of every answer go to `on_budget` and to the optional `gate`,
-which every call passes (core.xero.access wires the shared budget in); with `refresh`, a 401 TokenExpired is
+which every call passes (core.xero_access.gate wires the shared budget in); with `refresh`, a 401 TokenExpired is
 answered by one refresh and one repeat of the call.
 """
 
@@ -17,7 +17,7 @@ import httpx
 import orjson
 
 from core.redact import redact
-from core.xero.mapping import classify, items_of
+from core.xero.answers import classify, items_of
 from core.xero.outcomes import ItemResult, RefreshAndRetry, Transient, UncertainOutcome, XeroProblem
 from core.xero.resources import BATCH_SIZE, ORGANISATION, PAGE_SIZE, Resource
 

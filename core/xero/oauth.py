@@ -9,7 +9,7 @@ import httpx
 from authlib.integrations.httpx_client import OAuth2Client, OAuthError
 
 from core.settings import Settings
-from core.xero.mapping import classify
+from core.xero.answers import classify
 from core.xero.outcomes import ReconnectNeeded, Transient, UncertainOutcome, XeroProblem
 
 TIMEOUT = httpx.Timeout(20.0, connect=5.0)

@@ -7,7 +7,7 @@ from typing import Any
 
 
 class XeroProblem(Exception):
-    """A Xero call that did not succeed; `cause` is the sync-error cause it becomes (core.errors.CAUSES)."""
+    """A Xero call that did not succeed; `cause` is the sync-error cause it becomes (core.sync.errors.CAUSES)."""
 
     cause = "hub_bug"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0001'
 down_revision = None
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('base_currency', sa.String(length=3), nullable=False),
     sa.Column('finance_contact_email', sa.String(length=320), nullable=True),
     sa.Column('settings', sa.JSON(), nullable=False),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_companies')),
     sa.UniqueConstraint('name', name=op.f('uq_companies_name'))
     )
@@ -39,8 +39,8 @@ def upgrade() -> None:
     op.create_table('scheduler_jobs',
     sa.Column('job_id', sa.String(length=80), nullable=False),
     sa.Column('instance_id', sa.String(length=80), nullable=True),
-    sa.Column('last_started_at', core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_finished_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_started_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_finished_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_outcome', sa.String(length=20), nullable=True),
     sa.Column('last_detail', sa.Text(), nullable=True),
     sa.Column('run_count', sa.Integer(), nullable=False),
@@ -50,9 +50,9 @@ def upgrade() -> None:
     sa.Column('instance_id', sa.String(length=80), nullable=False),
     sa.Column('hostname', sa.String(length=200), nullable=False),
     sa.Column('pid', sa.Integer(), nullable=False),
-    sa.Column('started_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('beat_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('stopped_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('beat_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('stopped_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.PrimaryKeyConstraint('instance_id', name=op.f('pk_sidecar_heartbeats'))
     )
     op.create_table('staff_users',
@@ -65,16 +65,16 @@ def upgrade() -> None:
     sa.Column('is_disabled', sa.Boolean(), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=True),
     sa.Column('failed_attempts', sa.Integer(), nullable=False),
-    sa.Column('locked_until', core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('last_sign_in_at', core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_sign_in_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_staff_users_company_id_companies'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_users')),
     sa.UniqueConstraint('email', name=op.f('uq_staff_users_email'))
     )
     op.create_table('audit_events',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
-    sa.Column('at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor_user_id', sa.Integer(), nullable=True),
     sa.Column('actor_label', sa.String(length=320), nullable=False),
     sa.Column('action', sa.String(length=60), nullable=False),
@@ -96,7 +96,7 @@ def upgrade() -> None:
     op.create_table('sign_in_failures',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], name=op.f('fk_sign_in_failures_user_id_staff_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_sign_in_failures'))
     )
@@ -106,9 +106,9 @@ def upgrade() -> None:
     op.create_table('staff_sessions',
     sa.Column('id', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('ended_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('ended_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('user_agent', sa.String(length=300), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], name=op.f('fk_staff_sessions_user_id_staff_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_staff_sessions'))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0002'
 down_revision = '0001'
@@ -28,14 +28,14 @@ def upgrade() -> None:
     sa.Column('scopes', sa.Text(), nullable=False),
     sa.Column('access_token', sa.Text(), nullable=False),
     sa.Column('refresh_token', sa.Text(), nullable=True),
-    sa.Column('access_expires_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('refresh_issued_at', core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('access_expires_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('refresh_issued_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_owner', sa.String(length=80), nullable=True),
-    sa.Column('lease_until', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('created_by_user_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['created_by_user_id'], ['staff_users.id'], name=op.f('fk_xero_grants_created_by_user_id_staff_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_xero_grants'))
     )
@@ -53,10 +53,10 @@ def upgrade() -> None:
     sa.Column('pinned_tenant_id', sa.String(length=64), nullable=True),
     sa.Column('backfill_from', sa.Date(), nullable=True),
     sa.Column('connected_by_user_id', sa.Integer(), nullable=True),
-    sa.Column('connected_at', core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('state_changed_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('connected_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('state_changed_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('state_reason', sa.Text(), nullable=True),
-    sa.Column('last_activity_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('last_activity_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_xero_connections_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['connected_by_user_id'], ['staff_users.id'], name=op.f('fk_xero_connections_connected_by_user_id_staff_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['grant_id'], ['xero_grants.id'], name=op.f('fk_xero_connections_grant_id_xero_grants'), ondelete='SET NULL'),
@@ -80,9 +80,9 @@ def upgrade() -> None:
     sa.Column('raw_response', sa.JSON(), nullable=True),
     sa.Column('status', sa.Enum('open', 'retrying', 'resolved', 'ignored', name='errorstatus', native_enum=False, length=24), nullable=False),
     sa.Column('occurrences', sa.Integer(), nullable=False),
-    sa.Column('first_seen_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_seen_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('resolved_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('first_seen_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('resolved_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_sync_errors_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['connection_id'], ['xero_connections.id'], name=op.f('fk_sync_errors_connection_id_xero_connections'), ondelete='SET NULL'),
@@ -105,14 +105,14 @@ def upgrade() -> None:
     sa.Column('idempotency_key', sa.String(length=128), nullable=False),
     sa.Column('state', sa.Enum('pending', 'leased', 'done', 'failed', 'held', 'discarded', name='outboxstate', native_enum=False, length=24), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('not_before', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('not_before', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('lease_owner', sa.String(length=80), nullable=True),
-    sa.Column('lease_until', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('xero_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('done_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_outbox_entries_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['connection_id'], ['xero_connections.id'], name=op.f('fk_outbox_entries_connection_id_xero_connections'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['last_error_id'], ['sync_errors.id'], name=op.f('fk_outbox_entries_last_error_id_sync_errors'), ondelete='SET NULL'),

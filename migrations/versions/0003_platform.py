@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0003'
 down_revision = '0002'
@@ -39,8 +39,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('xero_contact_id', sa.String(length=64), nullable=True),
     sa.Column('synced_snapshot', sa.JSON(), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('changed_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_platform_contacts_company_id_companies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_contacts')),
     sa.UniqueConstraint('company_id', 'platform_id', name='uq_platform_contacts_company_platform_id')
@@ -56,9 +56,9 @@ def upgrade() -> None:
     sa.Column('prefix', sa.String(length=16), nullable=False),
     sa.Column('key_hash', sa.String(length=64), nullable=False),
     sa.Column('created_by_user_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('note', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_user_id'], ['staff_users.id'], name=op.f('fk_api_keys_created_by_user_id_staff_users'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_api_keys')),
@@ -79,8 +79,8 @@ def upgrade() -> None:
     sa.Column('voided', sa.Boolean(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('xero_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('changed_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_platform_documents_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['contact_id'], ['platform_contacts.id'], name=op.f('fk_platform_documents_contact_id_platform_contacts'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_documents')),
@@ -96,8 +96,8 @@ def upgrade() -> None:
     sa.Column('platform_id', sa.String(length=64), nullable=False),
     sa.Column('proposed', sa.JSON(), nullable=False),
     sa.Column('status', sa.Enum('pending', 'accepted', 'rejected', name='proposalstatus', native_enum=False, length=24), nullable=False),
-    sa.Column('submitted_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('decided_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('submitted_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decided_by_user_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_supplier_proposals_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['contact_id'], ['platform_contacts.id'], name=op.f('fk_supplier_proposals_contact_id_platform_contacts'), ondelete='CASCADE'),
@@ -115,7 +115,7 @@ def upgrade() -> None:
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
     sa.Column('api_key_id', sa.Integer(), nullable=True),
-    sa.Column('received_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('received_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['api_key_id'], ['api_keys.id'], name=op.f('fk_platform_events_api_key_id_api_keys'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_platform_events_company_id_companies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_events')),
@@ -131,7 +131,7 @@ def upgrade() -> None:
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('reference', sa.String(length=255), nullable=True),
     sa.Column('xero_id', sa.String(length=64), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_platform_payments_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['document_id'], ['platform_documents.id'], name=op.f('fk_platform_payments_document_id_platform_documents'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_platform_payments')),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0004'
 down_revision = '0003'
@@ -26,12 +26,12 @@ def upgrade() -> None:
     sa.Column('company_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('backfill_from', sa.Date(), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('spent_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('spent_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('grant_id', sa.Integer(), nullable=True),
     sa.Column('offered', sa.JSON(), nullable=True),
-    sa.Column('confirmed_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('confirmed_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_xero_consents_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['grant_id'], ['xero_grants.id'], name=op.f('fk_xero_consents_grant_id_xero_grants'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['user_id'], ['staff_users.id'], name=op.f('fk_xero_consents_user_id_staff_users'), ondelete='CASCADE'),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0005'
 down_revision = '0004'
@@ -25,16 +25,16 @@ def upgrade() -> None:
     sa.Column('minute_remaining', sa.Integer(), nullable=True),
     sa.Column('day_remaining', sa.Integer(), nullable=True),
     sa.Column('app_minute_remaining', sa.Integer(), nullable=True),
-    sa.Column('paused_until', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('paused_until', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('pause_reason', sa.String(length=40), nullable=True),
-    sa.Column('updated_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('tenant_id', name=op.f('pk_xero_budgets'))
     )
     op.create_table('xero_call_slots',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
     sa.Column('holder', sa.String(length=80), nullable=False),
-    sa.Column('expires_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_xero_call_slots'))
     )
     with op.batch_alter_table('xero_call_slots', schema=None) as batch_op:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0006'
 down_revision = '0005'
@@ -28,12 +28,12 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('state', sa.Enum('pending', 'sending', 'sent', 'failed', name='emailstate', native_enum=False, length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('next_attempt_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('next_attempt_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('lease_owner', sa.String(length=80), nullable=True),
-    sa.Column('lease_until', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('sent_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_email_messages_company_id_companies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_email_messages'))
     )
@@ -47,7 +47,7 @@ def upgrade() -> None:
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('link', sa.Text(), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('email_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_alerts_company_id_companies'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['email_id'], ['email_messages.id'], name=op.f('fk_alerts_email_id_email_messages'), ondelete='SET NULL'),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0007'
 down_revision = '0006'
@@ -26,12 +26,12 @@ def upgrade() -> None:
     sa.Column('job', sa.String(length=40), nullable=False),
     sa.Column('state', sa.Enum('queued', 'running', 'done', 'failed', name='runstate', native_enum=False, length=24), nullable=False),
     sa.Column('requested_by_user_id', sa.Integer(), nullable=True),
-    sa.Column('requested_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('not_before', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('started_at', core.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('finished_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('requested_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('not_before', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('finished_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('lease_owner', sa.String(length=80), nullable=True),
-    sa.Column('lease_until', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('records', sa.Integer(), nullable=False),
     sa.Column('api_calls', sa.Integer(), nullable=False),
     sa.Column('progress', sa.JSON(), nullable=True),
@@ -54,12 +54,12 @@ def upgrade() -> None:
     sa.Column('tenant_name', sa.String(length=255), nullable=True),
     sa.Column('reason', sa.String(length=200), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('not_before', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('not_before', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('lease_owner', sa.String(length=80), nullable=True),
-    sa.Column('lease_until', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('lease_until', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
-    sa.Column('created_at', core.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('done_at', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('done_at', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_xero_cleanups_company_id_companies'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['grant_id'], ['xero_grants.id'], name=op.f('fk_xero_cleanups_grant_id_xero_grants'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_xero_cleanups'))
@@ -70,10 +70,10 @@ def upgrade() -> None:
 
     with op.batch_alter_table('xero_connections', schema=None) as batch_op:
         batch_op.add_column(sa.Column('inactivity_warned_days', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('last_sync_at', core.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('last_sync_at', core.models.base.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('xero_consents', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('abandoned_at', core.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('abandoned_at', core.models.base.UTCDateTime(timezone=True), nullable=True))
 
     # ### end Alembic commands ###
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0009'
 down_revision = '0008'
@@ -43,7 +43,7 @@ def upgrade() -> None:
     op.create_table('xero_reference',
     sa.Column('company_id', sa.Integer(), nullable=False),
     sa.Column('tenant_id', sa.String(length=64), nullable=False),
-    sa.Column('fetched_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('fetched_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('accounts', sa.JSON(), nullable=False),
     sa.Column('tax_rates', sa.JSON(), nullable=False),
     sa.Column('currencies', sa.JSON(), nullable=False),
@@ -59,10 +59,10 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=64), nullable=False),
     sa.Column('target', sa.String(length=64), nullable=False),
     sa.Column('origin', sa.String(length=12), nullable=False),
-    sa.Column('changed_at', core.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changed_at', core.models.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('changed_by_user_id', sa.Integer(), nullable=True),
     sa.Column('stale_reason', sa.Text(), nullable=True),
-    sa.Column('stale_since', core.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('stale_since', core.models.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['changed_by_user_id'], ['staff_users.id'], name=op.f('fk_mappings_changed_by_user_id_staff_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['company_id'], ['companies.id'], name=op.f('fk_mappings_company_id_companies'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_mappings')),

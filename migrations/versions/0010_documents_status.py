@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import core.models
+import core.models.base
 
 revision = '0010'
 down_revision = '0009'
@@ -31,13 +31,13 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('xero_status', sa.String(length=20), nullable=True))
         batch_op.add_column(sa.Column('amount_due', sa.Numeric(precision=14, scale=2), nullable=True))
         batch_op.add_column(sa.Column('amount_paid', sa.Numeric(precision=14, scale=2), nullable=True))
-        batch_op.add_column(sa.Column('xero_updated_at', core.models.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('pushed_at', core.models.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('uncertain_since', core.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('xero_updated_at', core.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('pushed_at', core.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('uncertain_since', core.models.base.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('platform_payments', schema=None) as batch_op:
         batch_op.add_column(sa.Column('xero_status', sa.String(length=20), nullable=True))
-        batch_op.add_column(sa.Column('exported_at', core.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('exported_at', core.models.base.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('sync_errors', schema=None) as batch_op:
         batch_op.create_index('ix_sync_errors_first_seen', ['first_seen_at'], unique=False)
@@ -47,8 +47,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_sync_runs_finished', ['finished_at'], unique=False)
 
     with op.batch_alter_table('xero_connections', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('documents_since', core.models.UTCDateTime(timezone=True), nullable=True))
-        batch_op.add_column(sa.Column('documents_polled_at', core.models.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('documents_since', core.models.base.UTCDateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('documents_polled_at', core.models.base.UTCDateTime(timezone=True), nullable=True))
 
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 import launcher
 from core.db import Database
-from core.models import Company
+from core.models.base import Company
 from core.settings import PROJECT_ROOT
 from tests.e2e.conftest import settle
 from tests.stack import Stack

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo import DEMO_PASSWORD
+from core.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import settle
 from tests.e2e.test_sign_in import open_hub, sign_in
 from tests.stack import Stack

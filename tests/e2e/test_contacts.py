@@ -9,7 +9,7 @@ import time
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from core.demo import DEMO_PASSWORD
+from core.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import settle
 from tests.e2e.flows import connect_through_xero, main, open_connections, shows_after_sync, xero_contact_page
 from tests.e2e.test_sign_in import open_hub, sign_in

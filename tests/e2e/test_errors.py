@@ -13,7 +13,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo import DEMO_PASSWORD
+from core.demo.seed import DEMO_PASSWORD
 from tests.e2e.flows import (
     advance_clock,
     connect_through_xero,

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo import DEMO_PASSWORD
+from core.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import settle
 from tests.stack import Stack
 

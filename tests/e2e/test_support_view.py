@@ -13,11 +13,12 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from core import companies, users
+from core import companies
 from core.auth import COMMAND_LINE
 from core.db import Database
-from core.demo import DEMO_PASSWORD
-from core.models import Company, Role
+from core.demo.seed import DEMO_PASSWORD
+from core.models.base import Company, Role
+from core.staff import users
 from tests.e2e.conftest import settle
 from tests.e2e.flows import Platform, connect_through_xero, main, open_connections
 from tests.e2e.test_sign_in import open_hub, sign_in

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from core.db import bulk_insert
 from core.hub import Hub
-from core.models import Company
-from core.models_platform import Origin, PlatformContact
+from core.models.base import Company
+from core.models.platform import Origin, PlatformContact
 
 
 def _row(company_id: int, name: str, **extra: Any) -> dict[str, Any]:

@@ -8,10 +8,11 @@ import sys
 
 from sqlalchemy import select
 
-from core import demo, signin, users
+from core.demo import seed as demo
 from core.hub import Hub
-from core.models import AuditEvent, Role
+from core.models.base import AuditEvent, Role
 from core.settings import PROJECT_ROOT
+from core.staff import signin, users
 from tests.conftest import TEST_ENV
 
 

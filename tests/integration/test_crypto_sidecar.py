@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography.fernet import Fernet
 
-from core import clock, crypto, sidecar
+from core import clock, crypto
+from core.health import sidecar
 from core.hub import Hub
 from tests.conftest import TEST_ENV, make_settings
 

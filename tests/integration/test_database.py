@@ -13,8 +13,8 @@ from sqlalchemy import text
 
 from core import migrate
 from core.db import Database, DatabaseUnavailable, SchemaOutOfDate
-from core.models import HubMeta
-from core.schema import Base
+from core.models.base import HubMeta
+from core.models.schema import Base
 
 
 def test_migrations_produce_exactly_the_models_schema(db: Database) -> None:
@@ -34,7 +34,7 @@ def test_downgrade_to_nothing_and_back(db: Database) -> None:
 
 
 def test_datetimes_come_back_aware_utc(db: Database) -> None:
-    from core.models import SidecarHeartbeat
+    from core.models.base import SidecarHeartbeat
 
     moment = datetime(2026, 11, 20, 9, 30, 15, 123456, tzinfo=UTC)
     with db.write() as session:

@@ -136,7 +136,7 @@ def test_each_part_starts_alone_and_explains_bad_configuration(tmp_path) -> None
 def test_reset_demo_refuses_a_database_the_demo_did_not_create(tmp_path) -> None:  # type: ignore[no-untyped-def]
     from core import migrate
     from core.db import Database
-    from core.models import Company
+    from core.models.base import Company
 
     database = Database(f"sqlite:///{tmp_path / 'data' / 'hub.db'}")
     migrate.upgrade(database)

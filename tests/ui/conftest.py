@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import demo
+from core.demo import seed as demo
 from core.hub import Hub
 from core.settings import PROJECT_ROOT
 from tests.conftest import TEST_ENV

@@ -8,10 +8,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from core import api_keys
 from core.auth import COMMAND_LINE
 from core.hub import Hub
-from core.models_platform import PlatformContact, PlatformEvent
+from core.models.platform import PlatformContact, PlatformEvent
+from core.platform_api import keys as api_keys
 from web.api_routes import ROUTES
 
 SUPPLIER = {"supplier_id": "sup-1", "name": "Fenland Flour Mill", "email": "orders@fenlandflour.example"}
@@ -156,7 +156,7 @@ def test_the_contacts_changes_feed(client: TestClient, key: str) -> None:
 def test_only_a_hash_of_the_key_is_stored(ui_hub: Hub, key: str) -> None:
     from sqlalchemy import select
 
-    from core.models_platform import ApiKey
+    from core.models.platform import ApiKey
 
     with ui_hub.db.read() as session:
         row = session.scalar(select(ApiKey))

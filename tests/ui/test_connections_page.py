@@ -6,13 +6,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from core import clock, outbox
-from core.errors import EntityRef, record
+from core import clock
 from core.hub import Hub
-from core.models import Company
-from core.models_sync import Connection, ConnectionState, Grant
-from core.xero import budget
+from core.models.base import Company
+from core.models.sync import Connection, ConnectionState, Grant
+from core.sync import outbox
+from core.sync.errors import EntityRef, record
 from core.xero.client import Budget
+from core.xero_access import budget
 from tests.ui.conftest import page_text
 from tests.ui.test_pages import FIONA, AppFactory, run_ok
 

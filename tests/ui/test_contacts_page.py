@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import delete, select
 from streamlit.testing.v1 import AppTest
 
-from core import clock, platform
+from core import clock
 from core.companies import settings_of
 from core.hub import Hub
-from core.models import Company
-from core.models_contacts import MatchReview, ReviewStatus, XeroContactSeen
-from core.models_platform import Origin, PlatformContact, PlatformEvent, SupplierProposal
-from core.models_sync import ConnectionState, OutboxEntry, RunState, SyncRun
+from core.models.base import Company
+from core.models.contacts import MatchReview, ReviewStatus, XeroContactSeen
+from core.models.platform import Origin, PlatformContact, PlatformEvent, SupplierProposal
+from core.models.sync import ConnectionState, OutboxEntry, RunState, SyncRun
+from core.platform_api import events as platform
 from tests.ui.conftest import page_text
 from tests.ui.test_connections_page import company_id, seed_connection
 from tests.ui.test_pages import FIONA, AppFactory, run_ok

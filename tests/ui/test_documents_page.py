@@ -9,12 +9,13 @@ from decimal import Decimal
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core import clock, errors, outbox
-from core.errors import EntityRef
+from core import clock
 from core.hub import Hub
-from core.models import AuditEvent
-from core.models_platform import DocumentKind, PlatformContact, PlatformDocument, PlatformEvent, PlatformPayment
-from core.models_sync import ConnectionState, OutboxEntry, OutboxState
+from core.models.base import AuditEvent
+from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformEvent, PlatformPayment
+from core.models.sync import ConnectionState, OutboxEntry, OutboxState
+from core.sync import errors, outbox
+from core.sync.errors import EntityRef
 from tests.ui.conftest import page_text
 from tests.ui.test_connections_page import company_id, seed_connection
 from tests.ui.test_pages import FIONA, AppFactory, run_ok

@@ -8,11 +8,12 @@ from collections.abc import Callable
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core import clock, errors, outbox
+from core import clock
 from core.hub import Hub
-from core.models import AuditEvent, Company
-from core.models_platform import PlatformContact
-from core.models_sync import Connection, ConnectionState, ErrorStatus, OutboxEntry, OutboxState, SyncError
+from core.models.base import AuditEvent, Company
+from core.models.platform import PlatformContact
+from core.models.sync import Connection, ConnectionState, ErrorStatus, OutboxEntry, OutboxState, SyncError
+from core.sync import errors, outbox
 from tests.ui.conftest import page_text
 
 AppFactory = Callable[[str | None], AppTest]

@@ -7,11 +7,11 @@ import random
 
 from streamlit.testing.v1 import AppTest
 
-from core import reference
 from core.hub import Hub
-from core.models_mappings import Mapping
-from core.models_sync import ConnectionState
-from core.reference_data import account_json, tax_json
+from core.mappings import refresh as reference
+from core.mappings.reference import account_json, tax_json
+from core.models.mappings import Mapping
+from core.models.sync import ConnectionState
 from demodata.accounts import build_accounts
 from demodata.taxes import build_tax_rates
 from tests.ui.conftest import page_text

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core import notify
+from core.alerts import notify
 from core.hub import Hub
-from core.models import AuditEvent, Company
-from core.models_notify import EmailMessage, EmailState
+from core.models.alerts import EmailMessage, EmailState
+from core.models.base import AuditEvent, Company
 from tests.ui.conftest import page_text
 
 AppFactory = Callable[[str | None], AppTest]

@@ -7,11 +7,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import clock, run_history, runs
-from core.errors import EntityRef, record
+from core import clock
 from core.hub import Hub
-from core.models import AuditEvent
-from core.models_sync import ConnectionState, OutboxEntry, OutboxState
+from core.models.base import AuditEvent
+from core.models.sync import ConnectionState, OutboxEntry, OutboxState
+from core.sync import run_history, runs
+from core.sync.errors import EntityRef, record
 from tests.ui.conftest import page_text
 from tests.ui.test_connections_page import SUPPORT, company_id, seed_connection
 from tests.ui.test_pages import FIONA, AppFactory, run_ok

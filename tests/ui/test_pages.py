@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 from streamlit.testing.v1 import AppTest
 
-from core import demo, users
 from core.auth import Actor
+from core.demo import seed as demo
 from core.hub import Hub
-from core.models import AuditEvent, Company
+from core.models.base import AuditEvent, Company
+from core.staff import users
 from tests.ui.conftest import page_text
 from web.ui.pages import page_files_for
 

@@ -12,10 +12,10 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from core import webhooks
+from core.contacts import webhooks
 from core.db import Database
 from core.hub import Hub
-from core.models_contacts import WebhookEvent
+from core.models.contacts import WebhookEvent
 from core.settings import DEMO_XERO_WEBHOOK_KEY
 from sandbox.webhooks import sign
 from web import webhook_routes

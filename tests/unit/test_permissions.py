@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.auth import Actor, Permission, PermissionDenied, allowed, company_scope, require
-from core.models import Role
+from core.models.base import Role
 
 OWN, OTHER = 1, 2
 

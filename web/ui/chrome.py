@@ -7,11 +7,13 @@ from html import escape
 
 import streamlit as st
 
-from core import clock, companies, connections, sidecar
+from core import clock, companies
 from core.auth import Actor
+from core.connections import lifecycle as connections
+from core.health import sidecar
 from core.hub import Hub
-from core.models import Company, Role
-from core.models_sync import ConnectionState
+from core.models.base import Company, Role
+from core.models.sync import ConnectionState
 from web.ui.messages import md
 
 COMPANY_KEY = "company_id"

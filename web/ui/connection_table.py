@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.connection_views import ConnectionView
+from core.connections.views import ConnectionView
 
 
 def _budget(view: ConnectionView) -> str:

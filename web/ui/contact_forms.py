@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import companies, contact_views
+from core import companies
 from core.auth import Actor
-from core.contacts_xero import POLICIES
+from core.contacts import views as contact_views
+from core.contacts.xero_contact import POLICIES
 from core.hub import Hub
-from core.models import Company
+from core.models.base import Company
 from web.ui import errors
 from web.ui.contact_panels import SYNC_WORDS
 from web.ui.messages import flash
@@ -88,7 +89,8 @@ def policy_form(hub: Hub, actor: Actor, company: Company, known_groups: list[str
 
 
 def supplier_editor(hub: Hub, actor: Actor, company: Company, *, can_edit: bool) -> None:
-    """For the demo: edit a supplier as the platform would (a supplier.changed event through core.platform)."""
+    """For the demo: edit a supplier as the platform would (a supplier.changed event through
+    core.platform_api.events)."""
     st.caption(
         "For the demo: change a supplier here as the platform would. The change goes through the platform's entry "
         "point, is recorded with its outbox entry, and reaches Xero within seconds."

@@ -6,16 +6,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import contact_views
 from core.auth import Actor
+from core.contacts import views as contact_views
 from core.hub import Hub
-from core.models import Company
-from core.models_sync import ConnectionState, RunState
+from core.models.base import Company
+from core.models.sync import ConnectionState, RunState
 from web.ui import errors
 from web.ui.chrome import ago
 from web.ui.messages import flash, md
 
-# What the pull did with each contact, in words (core.contacts_plan's action kinds).
+# What the pull did with each contact, in words (core.contacts.pull_plan's action kinds).
 DONE_WORDS = {
     "create": "imported as new",
     "link": "linked to platform contacts",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from core.auth import Actor
 from core.hub import Hub
-from core.models import Company
+from core.models.base import Company
 from web.runtime import get_hub
 
 

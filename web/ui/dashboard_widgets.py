@@ -7,9 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import Actor
-from core.dashboard import CompanyHealth, Dashboard
-from core.dashboard_plan import CONNECTIONS, ERRORS, RUNS
-from core.models_sync import ConnectionState
+from core.health.overview import CompanyHealth, Dashboard
+from core.health.overview_plan import CONNECTIONS, ERRORS, RUNS
+from core.models.sync import ConnectionState
 from web.ui.chrome import COMPANY_KEY, ago
 from web.ui.pages import page_files_for
 

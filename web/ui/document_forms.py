@@ -6,11 +6,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import document_actions, document_views
 from core.auth import Actor
-from core.document_actions import DocumentError
+from core.documents import actions as document_actions
+from core.documents import views as document_views
+from core.documents.actions import DocumentError
 from core.hub import Hub
-from core.models import Company
+from core.models.base import Company
 from web.ui import errors
 from web.ui.messages import flash
 

@@ -12,10 +12,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from core import error_actions, error_detail
 from core.auth import Actor
-from core.error_actions import RetryPlan, Verdict
-from core.error_query import ErrorFilter, TriageError
+from core.error_triage import actions as error_actions
+from core.error_triage import detail as error_detail
+from core.error_triage.actions import RetryPlan, Verdict
+from core.error_triage.query import ErrorFilter, TriageError
 from core.hub import Hub
 from web.ui import errors
 from web.ui.chrome import COMPANY_KEY

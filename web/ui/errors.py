@@ -7,13 +7,13 @@ import secrets
 
 import streamlit as st
 
-from core.api_keys import ApiKeyError
 from core.auth import PermissionDenied
 from core.companies import CompanyError
-from core.connections import ConnectRefused
-from core.contact_actions import ContactError
+from core.connections.lifecycle import ConnectRefused
+from core.contacts.actions import ContactError
+from core.platform_api.keys import ApiKeyError
+from core.staff.users import UserError
 from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
-from core.users import UserError
 
 log = logging.getLogger("hub.pages")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import sessions, users
 from core.auth import Actor
 from core.hub import Hub
+from core.staff import sessions, users
 
 
 def sso_configured() -> bool:

@@ -8,12 +8,13 @@ from collections.abc import Sequence
 import pandas as pd
 import streamlit as st
 
-from core import mappings, mappings_csv
 from core.auth import Actor
 from core.hub import Hub
-from core.mappings_plan import Change
-from core.mappings_view import Row
-from core.models_mappings import MappingKind
+from core.mappings import csv_files as mappings_csv
+from core.mappings import store as mappings
+from core.mappings.plan import Change
+from core.mappings.view import Row
+from core.models.mappings import MappingKind
 from web.ui import errors
 from web.ui.messages import flash
 

@@ -1,0 +1,127 @@
+"""Supplier push, the pure part: waiting contact changes and what the hub knows → the Xero contact writes to send.
+
+No I/O here (STYLE.md: gather → plan → execute), so every case is a cheap table-driven test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from core.sync.outbox import Claimed
+
+PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
+# Platform field → Xero Contact field, for the plain ones (phones and addresses are lists, mapped below).
+PLAIN = {
+    "name": "Name",
+    "first_name": "FirstName",
+    "last_name": "LastName",
+    "email": "EmailAddress",
+    "bank_account": "BankAccountDetails",
+    "tax_number": "TaxNumber",
+}
+ADDRESS = {
+    "line1": "AddressLine1",
+    "line2": "AddressLine2",
+    "line3": "AddressLine3",
+    "line4": "AddressLine4",
+    "city": "City",
+    "region": "Region",
+    "postal_code": "PostalCode",
+    "country": "Country",
+}
+# Xero derives IsCustomer and IsSupplier from transactions (they cannot be written), so they are never sent.
+NOT_SENT = {"is_customer", "is_supplier"}
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the hub holds about the contact a change belongs to."""
+
+    contact_id: int
+    name: str
+    platform_id: str | None
+    xero_contact_id: str | None
+    snapshot: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Write:
+    """One element of a batch: its outbox entry, the Xero element, and the fields it carries (ours)."""
+
+    entry: Claimed
+    contact_id: int
+    element: dict[str, Any]
+    fields: dict[str, Any]
+    create: bool
+
+
+@dataclass(frozen=True)
+class Settle:
+    """An entry that needs no call: nothing Xero holds changed, or its contact is gone."""
+
+    entry: Claimed
+    reason: str
+
+
+def contact_number(known: Known) -> str:
+    """The stable id Xero keeps in ContactNumber for a contact the platform created (DESIGN's Decisions)."""
+    return (known.platform_id or f"hub-{known.contact_id}")[:50]
+
+
+def _phones(new: list[dict[str, str]] | None, old: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    numbers = {p["type"]: p["number"] for p in new or []}
+    # A phone type we had but no longer have is blanked in Xero, since Xero keeps any type it is not sent.
+    wanted = [t for t in PHONE_TYPES if t in numbers or any(p["type"] == t for p in old or [])]
+    return [{"PhoneType": t, "PhoneNumber": numbers.get(t, "")} for t in wanted]
+
+
+def _addresses(new: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    return [{"AddressType": a["type"], **{ours: a.get(mine, "") for mine, ours in ADDRESS.items()}} for a in new or []]
+
+
+def element(fields: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
+    """The Xero Contact fields for these platform fields (only those given)."""
+    out: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name in PLAIN:
+            out[PLAIN[name]] = value or ""
+        elif name == "phones":
+            out["Phones"] = _phones(value, previous.get("phones"))
+        elif name == "addresses":
+            out["Addresses"] = _addresses(value)
+    return out
+
+
+def plan(entries: list[Claimed], known: dict[int, Known]) -> tuple[list[Write], list[Settle]]:
+    """Each claimed contact change → a write (create with ContactNumber, or update by ContactID) or a settle."""
+    writes: list[Write] = []
+    settles: list[Settle] = []
+    for entry in entries:
+        contact = known.get(int(entry.entity_id)) if entry.entity_id.isdigit() else None
+        if contact is None:
+            settles.append(Settle(entry, "The contact no longer exists in the hub."))
+            continue
+        create = contact.xero_contact_id is None
+        fields = {k: v for k, v in entry.payload.items() if k not in NOT_SENT}
+        if create:
+            body = element(fields, {}) | {"ContactNumber": contact_number(contact)}
+            body.setdefault("Name", contact.name)  # Xero needs a name to create a contact
+        elif not fields:
+            settles.append(Settle(entry, "Nothing Xero holds changed."))
+            continue
+        else:
+            body = {"ContactID": contact.xero_contact_id, **element(fields, contact.snapshot)}
+        writes.append(Write(entry, contact.contact_id, body, fields, create))
+    return writes, settles
+
+
+def batch_key(writes: list[Write]) -> str:
+    """One Idempotency-Key per batch attempt, from the entries' own keys (entity and version) and attempt numbers.
+
+    Xero answers a repeated key with its first answer, so a retry after a refusal (fixed meanwhile) needs a new
+    key; a create whose answer was lost is looked up by ContactNumber before it is sent again (never duplicated).
+    """
+    joined = "|".join(sorted(f"{w.entry.idempotency_key}#{w.entry.attempts}" for w in writes))
+    return f"contacts:{hashlib.sha256(joined.encode()).hexdigest()[:40]}"

@@ -1,0 +1,257 @@
+"""Status back: every few minutes per connected company, the invoices and credit notes Xero changed since the last
+poll (If-Modified-Since, with a small overlap) update the pushed documents' status and amounts; the customers they
+belong to are then compared with Xero's outstanding totals and flagged "off balance" where they differ.
+
+Xero has no webhook for payments (facts section 5), so polling is the way payment status comes back."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.contacts.xero_contact import parse_date
+from core.documents.balance import Doc, compare, platform_outstanding, xero_outstanding
+from core.hub import Hub
+from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
+from core.models.sync import Connection, ConnectionState
+from core.sync import run_history
+from core.xero import resources
+from core.xero.client import AccountingClient
+from core.xero.outcomes import XeroProblem
+from core.xero_access import gate
+
+OVERLAP = timedelta(minutes=2)  # Xero's clock and ours may differ a little: read a little before the cursor
+CONTACTS_PER_CALL = 50  # ContactIDs per balance read, to keep the URL short
+SALES = (DocumentKind.SALES_INVOICE, DocumentKind.CUSTOMER_CREDIT_NOTE)
+
+
+def due_companies(session: Session, *, every_seconds: int) -> list[int]:
+    """Connected companies whose status poll is due (never polled, asked for now, or `every_seconds` ago)."""
+    now = clock.now()
+    rows = session.scalars(select(Connection).where(Connection.state == ConnectionState.CONNECTED))
+    return [
+        r.company_id
+        for r in rows
+        if r.documents_polled_at is None or r.documents_polled_at + timedelta(seconds=every_seconds) <= now
+    ]
+
+
+def poll_due(hub: Hub, *, worker: str) -> str:
+    """Poll every company that is due; one company's trouble never stops the others."""
+    with hub.db.read() as session:
+        due = due_companies(session, every_seconds=hub.settings.documents_poll_seconds)
+    said = [poll(hub, company_id, worker=worker) for company_id in due]
+    return f"{len(due)} status polls: " + "; ".join(said) if due else "no status poll due"
+
+
+def _start(session: Session, company_id: int) -> datetime | None:
+    """Where this poll reads from: the cursor less the overlap, or the first push (nothing pushed: no read)."""
+    connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
+    if connection is not None and connection.documents_since is not None:
+        return connection.documents_since - OVERLAP
+    first = session.scalar(
+        select(func.min(func.coalesce(PlatformDocument.pushed_at, PlatformDocument.created_at))).where(
+            PlatformDocument.company_id == company_id, PlatformDocument.xero_id.is_not(None)
+        )
+    )
+    return first - OVERLAP if first is not None else None
+
+
+def poll(hub: Hub, company_id: int, *, worker: str) -> str:
+    """One status poll of one company, recorded as a sync run."""
+    started = clock.now()
+    with hub.db.read() as session:
+        connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
+        since = _start(session, company_id)
+    if connection is None or connection.state is not ConnectionState.CONNECTED:
+        return "not connected"
+    if since is None:
+        with hub.db.write() as session:
+            _mark(session, company_id, newest=None)
+        return "nothing pushed yet"
+    changed: list[dict[str, Any]] = []
+    xero: AccountingClient | None = None
+    try:
+        with gate.organisation(hub, connection.id, worker=worker) as xero:
+            for resource in (resources.INVOICES, resources.CREDIT_NOTES):
+                for page in xero.pages(resource, since=since):
+                    changed.extend(page)
+            with hub.db.read() as session:
+                exported = _has_exported_payments(session, company_id)
+            payments = [p for page in xero.pages(resources.PAYMENTS, since=since) for p in page] if exported else []
+            with hub.db.read() as session:
+                customers = _customers(session, company_id, changed)
+            balances = _xero_balances(xero, list(customers.values()))
+    except XeroProblem as problem:
+        with hub.db.write() as session:
+            note = f"Xero could not be asked for document status: {problem.message} The next poll tries again."
+            _record(session, company_id, started, xero, 0, note, failed=True)
+            _mark(session, company_id, newest=None, keep_cursor=True)
+        return note
+    with hub.db.write() as session:
+        updated = apply(session, company_id, changed)
+        reversed_ = apply_payments(session, company_id, payments)
+        off = flag(session, company_id, customers, balances)
+        newest = max((d for d in (parse_date(r.get("UpdatedDateUTC")) for r in changed) if d), default=None)
+        _mark(session, company_id, newest=newest or since + OVERLAP)
+        outcome = f"{len(changed)} documents changed in Xero, {updated} of ours updated; {off} customers off balance"
+        outcome += f"; {reversed_} exported payments reversed in Xero" if reversed_ else ""
+        _record(session, company_id, started, xero, len(changed), outcome)
+    return outcome
+
+
+def _mark(session: Session, company_id: int, *, newest: datetime | None, keep_cursor: bool = False) -> None:
+    connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
+    if connection is None:
+        return
+    connection.documents_polled_at = clock.now()
+    if newest is not None and not keep_cursor:
+        connection.documents_since = max(newest, connection.documents_since or newest)
+
+
+def _record(
+    session: Session, company_id: int, started: datetime, xero: Any, records: int, outcome: str, *, failed: bool = False
+) -> None:
+    run_history.record_finished(
+        session,
+        company_id=company_id,
+        job="documents_poll",
+        started_at=started,
+        records=records,
+        api_calls=xero.calls if xero is not None else 0,
+        outcome=outcome,
+        failed=failed,
+    )
+
+
+def apply(session: Session, company_id: int, changed: list[dict[str, Any]]) -> int:
+    """Copy Xero's status and amounts onto our pushed documents among `changed`; return how many were ours."""
+    by_id = {str(r.get("InvoiceID") or r.get("CreditNoteID")): r for r in changed}
+    if not by_id:
+        return 0
+    ours = session.scalars(
+        select(PlatformDocument).where(
+            PlatformDocument.company_id == company_id, PlatformDocument.xero_id.in_(list(by_id))
+        )
+    )
+    count = 0
+    for document in ours:
+        row = by_id[str(document.xero_id)]
+        credit = "CreditNoteID" in row
+        document.xero_status = str(row.get("Status") or document.xero_status or "")[:20] or None
+        due = row.get("RemainingCredit") if credit else row.get("AmountDue")
+        document.amount_due = Decimal(str(due)) if due is not None else document.amount_due
+        paid = sum((Decimal(str(p.get("Amount") or 0)) for p in row.get("Payments") or []), Decimal(0))
+        document.amount_paid = paid if credit else Decimal(str(row.get("AmountPaid") or paid))
+        document.xero_updated_at = parse_date(row.get("UpdatedDateUTC")) or document.xero_updated_at
+        count += 1
+    return count
+
+
+def _has_exported_payments(session: Session, company_id: int) -> bool:
+    return (
+        session.scalar(
+            select(PlatformPayment.id)
+            .where(PlatformPayment.company_id == company_id, PlatformPayment.xero_id.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def apply_payments(session: Session, company_id: int, changed: list[dict[str, Any]]) -> int:
+    """Exported payments Xero now has as DELETED (reversed there): say so; return how many newly reversed."""
+    status = {str(p.get("PaymentID")): str(p.get("Status") or "") for p in changed}
+    if not status:
+        return 0
+    count = 0
+    ours = session.scalars(
+        select(PlatformPayment).where(
+            PlatformPayment.company_id == company_id, PlatformPayment.xero_id.in_(list(status))
+        )
+    )
+    for payment in ours:
+        now = status[str(payment.xero_id)][:20] or payment.xero_status
+        count += int(now == "DELETED" and payment.xero_status != "DELETED")
+        payment.xero_status = now
+    return count
+
+
+def _customers(session: Session, company_id: int, changed: list[dict[str, Any]]) -> dict[int, str]:
+    """Our linked customers whose sales documents changed in Xero: platform contact id → Xero ContactID."""
+    ids = {
+        str((r.get("Contact") or {}).get("ContactID"))
+        for r in changed
+        if r.get("Type") in ("ACCREC", "ACCRECCREDIT") and (r.get("Contact") or {}).get("ContactID")
+    }
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(PlatformContact.id, PlatformContact.xero_contact_id)
+        .join(PlatformDocument, PlatformDocument.contact_id == PlatformContact.id)
+        .where(
+            PlatformContact.company_id == company_id,
+            PlatformContact.xero_contact_id.in_(list(ids)),
+            PlatformDocument.xero_id.is_not(None),
+        )
+        .distinct()
+    )
+    return {contact_id: str(xero_id) for contact_id, xero_id in rows}
+
+
+def _xero_balances(xero: AccountingClient, contact_ids: list[str]) -> dict[str, dict[str, Decimal]]:
+    """Xero's outstanding per customer and currency: approved invoices' amount due less remaining credit."""
+    invoices: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    credits: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for start in range(0, len(contact_ids), CONTACTS_PER_CALL):
+        chunk = contact_ids[start : start + CONTACTS_PER_CALL]
+        params = {"ContactIDs": ",".join(chunk), "Statuses": "AUTHORISED"}
+        for row in xero.list(resources.INVOICES, params=params):
+            invoices[str((row.get("Contact") or {}).get("ContactID"))].append(row)
+        for row in xero.list(resources.CREDIT_NOTES, where=_contacts_where(chunk)):
+            credits[str((row.get("Contact") or {}).get("ContactID"))].append(row)
+    return {cid: xero_outstanding(invoices.get(cid, []), credits.get(cid, [])) for cid in contact_ids}
+
+
+def _contacts_where(ids: list[str]) -> str:
+    """CreditNotes take no ContactIDs filter in Xero: a where clause on the contact instead."""
+    either = " OR ".join(f'Contact.ContactID==Guid("{i}")' for i in ids)
+    return f'Status=="AUTHORISED" AND ({either})'
+
+
+def flag(session: Session, company_id: int, customers: dict[int, str], balances: dict[str, dict[str, Decimal]]) -> int:
+    """Compare each customer's outstanding total with Xero's and set its flag and Xero's figure; return how many
+    are off balance."""
+    off = 0
+    for contact_id, xero_id in customers.items():
+        contact = session.get(PlatformContact, contact_id)
+        if contact is None:
+            continue
+        docs = platform_docs(session, contact_id)
+        preferred = docs[-1].currency if docs else None
+        balance = compare(platform_outstanding(docs), balances.get(xero_id, {}), preferred=preferred)
+        contact.xero_outstanding, contact.off_balance = balance.xero, balance.off
+        off += int(balance.off)
+    return off
+
+
+def platform_docs(session: Session, contact_id: int) -> list[Doc]:
+    """The customer's sales documents with what the platform recorded as paid on each, oldest first."""
+    paid = (
+        select(PlatformPayment.document_id, func.sum(PlatformPayment.amount).label("paid"))
+        .group_by(PlatformPayment.document_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(PlatformDocument, paid.c.paid)
+        .outerjoin(paid, paid.c.document_id == PlatformDocument.id)
+        .where(PlatformDocument.contact_id == contact_id, PlatformDocument.kind.in_(SALES))
+        .order_by(PlatformDocument.issue_date, PlatformDocument.id)
+    )
+    return [Doc(d.kind, d.currency, Decimal(d.total), d.voided, Decimal(p or 0)) for d, p in rows]

@@ -1,0 +1,100 @@
+"""The sidecar's heartbeat and the last run of each job, shared through the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.db import insert_if_missing
+from core.models.base import SchedulerJob, SidecarHeartbeat
+
+# A sidecar whose last beat is older than this many heartbeat intervals counts as stopped.
+MISSED_BEATS = 3
+
+
+def beat(session: Session, *, instance_id: str, hostname: str, pid: int, started_at: datetime) -> None:
+    """Record that this sidecar instance is alive now."""
+    row = session.get(SidecarHeartbeat, instance_id)
+    now = clock.now()
+    if row is None:
+        session.add(
+            SidecarHeartbeat(instance_id=instance_id, hostname=hostname, pid=pid, started_at=started_at, beat_at=now)
+        )
+    else:
+        row.beat_at = now
+
+
+def stop(session: Session, *, instance_id: str) -> None:
+    """Record that a sidecar instance shut down cleanly (pages then say so at once)."""
+    row = session.get(SidecarHeartbeat, instance_id)
+    if row is not None:
+        row.stopped_at = clock.now()
+
+
+def forget_stopped(session: Session, *, older_than: timedelta = timedelta(days=7)) -> int:
+    """Delete heartbeat rows of instances silent for longer than older_than; return how many."""
+    result = session.execute(delete(SidecarHeartbeat).where(SidecarHeartbeat.beat_at < clock.now() - older_than))
+    return result.rowcount or 0
+
+
+def job_started(session: Session, *, job_id: str, instance_id: str) -> None:
+    """Mark a job as running on this instance."""
+    insert_if_missing(session, SchedulerJob.__table__, {"job_id": job_id, "run_count": 0})
+    session.execute(
+        update(SchedulerJob)
+        .where(SchedulerJob.job_id == job_id)
+        .values(instance_id=instance_id, last_started_at=clock.now(), last_outcome="running", last_detail=None)
+    )
+
+
+def job_finished(session: Session, *, job_id: str, ok: bool, detail: str | None = None) -> None:
+    """Record how a job run ended."""
+    session.execute(
+        update(SchedulerJob)
+        .where(SchedulerJob.job_id == job_id)
+        .values(
+            last_finished_at=clock.now(),
+            last_outcome="ok" if ok else "failed",
+            last_detail=(detail or "")[:2000] or None,
+            run_count=SchedulerJob.run_count + 1,
+        )
+    )
+
+
+@dataclass(frozen=True)
+class JobStatus:
+    job_id: str
+    last_started_at: datetime | None
+    last_finished_at: datetime | None
+    outcome: str | None
+    detail: str | None
+    runs: int
+
+
+@dataclass(frozen=True)
+class SidecarStatus:
+    alive: bool
+    last_beat_at: datetime | None
+    instances: int
+    jobs: tuple[JobStatus, ...]
+
+
+def status(session: Session, *, heartbeat_seconds: int) -> SidecarStatus:
+    """Whether any sidecar is alive, and the last run of every job."""
+    cutoff = clock.now() - timedelta(seconds=heartbeat_seconds * MISSED_BEATS)
+    beats = list(session.scalars(select(SidecarHeartbeat).order_by(SidecarHeartbeat.beat_at.desc())))
+    live = [b for b in beats if b.beat_at >= cutoff and b.stopped_at is None]
+    jobs = tuple(
+        JobStatus(j.job_id, j.last_started_at, j.last_finished_at, j.last_outcome, j.last_detail, j.run_count)
+        for j in session.scalars(select(SchedulerJob).order_by(SchedulerJob.job_id))
+    )
+    return SidecarStatus(
+        alive=bool(live),
+        last_beat_at=beats[0].beat_at if beats else None,
+        instances=len(live),
+        jobs=jobs,
+    )

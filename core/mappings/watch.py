@@ -1,0 +1,118 @@
+"""The mapping watchdog: after each reference refresh, every mapping is checked again against what Xero now has.
+A mapping whose account or tax rate was archived, deleted or changed (class, effective rate) is flagged with the
+reason and the pending documents it would block, and recorded as a sync error; both clear once it is fixed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.auth import SYSTEM
+from core.mappings import refresh as reference
+from core.mappings import store as mappings
+from core.mappings.defaults import suggest
+from core.mappings.plan import Catalog, Change, check
+from core.mappings.rules import side_of
+from core.models.base import Company
+from core.models.mappings import Mapping, MappingKind
+from core.models.platform import PlatformDocument, PlatformPayment
+from core.sync import errors
+
+CAUSE = "mapping_stale"
+SHOWN = 10  # document numbers named in a flag; the rest are counted
+
+
+def entity(row: Mapping) -> errors.EntityRef:
+    """The sync error's entity for a mapping: the row it is about, named as the page names it."""
+    label = f"{mappings.TABLE_LABELS[row.kind]}: {row.source}" + (f" ({row.scope})" if row.scope else "")
+    return errors.EntityRef("mapping", f"{row.kind.value}:{row.scope}:{row.source}", label[:255])
+
+
+def clear_flag(session: Session, row: Mapping) -> None:
+    """The mapping is fine again (fixed or removed): drop its flag and resolve its sync error."""
+    ref = entity(row)
+    row.stale_reason, row.stale_since = None, None
+    errors.resolve_for_entity(session, company_id=row.company_id, entity_type=ref.type, entity_id=ref.id)
+
+
+def blocked(session: Session, row: Mapping) -> list[str]:
+    """Numbers of the platform documents (or payments' documents) not yet in Xero that use this mapping."""
+    if row.kind is MappingKind.PAYMENT:
+        query = (
+            select(PlatformDocument.number)
+            .join(PlatformPayment, PlatformPayment.document_id == PlatformDocument.id)
+            .where(
+                PlatformPayment.company_id == row.company_id,
+                PlatformPayment.xero_id.is_(None),
+                PlatformPayment.currency == row.source,
+            )
+        )
+        return sorted(set(session.scalars(query)))
+    documents = session.scalars(
+        select(PlatformDocument).where(
+            PlatformDocument.company_id == row.company_id,
+            PlatformDocument.xero_id.is_(None),
+            PlatformDocument.voided.is_(False),
+        )
+    )
+    found = []
+    for document in documents:
+        if row.kind is MappingKind.ACCOUNT:
+            hit = document.kind.value == row.scope and any(ln.get("category") == row.source for ln in document.lines)
+        else:
+            hit = side_of(document.kind) == row.scope and any(ln.get("tax_rate") == row.source for ln in document.lines)
+        if hit:
+            found.append(document.number)
+    return sorted(found)
+
+
+def blocked_text(numbers: list[str]) -> str:
+    """'Blocks INV-1, INV-2 and 3 more.' or that nothing waits on it."""
+    if not numbers:
+        return "No document waiting to go to Xero uses it yet."
+    shown = ", ".join(numbers[:SHOWN])
+    more = f" and {len(numbers) - SHOWN} more" if len(numbers) > SHOWN else ""
+    return f"It blocks {len(numbers)} document(s) waiting to go to Xero: {shown}{more}."
+
+
+def after_refresh(session: Session, company_id: int, *, first: bool) -> int:
+    """Check every mapping against the new reference data (and on the first pass suggest defaults); return how
+    many mappings are flagged now."""
+    company = session.get(Company, company_id)
+    if company is None:
+        return 0
+    ref = reference.load(session, company_id)
+    catalog = mappings.catalog(session, company, ref)
+    if first:
+        suggested = suggest(ref, catalog, mappings.existing(session, company_id))
+        mappings.apply(session, SYSTEM, company_id, tuple(suggested), origin="suggested", note="Suggested on connect")
+    flagged = 0
+    for row in mappings.rows(session, company_id):
+        reason = _reason(ref, catalog, row)
+        if reason is None:
+            if row.stale_reason:
+                clear_flag(session, row)
+            continue
+        flagged += 1
+        row.stale_reason = reason
+        row.stale_since = row.stale_since or clock.now()
+        errors.record(
+            session,
+            company_id=company_id,
+            code=CAUSE,
+            entity=entity(row),
+            detail=f"{reason} {blocked_text(blocked(session, row))}",
+        )
+    return flagged
+
+
+def _reason(ref: reference.Reference, catalog: Catalog, row: Mapping) -> str | None:
+    """Why the mapping no longer holds in Xero, in words; None when it still does (or its platform side is gone)."""
+    change = Change(row.kind, row.scope, row.source, row.target)
+    if row.kind is MappingKind.TAX and catalog.rate(row.source) is None:
+        return None  # the platform retired the rate: nothing will use this mapping
+    if row.kind is MappingKind.ACCOUNT and catalog.category(row.source) is None:
+        return None
+    reason = check(ref, catalog, change)
+    return None if reason is None else f"Changed in Xero since it was mapped: {reason}"

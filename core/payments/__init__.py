@@ -1,0 +1,1 @@
+"""Platform payments exported to Xero against the documents they pay."""

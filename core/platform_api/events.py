@@ -1,0 +1,229 @@
+"""The platform's entry points: one function per event, each recording the change and its outbox entry at once.
+
+Every event carries an id; a repeat of the same event returns the first answer and records nothing, a different
+event under a used id is refused. The /api routes call the same functions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.db import Database
+from core.models.base import Company
+from core.models.platform import ApiKey, Origin, PlatformContact, PlatformEvent
+from core.models.sync import Connection, ConnectionState, OutboxState
+from core.platform_api.checks import PlatformInputError
+from core.sync import outbox
+
+CONTACT_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phones",
+    "addresses",
+    "bank_account",
+    "tax_number",
+    "is_customer",
+)
+
+
+class UnknownCompany(LookupError):
+    status = 404
+
+
+class EventConflict(ValueError):
+    status = 409
+
+
+def push_state(session: Session, company_id: int) -> tuple[int | None, OutboxState | None]:
+    """Where a change goes: queued (connected), held (disconnected), discarded (removed) or nowhere (never linked)."""
+    connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
+    if connection is None or connection.state is ConnectionState.PENDING_CONFIRMATION:
+        return None, None
+    state = {ConnectionState.CONNECTED: OutboxState.PENDING, ConnectionState.REMOVED: OutboxState.DISCARDED}.get(
+        connection.state, OutboxState.HELD
+    )
+    return connection.id, state
+
+
+def queue(
+    session: Session,
+    company_id: int,
+    entity_type: str,
+    entity_id: int,
+    version: int,
+    operation: str,
+    payload: dict[str, Any],
+) -> str:
+    """Put a change in the outbox as the connection's state allows; say what happened to it."""
+    connection_id, state = push_state(session, company_id)
+    if state is None:
+        return "not connected"
+    outbox.enqueue(
+        session,
+        company_id=company_id,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        version=version,
+        operation=operation,
+        payload=payload,
+        connection_id=connection_id,
+        state=state,
+    )
+    return {OutboxState.PENDING: "queued", OutboxState.HELD: "held", OutboxState.DISCARDED: "discarded"}[state]
+
+
+def snapshot(contact: PlatformContact) -> dict[str, Any]:
+    return {name: getattr(contact, name) for name in CONTACT_FIELDS}
+
+
+Handler = Callable[[Session, Company, Any], dict[str, Any]]
+
+
+def _handlers() -> dict[str, Handler]:
+    from core.platform_api import contacts as platform_contacts
+    from core.platform_api import documents as platform_documents
+
+    return {
+        "supplier.changed": platform_contacts.supplier_changed,
+        "supplier.proposed_update": platform_contacts.supplier_proposed_update,
+        "proposal.decided": platform_contacts.proposal_decided,
+        "document.issued": platform_documents.document_issued,
+        "document.changed": platform_documents.document_changed,
+        "document.voided": platform_documents.document_voided,
+        "payment.recorded": platform_documents.payment_recorded,
+    }
+
+
+def handle(
+    session: Session, *, company_id: int, event_id: Any, kind: Any, data: Any, api_key: ApiKey | None = None
+) -> dict[str, Any]:
+    """Record one platform event, once: the change, its outbox entry and the event id, in the caller's transaction."""
+    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 128:
+        raise PlatformInputError("event_id", "is required: a unique id of up to 128 characters for this event")
+    handlers = _handlers()
+    if kind not in handlers:
+        raise PlatformInputError("type", f"must be one of {', '.join(handlers)}")
+    company = require_company(session, company_id)
+    fingerprint = hashlib.sha256(json.dumps([company_id, kind, data], sort_keys=True, default=str).encode()).hexdigest()
+    seen = session.scalar(select(PlatformEvent).where(PlatformEvent.event_id == event_id))
+    if seen is not None:
+        if seen.fingerprint != fingerprint:
+            raise EventConflict(f"event_id {event_id!r} was already used for a different event")
+        return {**seen.result, "duplicate": True}
+    result = handlers[kind](session, company, data)
+    session.add(
+        PlatformEvent(
+            event_id=event_id,
+            kind=kind,
+            company_id=company_id,
+            fingerprint=fingerprint,
+            result=result,
+            api_key_id=api_key.id if api_key else None,
+            received_at=clock.now(),
+        )
+    )
+    session.flush()
+    return {**result, "duplicate": False}
+
+
+def require_company(session: Session, company_id: int) -> Company:
+    company = session.get(Company, company_id)
+    if company is None:
+        raise UnknownCompany(f"No company has the id {company_id}.")
+    return company
+
+
+def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limit: int = 100) -> dict[str, Any]:
+    """Contacts the hub knows from Xero (imported or linked), changed after the cursor, oldest change first."""
+    require_company(session, company_id)
+    query = select(PlatformContact).where(
+        PlatformContact.company_id == company_id,
+        (PlatformContact.origin == Origin.XERO) | PlatformContact.xero_contact_id.is_not(None),
+    )
+    if cursor:
+        try:
+            moment, last_id = cursor.rsplit("_", 1)
+            after, after_id = datetime.fromisoformat(moment), int(last_id)
+        except ValueError:
+            raise PlatformInputError("cursor", "is not a cursor this feed gave out") from None
+        query = query.where(
+            (PlatformContact.changed_at > after)
+            | ((PlatformContact.changed_at == after) & (PlatformContact.id > after_id))
+        )
+    rows = list(session.scalars(query.order_by(PlatformContact.changed_at, PlatformContact.id).limit(limit)))
+    items = [
+        {
+            "id": c.id,
+            "platform_id": c.platform_id,
+            "xero_contact_id": c.xero_contact_id,
+            "origin": c.origin.value,
+            "is_supplier": c.is_supplier,
+            "is_customer": c.is_customer,
+            "archived": c.archived,
+            "version": c.version,
+            "changed_at": c.changed_at.isoformat(),
+            **snapshot(c),
+        }
+        for c in rows
+    ]
+    next_cursor = f"{rows[-1].changed_at.isoformat()}_{rows[-1].id}" if rows else cursor
+    return {"contacts": items, "cursor": next_cursor, "more": len(rows) == limit}
+
+
+class Unauthorised(PermissionError):
+    """No live API key came with the request."""
+
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Send a live API key as 'Authorization: Bearer hubk_…'. Admins create keys on the API keys page."
+        )
+
+
+def receive(db: Database, *, presented_key: str | None, company_id: int, body: dict[str, Any]) -> dict[str, Any]:
+    """One event from the platform API, in its own transaction; the same event sent twice at once is answered
+    as a duplicate, not an error."""
+    from core.platform_api import keys as api_keys
+
+    for attempt in (1, 2):
+        try:
+            with db.write() as session:
+                api_key = api_keys.authenticate(session, presented_key)
+                if api_key is None:
+                    raise Unauthorised
+                return handle(
+                    session,
+                    company_id=company_id,
+                    event_id=body.get("event_id"),
+                    kind=body.get("type"),
+                    data=body.get("data"),
+                    api_key=api_key,
+                )
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def read_feed(
+    db: Database, *, presented_key: str | None, company_id: int, cursor: str | None, limit: int
+) -> dict[str, Any]:
+    """The contacts changes feed for a platform presenting its API key."""
+    from core.platform_api import keys as api_keys
+
+    with db.write() as session:  # a write: the key's last use is recorded
+        if api_keys.authenticate(session, presented_key) is None:
+            raise Unauthorised
+        return contacts_feed(session, company_id, cursor=cursor, limit=limit)

@@ -1,0 +1,1 @@
+"""What every push to Xero shares: the tally of one tick and when a Xero blip becomes a sync error."""

@@ -1,0 +1,1 @@
+"""The hub's own people: staff users, passwords, sign-in with its lockout, and sessions."""

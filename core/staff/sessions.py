@@ -1,0 +1,112 @@
+"""Staff sessions: a row per sign-in, found through a signed cookie that holds a random token."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from itsdangerous import BadSignature, Signer
+from sqlalchemy import delete, or_, update
+from sqlalchemy.orm import Session
+
+from core import audit, clock
+from core.auth import Actor
+from core.models.base import SignInFailure, StaffSession, StaffUser
+from core.settings import Settings
+
+COOKIE_NAME = "hub_session"
+# A session's last-seen time is written at most this often, so page reruns stay read-only.
+TOUCH_EVERY = timedelta(seconds=60)
+
+
+def _token_id(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _signer(settings: Settings) -> Signer:
+    return Signer(settings.secret_key.value, salt="hub.staff-session")
+
+
+def start(session: Session, settings: Settings, user: StaffUser, *, user_agent: str = "") -> str:
+    """Open a session for a signed-in user and return the signed cookie value."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    session.add(
+        StaffSession(
+            id=_token_id(token), user_id=user.id, created_at=now, last_seen_at=now, user_agent=user_agent[:300] or None
+        )
+    )
+    audit.record(session, actor=Actor.of(user), action="sign_in", company_id=user.company_id)
+    return _signer(settings).sign(token).decode()
+
+
+@dataclass(frozen=True)
+class SessionLookup:
+    actor: Actor
+    needs_touch: bool
+
+
+def _session_id_from_cookie(settings: Settings, cookie: str | None) -> str | None:
+    if not cookie:
+        return None
+    try:
+        token = _signer(settings).unsign(cookie).decode()
+    except BadSignature:
+        return None
+    return _token_id(token)
+
+
+def lookup(session: Session, settings: Settings, cookie: str | None) -> SessionLookup | None:
+    """The actor behind a session cookie, or None if it is forged, ended, idle too long or disabled."""
+    session_id = _session_id_from_cookie(settings, cookie)
+    if session_id is None:
+        return None
+    row = session.get(StaffSession, session_id)
+    now = clock.now()
+    if row is None or row.ended_at is not None or row.user.is_disabled:
+        return None
+    if row.last_seen_at < now - timedelta(hours=settings.session_idle_hours):
+        return None
+    return SessionLookup(Actor.of(row.user, session_id), now - row.last_seen_at >= TOUCH_EVERY)
+
+
+def touch(session: Session, session_id: str) -> None:
+    """Record that the session is in use, pushing back its idle expiry."""
+    session.execute(update(StaffSession).where(StaffSession.id == session_id).values(last_seen_at=clock.now()))
+
+
+def end(session: Session, settings: Settings, cookie: str | None) -> None:
+    """Sign out: end the cookie's session, if it is a live one."""
+    session_id = _session_id_from_cookie(settings, cookie)
+    row = session.get(StaffSession, session_id) if session_id else None
+    if row is None or row.ended_at is not None:
+        return
+    row.ended_at = clock.now()
+    audit.record(session, actor=Actor.of(row.user, session_id), action="sign_out", company_id=row.user.company_id)
+
+
+def end_all_for(session: Session, user_id: int) -> int:
+    """End every live session of a user (after disabling them or resetting their password)."""
+    result = session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user_id, StaffSession.ended_at.is_(None))
+        .values(ended_at=clock.now())
+    )
+    return result.rowcount or 0
+
+
+def record_single_sign_on(session: Session, actor: Actor) -> None:
+    """Audit a sign-in that came through single sign-on (no session row: the identity provider owns it)."""
+    audit.record(session, actor=actor, action="sign_in", company_id=actor.company_id, detail="single sign-on")
+
+
+def purge(session: Session, settings: Settings) -> int:
+    """Delete sessions that ended or went idle more than a day ago, and old failed sign-ins; return how many."""
+    cutoff = clock.now() - timedelta(hours=settings.session_idle_hours) - timedelta(days=1)
+    result = session.execute(
+        delete(StaffSession).where(or_(StaffSession.ended_at < cutoff, StaffSession.last_seen_at < cutoff))
+    )
+    failures = session.execute(delete(SignInFailure).where(SignInFailure.at < clock.now() - timedelta(days=1)))
+    return (result.rowcount or 0) + (failures.rowcount or 0)

@@ -1,0 +1,170 @@
+"""Supplier push against the simulator: creates carry ContactNumber, edits send only what changed, batches are one
+call per organisation, Xero-side trouble becomes sync errors, and held changes wait for the connection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+
+from core import clock
+from core.connections import lifecycle as connections
+from core.contacts import pull as contacts_sync
+from core.contacts import push as contact_push
+from core.hub import Hub
+from core.models.alerts import Alert
+from core.models.platform import PlatformContact
+from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
+from core.platform_api import events as platform
+from core.sync import outbox
+from core.xero import resources
+from core.xero_access import gate
+from tests.sandbox.conftest import HARBOUR, Simulator
+from tests.sync.connections.test_lifecycle import actor, connect, harbour
+from tests.sync.connections.test_lifecycle import hub as hub  # the simulator-backed hub fixture
+
+
+def supplier(hub: Hub, event: str, supplier_id: str, **data: Any) -> dict[str, Any]:
+    with hub.db.write() as session:
+        return platform.handle(
+            session,
+            company_id=harbour(hub),
+            event_id=event,
+            kind="supplier.changed",
+            data={"supplier_id": supplier_id, **data},
+        )
+
+
+def in_xero(hub: Hub, number: str) -> dict[str, Any]:
+    with hub.db.read() as session:
+        connection = connections.of_company(session, actor(hub), harbour(hub))
+        assert connection is not None
+    with gate.organisation(hub, connection.id, worker="test") as xero:
+        (found,) = xero.list(resources.CONTACTS, where=f'ContactNumber=="{number}"', params={"includeArchived": "true"})
+    return found
+
+
+def contact(hub: Hub, supplier_id: str) -> PlatformContact:
+    with hub.db.read() as session:
+        return session.scalars(select(PlatformContact).where(PlatformContact.platform_id == supplier_id)).one()
+
+
+def contact_writes(sim: Simulator) -> list[dict[str, Any]]:
+    log = httpx.get(f"{sim.url}/_sandbox/requests").json()
+    return [r for r in log if r["method"] in ("POST", "PUT") and r["path"].endswith("/Contacts")]
+
+
+def test_a_new_supplier_is_created_in_xero_with_our_id_then_edits_send_only_what_changed(
+    hub: Hub, sim: Simulator
+) -> None:
+    connect(hub)
+    supplier(hub, "e1", "SUP-1001", name="Ely Fresh Eggs Ltd", email="orders@elyeggs.example")
+    tally = contact_push.push_due(hub, worker="test")
+    assert (tally.sent, tally.failed) == (1, 0)
+    created = in_xero(hub, "SUP-1001")
+    assert created["Name"] == "Ely Fresh Eggs Ltd" and created["EmailAddress"] == "orders@elyeggs.example"
+    assert contact(hub, "SUP-1001").xero_contact_id == created["ContactID"]
+
+    supplier(hub, "e2", "SUP-1001", email="accounts@elyeggs.example")
+    supplier(hub, "e3", "SUP-1001", bank_account="20-00-00 12345678")  # coalesces with the edit before it
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    updated = in_xero(hub, "SUP-1001")
+    assert updated["EmailAddress"] == "accounts@elyeggs.example"
+    assert updated["BankAccountDetails"] == "20-00-00 12345678"
+    assert contact_push.push_due(hub, worker="test").sent == 0
+
+
+def test_one_call_per_organisation_for_a_batch(hub: Hub, sim: Simulator) -> None:
+    connect(hub)
+    for n in range(12):
+        supplier(hub, f"b{n}", f"SUP-2{n:03d}", name=f"Batch Supplier {n} Ltd")
+    before = len(contact_writes(sim))
+    assert contact_push.push_due(hub, worker="test").sent == 12
+    assert len(contact_writes(sim)) == before + 1
+
+
+def test_an_archived_contact_in_xero_becomes_a_sync_error_that_resolves_after_unarchiving(
+    hub: Hub, sim: Simulator
+) -> None:
+    connect(hub)
+    supplier(hub, "a1", "SUP-3001", name="Archway Timber Ltd")
+    contact_push.push_due(hub, worker="test")
+    xero_id = contact(hub, "SUP-3001").xero_contact_id
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{xero_id}/archive")
+    supplier(hub, "a2", "SUP-3001", email="yard@archwaytimber.example")
+    assert contact_push.push_due(hub, worker="test").failed == 1
+    with hub.db.read() as session:
+        error = session.scalars(select(SyncError)).one()
+        entry = session.scalars(select(OutboxEntry).where(OutboxEntry.state == OutboxState.FAILED)).one()
+    assert error.cause == "contact_archived" and error.entity_number == "Archway Timber Ltd"
+    assert "archived" in (error.detail or "") and error.raw_request is not None
+    with hub.db.read() as session:
+        (alert,) = session.scalars(select(Alert)).all()  # one alert for the digest email, not one per retry
+    assert alert.kind == "contact_failed" and "Archway Timber Ltd" in alert.summary
+
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{xero_id}/unarchive")
+    with hub.db.write() as session:
+        outbox.retry(session, [entry.id])
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    with hub.db.read() as session:
+        assert session.scalars(select(SyncError.status)).one() is ErrorStatus.RESOLVED
+    assert in_xero(hub, "SUP-3001")["EmailAddress"] == "yard@archwaytimber.example"
+
+
+def test_changes_wait_while_disconnected_and_go_after_reconnecting(hub: Hub) -> None:
+    connect(hub)
+    supplier(hub, "d1", "SUP-4001", name="Dockside Dairy Ltd")
+    contact_push.push_due(hub, worker="test")
+    connections.disconnect(hub, actor(hub), harbour(hub))
+    supplier(hub, "d2", "SUP-4001", email="milk@docksidedairy.example")
+    assert contact_push.push_due(hub, worker="test").sent == 0
+    connect(hub)
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    assert in_xero(hub, "SUP-4001")["EmailAddress"] == "milk@docksidedairy.example"
+
+
+def test_a_revoked_connection_holds_the_change_and_asks_for_a_reconnect(hub: Hub, sim: Simulator) -> None:
+    connect(hub)
+    sim.control("POST", f"/orgs/{HARBOUR}/revoke")
+    supplier(hub, "r1", "SUP-5001", name="Revoked Roofing Ltd")
+    contact_push.push_due(hub, worker="test")
+    with hub.db.read() as session:
+        states = list(session.scalars(select(OutboxEntry.state)))
+        causes = list(session.scalars(select(SyncError.cause)))
+    assert states == [OutboxState.HELD] and len(causes) == 1
+    connect(hub)  # the reconnect resolves the connection's error and sends what waited
+    assert contact_push.push_due(hub, worker="test").sent == 1
+
+
+def test_a_contact_merged_in_xero_is_followed_to_the_survivor_and_the_change_goes_there(
+    hub: Hub, sim: Simulator
+) -> None:
+    connect(hub)
+    supplier(hub, "m1", "SUP-6001", name="Mill Lane Flour Ltd")
+    supplier(hub, "m2", "SUP-6002", name="Mill Lane Flour Limited")
+    contact_push.push_due(hub, worker="test")
+    gone, survivor = contact(hub, "SUP-6001").xero_contact_id, contact(hub, "SUP-6002").xero_contact_id
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{gone}/merge", into=str(survivor))
+    supplier(hub, "m3", "SUP-6001", email="orders@milllane.example")
+    assert contact_push.push_due(hub, worker="test").waiting == 1  # refused as merged: a pull follows the merge
+    while contacts_sync.run_once(hub, worker="test") != "nothing to pull":
+        pass
+    assert contact(hub, "SUP-6001").xero_contact_id == survivor
+    clock.advance(timedelta(minutes=2))
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    assert in_xero(hub, "SUP-6002")["EmailAddress"] == "orders@milllane.example"
+    with hub.db.read() as session:
+        assert session.scalars(select(SyncError.status)).all() == [ErrorStatus.RESOLVED]
+
+
+def test_a_duplicate_name_in_xero_is_an_error_on_that_supplier(hub: Hub) -> None:
+    connect(hub)
+    supplier(hub, "n1", "SUP-7001", name="Twin Mills Ltd")
+    supplier(hub, "n2", "SUP-7002", name="Twin Mills Ltd")
+    tally = contact_push.push_due(hub, worker="test")
+    assert (tally.sent, tally.failed) == (1, 1)
+    with hub.db.read() as session:
+        error = session.scalars(select(SyncError)).one()
+    assert error.cause == "duplicate_name" and error.entity_number == "Twin Mills Ltd"

@@ -1,0 +1,189 @@
+"""The contacts pull plan: one Xero contact and what the hub holds → one action (pure, table-driven)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.contacts.pull_plan import Held, decide, index, plan
+from core.contacts.xero_contact import XeroContact, from_xero, in_policy, parse_date, phone_key
+
+SUPPLIER = {"ContactID": "x-1", "Name": "Ely Eggs Ltd", "EmailAddress": "orders@elyeggs.example", "IsSupplier": True}
+
+
+def xero(**fields: Any) -> XeroContact:
+    return from_xero({**SUPPLIER, **fields}, ("MOBILE", "DEFAULT"))
+
+
+def held(
+    id: int,
+    *,
+    email: str | None = None,
+    phone: str | None = None,
+    xero_id: str | None = None,
+    platform_id: str | None = "SUP-1",
+    supplier: bool = True,
+) -> Held:
+    values = {"name": "Ely Eggs", "email": email, "phones": [{"type": "MOBILE", "number": phone}] if phone else []}
+    return Held(id, platform_id, xero_id, supplier, not supplier, values, email, (phone,) if phone else ())
+
+
+@pytest.mark.parametrize(
+    ("contact", "hub", "kind", "detail"),
+    [
+        pytest.param(xero(), [], "create", None, id="no-match-creates"),
+        pytest.param(xero(), [held(1, email="ORDERS@elyeggs.example")], "link", 1, id="email-match-any-case"),
+        pytest.param(
+            xero(
+                Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "07700 900123", "PhoneCountryCode": "44"}],
+                EmailAddress="",
+            ),
+            [held(2, phone="+44 7700 900123")],
+            "link",
+            2,
+            id="phone-match-across-formats",
+        ),
+        pytest.param(xero(ContactNumber="SUP-9"), [held(9, platform_id="SUP-9")], "link", 9, id="our-contact-number"),
+        pytest.param(
+            xero(),
+            [held(1, email="orders@elyeggs.example"), held(2, email="orders@elyeggs.example")],
+            "review",
+            (1, 2),
+            id="two-candidates-wait-for-a-person",
+        ),
+        pytest.param(
+            xero(),
+            [held(3, email="orders@elyeggs.example", xero_id="x-other")],
+            "review",
+            (3,),
+            id="already-linked-elsewhere-is-a-near-duplicate",
+        ),
+        pytest.param(
+            xero(EmailAddress="new@elyeggs.example"),
+            [held(4, email="a@b.example", xero_id="x-1")],
+            "drift",
+            {"email": "new@elyeggs.example"},
+            id="our-supplier-drifts",
+        ),
+        pytest.param(
+            xero(EmailAddress="new@elyeggs.example"),
+            [held(5, email="a@b.example", xero_id="x-1", platform_id=None, supplier=False)],
+            "refresh",
+            {"email": "new@elyeggs.example"},
+            id="xero-owned-refreshes",
+        ),
+        pytest.param(xero(IsSupplier=False, IsCustomer=True), [], "skip", None, id="customer-only-not-imported"),
+        pytest.param(
+            xero(IsSupplier=False, IsCustomer=True),
+            [held(6, xero_id="x-1")],
+            "outside",
+            6,
+            id="linked-but-outside-policy-now",
+        ),
+        pytest.param(
+            xero(MergedToContactID="x-2", ContactStatus="ARCHIVED"),
+            [held(7, xero_id="x-1")],
+            "relink",
+            7,
+            id="merged-follows-the-survivor",
+        ),
+        pytest.param(xero(ContactStatus="ARCHIVED"), [], "skip", None, id="archived-not-imported-by-default"),
+    ],
+)
+def test_decide(contact: XeroContact, hub: list[Held], kind: str, detail: Any) -> None:
+    action = decide(contact, index(hub), policy="suppliers_and_contacts")
+    assert action.kind == kind
+    if isinstance(detail, int):
+        assert action.contact_id == detail
+    elif isinstance(detail, tuple):
+        assert action.candidates == detail
+    elif isinstance(detail, dict):
+        assert detail.items() <= action.changes.items()
+
+
+def test_one_platform_contact_is_linked_to_one_xero_contact_per_page() -> None:
+    twins = [xero(ContactID="x-1"), xero(ContactID="x-2", Name="Ely Eggs Limited")]
+    kinds = [a.kind for a in plan(twins, index([held(1, email="orders@elyeggs.example")]), policy="all")]
+    assert kinds == ["link", "review"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "policy", "groups", "taken"),
+    [
+        ({"IsCustomer": True, "IsSupplier": False}, "suppliers_and_contacts", (), False),
+        ({"IsCustomer": True, "IsSupplier": True}, "suppliers_and_contacts", (), True),
+        ({"IsSupplier": False}, "suppliers_and_contacts", (), True),
+        ({"IsCustomer": True, "ContactStatus": "ARCHIVED"}, "customers_only", (), False),
+        ({"IsCustomer": True}, "customers_only", (), True),
+        ({"ContactStatus": "ARCHIVED"}, "all", (), True),
+        ({"ContactGroups": [{"Name": "Bakers"}]}, "groups", ("Bakers",), True),
+        ({"ContactGroups": [{"Name": "Millers"}]}, "groups", ("Bakers",), False),
+    ],
+)
+def test_policies(fields: dict[str, Any], policy: str, groups: tuple[str, ...], taken: bool) -> None:
+    assert in_policy(xero(**fields), policy, groups) is taken
+
+
+def test_a_contact_without_first_or_last_name_uses_its_name_and_phone_types_are_a_setting() -> None:
+    contact = from_xero(
+        {
+            **SUPPLIER,
+            "Phones": [
+                {"PhoneType": "MOBILE", "PhoneNumber": "07700 900123"},
+                {"PhoneType": "FAX", "PhoneNumber": "01353 000000"},
+            ],
+        },
+        ("MOBILE",),
+    )
+    assert contact.values["first_name"] == "Ely Eggs Ltd" and contact.values["last_name"] is None
+    assert [p["type"] for p in contact.values["phones"]] == ["MOBILE"] and len(contact.all_phones) == 2
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso"),
+    [
+        ("/Date(1700000000000+0000)/", "2023-11-14T22:13:20+00:00"),
+        ("2026-11-21T10:00:00", "2026-11-21T10:00:00+00:00"),
+        ("garbage", None),
+        (None, None),
+    ],
+)
+def test_xero_dates(raw: Any, iso: str | None) -> None:
+    parsed = parse_date(raw)
+    assert (parsed.isoformat() if parsed else None) == iso
+
+
+@pytest.mark.parametrize(
+    ("number", "key"), [("+44 7700 900123", "700900123"), ("07700 900123", "700900123"), ("123", None), (None, None)]
+)
+def test_phone_keys(number: str | None, key: str | None) -> None:
+    assert phone_key(number) == key
+
+
+@pytest.mark.parametrize(
+    ("fields", "name", "phones"),
+    [
+        pytest.param({"Name": ""}, "(no name in Xero)", 0, id="empty-name"),
+        pytest.param({"Name": "N" * 300}, "N" * 255, 0, id="name-over-255"),
+        pytest.param({"Name": "Tūī Kōwhai Ngā Hua 株式会社"}, "Tūī Kōwhai Ngā Hua 株式会社", 0, id="non-latin"),
+        pytest.param(
+            {"Phones": [{"PhoneType": "MOBILE", "PhoneNumber": "call me maybe"}, {"PhoneType": "MOBILE"}]},
+            "Ely Eggs Ltd",
+            1,
+            id="malformed-phones-kept-as-text-never-matched",
+        ),
+        pytest.param({"Phones": "not a list", "Addresses": [None, 7]}, "Ely Eggs Ltd", 0, id="wrong-shapes"),
+    ],
+)
+def test_odd_xero_contacts_come_in_cleanly(fields: dict[str, Any], name: str, phones: int) -> None:
+    contact = from_xero({**SUPPLIER, **fields}, ("MOBILE", "DEFAULT"))
+    assert contact.values["name"] == name and len(contact.values["phones"]) == phones
+    assert all(phone_key(p) is None for p in contact.all_phones if not any(ch.isdigit() for ch in p))
+    assert decide(contact, index([]), policy="all").kind == "create"
+
+
+def test_two_platform_contacts_with_one_email_wait_for_a_person() -> None:
+    hub = [held(1, email="accounts@fen.example"), held(2, email="accounts@fen.example", platform_id="SUP-2")]
+    action = decide(xero(EmailAddress="accounts@fen.example"), index(hub), policy="all")
+    assert action.kind == "review" and action.candidates == (1, 2)

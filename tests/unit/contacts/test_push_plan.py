@@ -1,0 +1,108 @@
+"""The supplier push plan: which Xero writes a set of waiting contact changes becomes (pure, no I/O)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from core.contacts.push_plan import Known, batch_key, plan
+from core.sync.outbox import Claimed
+
+
+def change(payload: dict[str, Any], *, entity: str = "7", version: int = 2, attempts: int = 1) -> Claimed:
+    operation = "update"
+    return Claimed(1, 3, 5, "contact", entity, version, operation, payload, f"contact:{entity}:v{version}", attempts)
+
+
+LINKED = Known(7, "Ely Eggs Ltd", "SUP-7", "xero-7", {"phones": [{"type": "MOBILE", "number": "07700 900123"}]})
+NEW = Known(7, "Ely Eggs Ltd", "SUP-7", None)
+NEW_HUB_ONLY = Known(7, "Ely Eggs Ltd", None, None)
+
+
+@pytest.mark.parametrize(
+    ("known", "payload", "element"),
+    [
+        pytest.param(
+            LINKED,
+            {"email": "a@ely.example"},
+            {"ContactID": "xero-7", "EmailAddress": "a@ely.example"},
+            id="update-one-field",
+        ),
+        pytest.param(
+            LINKED,
+            {"phones": [{"type": "DEFAULT", "number": "01353 123456"}]},
+            {
+                "ContactID": "xero-7",
+                "Phones": [
+                    {"PhoneType": "DEFAULT", "PhoneNumber": "01353 123456"},
+                    {"PhoneType": "MOBILE", "PhoneNumber": ""},
+                ],
+            },
+            id="a-dropped-phone-is-blanked",
+        ),
+        pytest.param(
+            LINKED, {"bank_account": None}, {"ContactID": "xero-7", "BankAccountDetails": ""}, id="cleared-field"
+        ),
+        pytest.param(
+            LINKED,
+            {"addresses": [{"type": "STREET", "line1": "1 Fen Rd", "city": "Ely", "postal_code": "CB7 4AA"}]},
+            {
+                "ContactID": "xero-7",
+                "Addresses": [
+                    {
+                        "AddressType": "STREET",
+                        "AddressLine1": "1 Fen Rd",
+                        "AddressLine2": "",
+                        "AddressLine3": "",
+                        "AddressLine4": "",
+                        "City": "Ely",
+                        "Region": "",
+                        "PostalCode": "CB7 4AA",
+                        "Country": "",
+                    }
+                ],
+            },
+            id="address",
+        ),
+        pytest.param(
+            NEW,
+            {"name": "Ely Eggs Ltd", "email": "a@ely.example", "is_customer": False},
+            {"Name": "Ely Eggs Ltd", "EmailAddress": "a@ely.example", "ContactNumber": "SUP-7"},
+            id="create-carries-our-id",
+        ),
+        pytest.param(
+            NEW_HUB_ONLY,
+            {"email": "a@ely.example"},
+            {"Name": "Ely Eggs Ltd", "EmailAddress": "a@ely.example", "ContactNumber": "hub-7"},
+            id="create-needs-a-name",
+        ),
+    ],
+)
+def test_each_change_becomes_one_element(known: Known, payload: dict[str, Any], element: dict[str, Any]) -> None:
+    writes, settles = plan([change(payload)], {7: known})
+    assert settles == [] and [w.element for w in writes] == [element]
+    assert writes[0].create is (known.xero_contact_id is None)
+
+
+@pytest.mark.parametrize(
+    ("known", "payload", "reason"),
+    [
+        pytest.param({7: LINKED}, {"is_customer": True}, "Nothing Xero holds changed.", id="only-derived-flags"),
+        pytest.param({7: LINKED}, {}, "Nothing Xero holds changed.", id="empty"),
+        pytest.param({}, {"email": "a@ely.example"}, "The contact no longer exists in the hub.", id="contact-gone"),
+    ],
+)
+def test_changes_that_need_no_call_settle(known: dict[int, Known], payload: dict[str, Any], reason: str) -> None:
+    writes, settles = plan([change(payload)], known)
+    assert writes == [] and [s.reason for s in settles] == [reason]
+
+
+def test_the_batch_key_follows_entries_and_attempts_not_order() -> None:
+    a, b = change({"email": "x@y.example"}, entity="7"), change({"email": "z@y.example"}, entity="8")
+    known = {7: LINKED, 8: Known(8, "Fen Flour", "SUP-8", "xero-8")}
+    forward, _ = plan([a, b], known)
+    backward, _ = plan([b, a], known)
+    assert batch_key(forward) == batch_key(backward)
+    again, _ = plan([change({"email": "x@y.example"}, entity="7", attempts=2), b], known)
+    assert batch_key(again) != batch_key(forward) and len(batch_key(again)) <= 128
