@@ -16,7 +16,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from core import companies, migrate
+from core import companies, migrate, timeshift
 from core import settings as hub_settings
 from core.auth import COMMAND_LINE
 from core.demo import seed as demo
@@ -87,8 +87,6 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 
 def cmd_clock(args: argparse.Namespace) -> int:
-    from core import timeshift
-
     hub = _hub()
     if not hub.settings.shared_clock:
         print("The shared clock is off: set HUB_DEMO=1 or HUB_SHARED_CLOCK=1 (never in production).", file=sys.stderr)

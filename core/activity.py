@@ -6,11 +6,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.models.sync import Connection, ConnectionState
 
 
 def record(session: Session, company_id: int, *, synced: bool = False) -> None:
     """Note activity now (and a successful sync when `synced`): the 60-day inactivity disconnect starts over."""
-    from core.models.sync import Connection, ConnectionState
 
     values = {"last_activity_at": clock.now(), "inactivity_warned_days": None}
     if synced:

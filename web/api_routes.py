@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from core.hub import Hub
 from core.platform_api import events as platform
-from core.platform_api.checks import PlatformInputError
+from core.platform_api.checks import EventConflict, PlatformInputError
 from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 
@@ -55,7 +55,7 @@ async def _guarded(request: Request, run: Any) -> Response:
         return _error(400, "invalid", exc.message, exc.field)
     except platform.UnknownCompany as exc:
         return _error(404, "unknown_company", str(exc))
-    except platform.EventConflict as exc:
+    except EventConflict as exc:
         return _error(409, "conflict", str(exc))
     except platform.Unauthorised as exc:
         return _error(401, "unauthorised", str(exc))

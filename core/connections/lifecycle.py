@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, require
+from core.companies import list_visible
 from core.connections import cleanups
 from core.connections import in_use as cleanup_checks
 from core.connections.consent import ConnectRefused
@@ -22,7 +23,6 @@ from core.models.base import Company
 from core.models.platform import PlatformContact
 from core.models.sync import CleanupKind, ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
 from core.models.sync import Connection as ConnectionRow
-from core.platform_api.events import snapshot
 from core.sync import outbox, runs
 from core.sync.errors import CAUSES
 
@@ -173,7 +173,7 @@ def _after_reconnect(session: Session, company_id: int, previous: ConnectionStat
             PlatformContact.company_id == company_id, PlatformContact.xero_contact_id.is_not(None)
         )
         for contact in session.scalars(linked):  # never-synced contacts keep no snapshot: their create is whole
-            contact.synced_snapshot = snapshot(contact)
+            contact.synced_snapshot = contact.snapshot()
     else:
         outbox.release_company(session, company_id)
     caused_by_connection = [c.code for c in CAUSES.values() if c.connection]
@@ -256,7 +256,6 @@ def remove(hub: Hub, actor: Actor, company_id: int) -> list[int]:
 
 def by_company(session: Session, actor: Actor) -> dict[int, ConnectionRow]:
     """Every connection the actor may see, by company."""
-    from core.companies import list_visible
 
     visible = [c.id for c in list_visible(session, actor)]
     rows = session.scalars(select(ConnectionRow).where(ConnectionRow.company_id.in_(visible)))

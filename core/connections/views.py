@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, require
-from core.companies import list_visible
+from core.companies import get, list_visible
 from core.connections import inactivity
 from core.hub import Hub
 from core.mappings import store as mappings
@@ -207,7 +207,6 @@ def record_export(hub: Hub, actor: Actor, company_id: int) -> None:
 def export_before_remove(session: Session, actor: Actor, company_id: int) -> dict[str, Any]:
     """Everything a remove could make someone wish they had kept: links to Xero, mappings and open errors."""
     require(actor, Permission.MANAGE_CONNECTION, company_id)
-    from core.companies import get
 
     company = get(session, actor, company_id)
     row = session.scalar(select(Connection).where(Connection.company_id == company_id))

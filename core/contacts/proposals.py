@@ -17,8 +17,7 @@ from core.contacts.actions import ContactError
 from core.contacts.reviews import LABELS, shown
 from core.models.platform import PlatformContact, ProposalStatus, SupplierProposal
 from core.platform_api import events as platform
-from core.platform_api.checks import PlatformInputError
-from core.platform_api.events import EventConflict, snapshot
+from core.platform_api.checks import EventConflict, PlatformInputError
 
 ORDER = {key: index for index, key in enumerate(LABELS)}  # a diff reads in the same order every time
 
@@ -53,7 +52,7 @@ def proposals(session: Session, actor: Actor, company_id: int, *, limit: int = 1
     ).all()
     views = []
     for proposal, contact in rows:
-        current = snapshot(contact)
+        current = contact.snapshot()
         changes = [
             FieldChange(key, LABELS.get(key, key), shown(current.get(key)), shown(value))
             for key, value in sorted((proposal.proposed or {}).items(), key=lambda kv: ORDER.get(kv[0], 99))

@@ -15,9 +15,8 @@ from core.contacts.pull_plan import FIELDS, Action, Held, Known, index
 from core.contacts.xero_contact import XeroContact
 from core.db import bulk_insert, insert_if_missing, upsert
 from core.models.contacts import ContactHistory, MatchReview, ReviewStatus, XeroContactSeen
-from core.models.platform import Origin, PlatformContact
+from core.models.platform import CONTACT_FIELDS, Origin, PlatformContact
 from core.models.sync import OutboxEntry, OutboxState
-from core.platform_api.events import CONTACT_FIELDS, snapshot
 from core.sync import errors, outbox
 from core.sync.errors import EntityRef
 
@@ -29,7 +28,7 @@ def held(contact: PlatformContact) -> Held:
         xero_id=contact.xero_contact_id,
         is_supplier=contact.is_supplier,
         is_customer=contact.is_customer,
-        values=snapshot(contact),
+        values=contact.snapshot(),
         email=contact.email,
         phones=tuple(p.get("number", "") for p in contact.phones or []),
     )
@@ -255,7 +254,7 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
         _archived(session, contact, xero)
         _from_xero(contact, xero)
         if action.kind != "drift":
-            contact.synced_snapshot = snapshot(contact)
+            contact.synced_snapshot = contact.snapshot()
     if creates:  # one multi-row insert per page: a big import is mostly new contacts
         bulk_insert(session, PlatformContact.__table__, creates)
     session.flush()

@@ -17,7 +17,6 @@ from core.contacts.push_plan import Known, Settle, Write, batch_key, plan
 from core.hub import Hub
 from core.models.platform import PlatformContact
 from core.models.sync import Connection, ConnectionState
-from core.platform_api.events import snapshot
 from core.push import tally as push_tally
 from core.push.tally import QUIET_ATTEMPTS
 from core.sync import errors, outbox, run_history, runs
@@ -176,7 +175,7 @@ def _apply(
                 contact.xero_contact_id = result.element.get("ContactID") or contact.xero_contact_id
                 # What Xero now holds: the last snapshot with the fields just sent (a create sends them all).
                 contact.synced_snapshot = (
-                    snapshot(contact) if write.create else {**(contact.synced_snapshot or {}), **write.fields}
+                    contact.snapshot() if write.create else {**(contact.synced_snapshot or {}), **write.fields}
                 )
                 outbox.complete(session, write.entry.id, worker=worker, xero_id=contact.xero_contact_id)
                 errors.resolve_for_entity(session, company_id=company_id, entity_type="contact", entity_id=entity.id)

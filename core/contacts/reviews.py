@@ -24,7 +24,6 @@ from core.contacts.xero_contact import XeroContact
 from core.models.contacts import ContactHistory, MatchReview, ReviewStatus
 from core.models.platform import Origin, PlatformContact
 from core.models.sync import Connection, ConnectionState
-from core.platform_api.events import snapshot
 from core.sync import runs
 
 LABELS = {
@@ -167,7 +166,7 @@ def _link(session: Session, review: MatchReview, contact_id: int) -> PlatformCon
             "it; if the two are the same business, merge them in Xero and the hub follows the one kept."
         )
     xero = _as_xero(review)
-    ours = snapshot(contact)
+    ours = contact.snapshot()
     changes = {k: v for k, v in xero.values.items() if v != ours.get(k)}
     apply(session, review.company_id, [Action("link", xero, contact.id, changes=changes)], _OneReview())
     return contact

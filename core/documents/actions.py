@@ -21,7 +21,6 @@ from core.models.base import Company
 from core.models.mappings import CategorySide, Mapping, MappingKind
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
 from core.models.sync import Connection, ConnectionState, OutboxEntry, OutboxState
-from core.platform_api import documents as platform_documents
 from core.platform_api import events as platform
 from core.platform_api.checks import PlatformInputError
 from core.sync import outbox
@@ -98,7 +97,7 @@ def reexport(session: Session, actor: Actor, company_id: int, *, entity_type: st
     else:  # the document as it is now, as the platform's own events send it
         operation = "void" if record.voided else "update" if record.xero_id else "create"
         contact = session.get(PlatformContact, record.contact_id)
-        payload = {"voided": True} if record.voided else platform_documents.payload(record, contact)  # type: ignore[arg-type]
+        payload = {"voided": True} if record.voided else record.outbox_payload(contact)  # type: ignore[arg-type]
         outbox.enqueue(
             session,
             company_id=company_id,

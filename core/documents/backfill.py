@@ -47,22 +47,8 @@ def enqueue(session: Session, company_id: int) -> int:
             entity_id=str(document.id),
             version=document.version,
             operation="create",
-            payload=payload(document, contact),
+            payload=document.outbox_payload(contact),
             connection_id=connection.id,
             state=OutboxState.PENDING,
         )
     return len(rows)
-
-
-def payload(document: PlatformDocument, contact: PlatformContact) -> dict[str, object]:
-    """What an outbox entry of a document carries: the same when it is issued, changed, or queued from the backfill."""
-    return {
-        "kind": document.kind.value,
-        "number": document.number,
-        "contact_id": contact.id,
-        "issue_date": document.issue_date.isoformat(),
-        "due_date": document.due_date.isoformat() if document.due_date else None,
-        "currency": document.currency,
-        "lines": document.lines,
-        "total": str(document.total),
-    }

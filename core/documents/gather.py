@@ -8,15 +8,15 @@ from sqlalchemy.orm import Session
 
 from core.documents.plan import DocumentFacts
 from core.documents.preflight import ContactFacts, Lookups
-from core.mappings import refresh as reference
+from core.mappings import reference
 from core.mappings import store as mappings
 from core.mappings.store import Problem, Resolved
 from core.models.mappings import MappingKind
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument
 from core.models.sync import OutboxEntry, OutboxState
-from core.platform_api.events import push_state, snapshot
 from core.sync import outbox
 from core.sync.outbox import Claimed
+from core.sync.queue import push_state
 
 WAITING = (OutboxState.PENDING, OutboxState.LEASED, OutboxState.HELD)
 
@@ -116,7 +116,7 @@ def need_contacts(session: Session, company_id: int, contact_ids: list[int]) -> 
             entity_id=str(contact.id),
             version=contact.version,
             operation="create",
-            payload=snapshot(contact),
+            payload=contact.snapshot(),
             connection_id=connection_id,
             state=state,
         )

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core import audit
 from core.auth import Actor, Permission, require
 from core.documents import query as document_query
 from core.documents.balance import compare, platform_outstanding
@@ -212,7 +213,6 @@ def status_options() -> dict[str | None, str]:
 def record_export(session: Session, actor: Actor, company_id: int, flt: DocumentFilter) -> None:
     """Note in the audit log that the list left the hub as a file (what was filtered)."""
     require(actor, Permission.VIEW_COMPANY, company_id)
-    from core import audit
 
     audit.record(
         session,

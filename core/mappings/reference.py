@@ -8,6 +8,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from core.models.mappings import XeroReference
+
 RATE_PLACES = Decimal("0.0001")
 # Which CanApplyTo… flag of a tax rate covers an account of each class: where Xero ties tax types to accounts
 # (UK, AU and NZ organisations), a tax type can only go on an account whose class it may apply to.
@@ -157,3 +161,11 @@ def from_rows(
         currencies=tuple(c["code"] for c in currencies),
         contact_groups=tuple(g["name"] for g in groups),
     )
+
+
+def load(session: Session, company_id: int) -> Reference:
+    """The company's reference data as last fetched (kept across disconnects), or an empty one."""
+    row = session.get(XeroReference, company_id)
+    if row is None:
+        return EMPTY
+    return from_rows(row.tenant_id, row.fetched_at, row.accounts, row.tax_rates, row.currencies, row.contact_groups)

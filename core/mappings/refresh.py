@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from core import audit, clock
 from core.auth import Actor, Permission, allowed, require
 from core.hub import Hub
-from core.mappings.reference import EMPTY, Reference, account_json, from_rows, tax_json
+from core.mappings import watch as mappings_watch
+from core.mappings.reference import Reference, account_json, load, tax_json
 from core.models.mappings import XeroReference
 from core.models.sync import Connection, ConnectionState, RunState, SyncRun
 from core.sync import runs
@@ -25,14 +26,6 @@ from core.xero_access import gate
 JOB = "reference_refresh"
 EVERY = timedelta(hours=1)
 CALLS_PER_PASS = 4
-
-
-def load(session: Session, company_id: int) -> Reference:
-    """The company's reference data as last fetched (kept across disconnects), or an empty one."""
-    row = session.get(XeroReference, company_id)
-    if row is None:
-        return EMPTY
-    return from_rows(row.tenant_id, row.fetched_at, row.accounts, row.tax_rates, row.currencies, row.contact_groups)
 
 
 def request_refresh(session: Session, actor: Actor, company_id: int) -> str:
@@ -69,8 +62,6 @@ def fetch(xero: Any) -> dict[str, list[dict[str, Any]]]:
 
 def store(session: Session, company_id: int, tenant_id: str, data: dict[str, list[dict[str, Any]]]) -> Reference:
     """Keep what Xero returned (replacing the last pass); return the previous reference data."""
-    from core.mappings import watch as mappings_watch
-
     before = load(session, company_id)
     row = session.get(XeroReference, company_id)
     if row is None:

@@ -14,13 +14,14 @@ from sqlalchemy.orm import Session
 from core import audit, clock, companies
 from core.auth import Actor, Permission, require
 from core.mappings import catalog as platform_catalog
-from core.mappings import refresh as reference
+from core.mappings import reference
 from core.mappings.plan import Catalog, Change, Plan, plan
 from core.mappings.reference import Reference
 from core.mappings.rules import KIND_LABELS, side_of, tax_fits_account
 from core.models.base import Company
 from core.models.mappings import CategorySide, Mapping, MappingKind
 from core.models.platform import DocumentKind, PlatformDocument
+from core.sync import errors
 
 TABLE_LABELS = {
     MappingKind.ACCOUNT: "Line category → account",
@@ -135,7 +136,6 @@ def apply(
     session: Session, actor: Actor, company_id: int, writes: tuple[Change, ...], *, origin: str, note: str = ""
 ) -> None:
     """Write checked changes, each with an audit event (before/after)."""
-    from core.mappings import watch as mappings_watch
 
     current = {(m.kind.value, m.scope, m.source): m for m in rows(session, company_id)}
     now = clock.now()
@@ -145,14 +145,14 @@ def apply(
         if change.target is None:
             if row is None:
                 continue
-            mappings_watch.clear_flag(session, row)
+            clear_flag(session, row)
             session.delete(row)
         else:
             if row is None:
                 row = Mapping(company_id=company_id, kind=change.kind, scope=change.scope, source=change.source)
                 session.add(row)
             elif row.stale_reason:
-                mappings_watch.clear_flag(session, row)  # a fix for what the watchdog flagged
+                clear_flag(session, row)  # a fix for what the watchdog flagged
             row.target, row.origin, row.changed_at, row.changed_by_user_id = change.target, origin, now, actor.user_id
         scope = f" · {KIND_LABELS[DocumentKind(change.scope)]}" if change.kind is MappingKind.ACCOUNT else ""
         scope = f" · {change.scope}" if change.kind is MappingKind.TAX else scope
@@ -167,6 +167,19 @@ def apply(
             detail=note or None,
         )
     session.flush()
+
+
+def entity(row: Mapping) -> errors.EntityRef:
+    """The sync error's entity for a mapping: the row it is about, named as the page names it."""
+    label = f"{TABLE_LABELS[row.kind]}: {row.source}" + (f" ({row.scope})" if row.scope else "")
+    return errors.EntityRef("mapping", f"{row.kind.value}:{row.scope}:{row.source}", label[:255])
+
+
+def clear_flag(session: Session, row: Mapping) -> None:
+    """The mapping is fine again (fixed or removed): drop its flag and resolve its sync error."""
+    ref = entity(row)
+    row.stale_reason, row.stale_since = None, None
+    errors.resolve_for_entity(session, company_id=row.company_id, entity_type=ref.type, entity_id=ref.id)
 
 
 def _mapping(session: Session, company_id: int, kind: MappingKind, scope: str, source: str) -> Mapping | None:

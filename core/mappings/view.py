@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth import Actor, Permission, allowed, require
-from core.mappings import refresh as reference
+from core.mappings import reference, refresh
 from core.mappings import store as mappings
 from core.mappings import watch as mappings_watch
 from core.mappings.reference import rate_text
@@ -117,7 +117,7 @@ def page(session: Session, actor: Actor, company_id: int) -> Page:
         connected=connection is not None and connection.state is ConnectionState.CONNECTED,
         tenant_name=connection.tenant_name if connection else None,
         fetched_at=ref.fetched_at,
-        refresh_waiting=runs.under_way(session, company_id, (reference.JOB,)),
+        refresh_waiting=runs.under_way(session, company_id, (refresh.JOB,)),
         can_edit=allowed(actor, Permission.EDIT_MAPPINGS, company_id) and ref.fetched_at is not None,
         accounts=tuple(accounts),
         taxes=tuple(taxes),

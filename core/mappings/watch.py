@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.auth import SYSTEM
-from core.mappings import refresh as reference
+from core.mappings import reference
 from core.mappings import store as mappings
 from core.mappings.defaults import suggest
 from core.mappings.plan import Catalog, Change, check
@@ -21,19 +21,6 @@ from core.sync import errors
 
 CAUSE = "mapping_stale"
 SHOWN = 10  # document numbers named in a flag; the rest are counted
-
-
-def entity(row: Mapping) -> errors.EntityRef:
-    """The sync error's entity for a mapping: the row it is about, named as the page names it."""
-    label = f"{mappings.TABLE_LABELS[row.kind]}: {row.source}" + (f" ({row.scope})" if row.scope else "")
-    return errors.EntityRef("mapping", f"{row.kind.value}:{row.scope}:{row.source}", label[:255])
-
-
-def clear_flag(session: Session, row: Mapping) -> None:
-    """The mapping is fine again (fixed or removed): drop its flag and resolve its sync error."""
-    ref = entity(row)
-    row.stale_reason, row.stale_since = None, None
-    errors.resolve_for_entity(session, company_id=row.company_id, entity_type=ref.type, entity_id=ref.id)
 
 
 def blocked(session: Session, row: Mapping) -> list[str]:
@@ -92,7 +79,7 @@ def after_refresh(session: Session, company_id: int, *, first: bool) -> int:
         reason = _reason(ref, catalog, row)
         if reason is None:
             if row.stale_reason:
-                clear_flag(session, row)
+                mappings.clear_flag(session, row)
             continue
         flagged += 1
         row.stale_reason = reason
@@ -101,7 +88,7 @@ def after_refresh(session: Session, company_id: int, *, first: bool) -> int:
             session,
             company_id=company_id,
             code=CAUSE,
-            entity=entity(row),
+            entity=mappings.entity(row),
             detail=f"{reason} {blocked_text(blocked(session, row))}",
         )
     return flagged

@@ -43,6 +43,20 @@ class ProposalStatus(enum.StrEnum):
     REJECTED = "rejected"
 
 
+# The contact fields the platform owns and Xero mirrors: what a snapshot holds and what a change may carry.
+CONTACT_FIELDS = (
+    "name",
+    "first_name",
+    "last_name",
+    "email",
+    "phones",
+    "addresses",
+    "bank_account",
+    "tax_number",
+    "is_customer",
+)
+
+
 class PlatformContact(Base):
     """A contact or supplier of a company, as the platform holds it, and its link to a Xero contact."""
 
@@ -88,6 +102,10 @@ class PlatformContact(Base):
     last_synced_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
+
+    def snapshot(self) -> dict[str, Any]:
+        """The contact's fields as they stand, to compare with (or record as) what Xero last had."""
+        return {name: getattr(self, name) for name in CONTACT_FIELDS}
 
 
 class SupplierProposal(Base):
@@ -136,6 +154,19 @@ class PlatformDocument(Base):
     uncertain_since: Mapped[datetime | None]
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
+
+    def outbox_payload(self, contact: PlatformContact) -> dict[str, object]:
+        """What an outbox entry of this document carries: the same when it is issued, changed, or backfilled."""
+        return {
+            "kind": self.kind.value,
+            "number": self.number,
+            "contact_id": contact.id,
+            "issue_date": self.issue_date.isoformat(),
+            "due_date": self.due_date.isoformat() if self.due_date else None,
+            "currency": self.currency,
+            "lines": self.lines,
+            "total": str(self.total),
+        }
 
 
 class PlatformPayment(Base):

@@ -13,6 +13,12 @@ ADDRESS_TYPES = ("POBOX", "STREET")
 ADDRESS_FIELDS = {"type", "line1", "line2", "line3", "line4", "city", "region", "postal_code", "country"}
 
 
+class EventConflict(ValueError):
+    """The event clashes with one already taken (its id reused, or a decision already made)."""
+
+    status = 409
+
+
 class PlatformInputError(ValueError):
     """Input the hub cannot take; `field` is its path, such as data.lines[2].quantity."""
 

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.models.base import Company
-from core.models.platform import Origin, PlatformContact, ProposalStatus, SupplierProposal
-from core.platform_api.checks import Fields, PlatformInputError, addresses, phones
-from core.platform_api.events import CONTACT_FIELDS, EventConflict, queue, snapshot
+from core.models.platform import CONTACT_FIELDS, Origin, PlatformContact, ProposalStatus, SupplierProposal
+from core.platform_api.checks import EventConflict, Fields, PlatformInputError, addresses, phones
+from core.sync.queue import queue
 
 PROPOSABLE = {"email", "phones", "addresses", "bank_account", "tax_number", "first_name", "last_name"}
 
@@ -46,7 +46,7 @@ def apply_contact(session: Session, contact: PlatformContact, values: dict[str, 
 
 def _push_contact(session: Session, contact: PlatformContact) -> str:
     base = contact.synced_snapshot or {}
-    payload = {k: v for k, v in snapshot(contact).items() if base.get(k) != v}
+    payload = {k: v for k, v in contact.snapshot().items() if base.get(k) != v}
     operation = "update" if contact.xero_contact_id else "create"
     return queue(session, contact.company_id, "contact", contact.id, contact.version, operation, payload)
 

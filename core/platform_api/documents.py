@@ -9,11 +9,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import clock
-from core.documents.backfill import payload
 from core.models.base import Company
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
 from core.platform_api.checks import Fields, PlatformInputError
-from core.platform_api.events import queue
+from core.sync.queue import queue
 
 LINE_FIELDS = {"description", "quantity", "unit_amount", "category", "tax_rate", "tax_amount", "discount_rate"}
 DOCUMENT_FIELDS = {"document_id", "kind", "number", "contact_id", "issue_date", "due_date", "currency", "lines"}
@@ -115,7 +114,7 @@ def document_issued(session: Session, company: Company, data: Any) -> dict[str, 
     )
     session.add(document)
     session.flush()
-    outcome = queue(session, company.id, "document", document.id, 1, "create", payload(document, contact))
+    outcome = queue(session, company.id, "document", document.id, 1, "create", document.outbox_payload(contact))
     return {"entity": "document", "id": document.id, "version": 1, "total": str(document.total), "sync": outcome}
 
 
@@ -134,7 +133,7 @@ def document_changed(session: Session, company: Company, data: Any) -> dict[str,
     document.version += 1
     document.changed_at = clock.now()
     outcome = queue(
-        session, company.id, "document", document.id, document.version, "update", payload(document, contact)
+        session, company.id, "document", document.id, document.version, "update", document.outbox_payload(contact)
     )
     return {
         "entity": "document",

@@ -20,80 +20,20 @@ from core import clock
 from core.db import Database
 from core.models.base import Company
 from core.models.platform import ApiKey, Origin, PlatformContact, PlatformEvent
-from core.models.sync import Connection, ConnectionState, OutboxState
-from core.platform_api.checks import PlatformInputError
-from core.sync import outbox
-
-CONTACT_FIELDS = (
-    "name",
-    "first_name",
-    "last_name",
-    "email",
-    "phones",
-    "addresses",
-    "bank_account",
-    "tax_number",
-    "is_customer",
-)
+from core.platform_api import contacts as platform_contacts
+from core.platform_api import documents as platform_documents
+from core.platform_api import keys as api_keys
+from core.platform_api.checks import EventConflict, PlatformInputError
 
 
 class UnknownCompany(LookupError):
     status = 404
 
 
-class EventConflict(ValueError):
-    status = 409
-
-
-def push_state(session: Session, company_id: int) -> tuple[int | None, OutboxState | None]:
-    """Where a change goes: queued (connected), held (disconnected), discarded (removed) or nowhere (never linked)."""
-    connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
-    if connection is None or connection.state is ConnectionState.PENDING_CONFIRMATION:
-        return None, None
-    state = {ConnectionState.CONNECTED: OutboxState.PENDING, ConnectionState.REMOVED: OutboxState.DISCARDED}.get(
-        connection.state, OutboxState.HELD
-    )
-    return connection.id, state
-
-
-def queue(
-    session: Session,
-    company_id: int,
-    entity_type: str,
-    entity_id: int,
-    version: int,
-    operation: str,
-    payload: dict[str, Any],
-) -> str:
-    """Put a change in the outbox as the connection's state allows; say what happened to it."""
-    connection_id, state = push_state(session, company_id)
-    if state is None:
-        return "not connected"
-    outbox.enqueue(
-        session,
-        company_id=company_id,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        version=version,
-        operation=operation,
-        payload=payload,
-        connection_id=connection_id,
-        state=state,
-    )
-    return {OutboxState.PENDING: "queued", OutboxState.HELD: "held", OutboxState.DISCARDED: "discarded"}[state]
-
-
-def snapshot(contact: PlatformContact) -> dict[str, Any]:
-    return {name: getattr(contact, name) for name in CONTACT_FIELDS}
-
-
 Handler = Callable[[Session, Company, Any], dict[str, Any]]
 
 
 def _handlers() -> dict[str, Handler]:
-    from core.platform_api import contacts as platform_contacts
-    from core.platform_api import documents as platform_documents
-
     return {
         "supplier.changed": platform_contacts.supplier_changed,
         "supplier.proposed_update": platform_contacts.supplier_proposed_update,
@@ -173,7 +113,7 @@ def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limi
             "archived": c.archived,
             "version": c.version,
             "changed_at": c.changed_at.isoformat(),
-            **snapshot(c),
+            **c.snapshot(),
         }
         for c in rows
     ]
@@ -195,8 +135,6 @@ class Unauthorised(PermissionError):
 def receive(db: Database, *, presented_key: str | None, company_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """One event from the platform API, in its own transaction; the same event sent twice at once is answered
     as a duplicate, not an error."""
-    from core.platform_api import keys as api_keys
-
     for attempt in (1, 2):
         try:
             with db.write() as session:
@@ -221,8 +159,6 @@ def read_feed(
     db: Database, *, presented_key: str | None, company_id: int, cursor: str | None, limit: int
 ) -> dict[str, Any]:
     """The contacts changes feed for a platform presenting its API key."""
-    from core.platform_api import keys as api_keys
-
     with db.write() as session:  # a write: the key's last use is recorded
         if api_keys.authenticate(session, presented_key) is None:
             raise Unauthorised

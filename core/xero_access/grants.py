@@ -11,10 +11,15 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.alerts import notify
 from core.crypto import Vault
 from core.db import Database
+from core.models.base import Company
 from core.models.sync import Connection, ConnectionState, Grant
 from core.settings import Settings
+from core.sync import errors
+from core.xero import oauth
+from core.xero.outcomes import ReconnectNeeded, Transient
 
 
 @dataclass(frozen=True)
@@ -102,8 +107,6 @@ def access_token(db: Database, settings: Settings, grant_id: int, *, worker: str
     The rotated tokens are stored before the new access token is used; a lost refresh answer is retried once with
     the old refresh token (Xero's 30-minute grace). invalid_grant ends the grant: ReconnectNeeded, never a loop.
     """
-    from core.xero import oauth
-    from core.xero.outcomes import ReconnectNeeded, Transient
 
     vault = Vault(settings)
     deadline = time.monotonic() + WAIT_FOR_OTHER_SECONDS
@@ -179,7 +182,6 @@ def needs_reconnect(
     response: dict[str, Any] | None = None,
 ) -> bool:
     """Move a connected connection to "needs reconnect" with one sync error; False (and nothing) if it was not."""
-    from core.sync import errors
 
     # Compare-and-set: of two processes seeing Xero refuse at once, exactly one moves it and records the error.
     moved = session.execute(
@@ -204,8 +206,6 @@ def needs_reconnect(
 
 def _alert_reconnect(session: Session, connection: Connection, reason: str) -> None:
     """The company's finance contact and support hear about it (in the next digest email)."""
-    from core.alerts import notify
-    from core.models.base import Company
 
     company = session.get(Company, connection.company_id)
     name = company.name if company else "A company"

@@ -23,7 +23,6 @@ from core.models.contacts import ContactHistory, MatchReview, ReviewStatus, Xero
 from core.models.platform import Origin, PlatformContact, PlatformEvent, SupplierProposal
 from core.models.sync import Connection, ConnectionState, OutboxEntry, OutboxState, RunState, SyncRun
 from core.platform_api import events as platform
-from core.platform_api.events import snapshot
 from core.staff import users
 from core.sync.errors import EntityRef
 from core.sync.errors import record as record_error
@@ -301,7 +300,7 @@ def test_picking_a_candidate_fills_it_once_as_the_pull_does(seeded: Hub) -> None
             "20-00-00 55779911",
             2,
         )
-        assert contact.synced_snapshot == snapshot(contact) and contact.last_synced_at is not None
+        assert contact.synced_snapshot == contact.snapshot() and contact.last_synced_at is not None
         history = {
             h.source: h for h in session.scalars(select(ContactHistory).where(ContactHistory.contact_id == first))
         }
@@ -582,7 +581,7 @@ def test_the_demo_edit_goes_through_the_platform_entry_point(seeded: Hub) -> Non
             xero_contact_id="x-fen",
             phones=[{"type": "MOBILE", "number": "+44 7700 900123"}, {"type": "DEFAULT", "number": "01353 1"}],
         )
-        contact.synced_snapshot = snapshot(contact)
+        contact.synced_snapshot = contact.snapshot()
         xero_only = add(session, cid, "Xero Only Ltd", is_supplier=True, origin=Origin.XERO, xero_contact_id="x-2")
     fiona = actor(seeded, FIONA)
     with seeded.db.read() as session:
