@@ -181,7 +181,7 @@ def test_concurrent_workers_never_claim_the_same_entry(seeded: Hub) -> None:
 
 KILLED_WORKER = """
 import sys, time
-from core import outbox
+from core.sync import outbox
 from core.db import Database
 claimed = outbox.claim(Database(sys.argv[1]), worker="doomed", limit=100)
 print(len(claimed), flush=True)

@@ -21,7 +21,8 @@ from tests.sandbox.conftest import HARBOUR, Simulator
 
 WORKER = """
 import sys
-from core import grants, settings
+from core import settings
+from core.xero_access import grants
 from core.db import Database
 from core.hub import Hub
 config = settings.load()
