@@ -5,7 +5,6 @@ held or rescheduled."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -17,8 +16,8 @@ from core.alerts import notify
 from core.documents.plan import Refuse, Write, id_field, result_cause
 from core.models.platform import DocumentKind, PlatformDocument
 from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
+from core.push import executor
 from core.push import tally as push_tally
-from core.push.tally import QUIET_ATTEMPTS
 from core.sync import errors, outbox
 from core.sync.errors import CAUSES, EntityRef
 from core.sync.outbox import Claimed
@@ -155,7 +154,8 @@ def apply(
     tally: Tally,
     problem: XeroProblem | None = None,
 ) -> None:
-    """Settle each entry by its element's outcome (Xero answers elements in the order they were sent)."""
+    """Settle each entry by its element's outcome (Xero answers elements in the order they were sent); the push
+    executor retries any element left unanswered."""
     answered = list(zip(writes, results, strict=False))
     succeeded(session, [(w, r.element) for w, r in answered if r.ok], worker=worker, tally=tally)
     refused_ids = [w.document_id for w, r in answered if not r.ok]
@@ -182,9 +182,6 @@ def apply(
             worker=worker, tally=tally, request={write.resource.collection: [write.element]},
             response=(problem.response if problem else None) or {write.resource.collection: [result.element]},
         )  # fmt: skip
-    for write in writes[len(results) :]:  # no answer for these: try again
-        outbox.retry_later(session, write.entry.id, worker=worker, attempts=write.entry.attempts)
-        tally.waiting += 1
 
 
 def uncertain(session: Session, writes: Sequence[Write], problem: XeroProblem, *, worker: str, tally: Tally) -> None:
@@ -215,25 +212,8 @@ def later(
     seconds: int = 0,
     problem: XeroProblem | None = None,
 ) -> None:
-    """Try again later: after Xero's wait (the budget: no backoff growth), or with backoff (an outage)."""
+    """Try again later: after a wait (no backoff growth), or with backoff (an outage)."""
     for entry in entries:
-        error_id = None
-        if problem is not None and entry.attempts >= QUIET_ATTEMPTS:
-            error_id = errors.record(
-                session,
-                company_id=entry.company_id,
-                code=problem.cause,
-                entity=EntityRef("document", entry.entity_id, str(entry.payload.get("number") or "") or None),
-                connection_id=entry.connection_id,
-                detail=problem.message,
-                request=problem.request,
-            ).id
-        outbox.retry_later(
-            session,
-            entry.id,
-            worker=worker,
-            attempts=1 if seconds or problem is None else entry.attempts,
-            error_id=error_id,
-            not_before=clock.now() + timedelta(seconds=seconds) if seconds else None,
-        )
+        entity = EntityRef("document", entry.entity_id, str(entry.payload.get("number") or "") or None)
+        executor.retry(session, entry, entity, worker=worker, seconds=seconds, problem=problem)
         tally.waiting += 1

@@ -44,6 +44,10 @@ class Send:
     facts: PaymentFacts
     element: dict[str, object]
 
+    @property
+    def entry(self) -> Claimed:
+        return self.facts.entry
+
 
 @dataclass(frozen=True)
 class Wait:

@@ -1,4 +1,4 @@
-"""What pushes share: the tally of one tick, and how many tries before a Xero blip shows as a sync error."""
+"""The tally of a push turn, and how many tries before a Xero blip shows as a sync error."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ class Tally:
     failed: int = 0
     waiting: int = 0
     noun: ClassVar[str] = "changes"
+    retry_word: ClassVar[str] = "to retry"  # how the waiting ones are named
 
     def add(self, other: Tally) -> None:
         self.sent, self.failed, self.waiting = (
@@ -26,4 +27,4 @@ class Tally:
         )
 
     def __str__(self) -> str:
-        return f"{self.sent} {self.noun} sent to Xero, {self.failed} refused, {self.waiting} to retry"
+        return f"{self.sent} {self.noun} sent to Xero, {self.failed} refused, {self.waiting} {self.retry_word}"

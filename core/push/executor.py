@@ -1,0 +1,294 @@
+"""The one push executor: supplier changes, documents and payments all go to Xero through here.
+
+For every organisation with changes due it claims a batch from the outbox, holds the batch (or discards it after a
+remove) when the connection is not usable, lets the kind of record plan and send it, and settles what the answer
+leaves open by one ladder of outcomes:
+
+    Xero answered per element        the record's push settles each element: sent, or refused with a sync error
+    Xero refused the call (a 4xx)    every element of that call is refused with the problem's cause
+    reconnect needed                 what is left is held until the company reconnects
+    Xero asked the hub to wait       what is left is tried again after Xero's wait, with no backoff growth
+    anything else (outage, no call)  what is left is tried again with backoff; a problem that lasts QUIET_ATTEMPTS
+                                     tries shows as a sync error
+
+Each organisation's turn is one sync run with its tally. A kind of record supplies only what differs (`Push`):
+gather what the hub knows, prepare (plan, and settle what needs no call), send one call, and settle Xero's answer.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
+
+from sqlalchemy import distinct, select
+from sqlalchemy.orm import Session
+
+from core import clock
+from core.hub import Hub
+from core.models.sync import Connection, ConnectionState, OutboxEntry, OutboxState
+from core.push.tally import QUIET_ATTEMPTS, Tally
+from core.sync import errors, outbox, run_history
+from core.sync.errors import EntityRef
+from core.sync.outbox import Claimed
+from core.xero.client import AccountingClient
+from core.xero.outcomes import ItemResult, ReconnectNeeded, RetryAfter, Transient, ValidationFailed, XeroProblem
+from core.xero_access import gate
+
+
+class Write(Protocol):
+    """One element to send: whatever a push plans, as long as it knows its outbox entry."""
+
+    @property
+    def entry(self) -> Claimed: ...
+
+
+W = TypeVar("W", bound=Write)
+
+
+@dataclass
+class Turn:
+    """One organisation's push: what it did, recorded as one sync run."""
+
+    company_id: int
+    job: str
+    tally: Tally
+    started_at: datetime
+    client: AccountingClient | None = None  # counts the calls the turn made
+    quiet: int = 0  # entries settled without a call
+
+    def record(self, session: Session, note: str = "") -> None:
+        t = self.tally
+        run_history.record_finished(
+            session,
+            company_id=self.company_id,
+            job=self.job,
+            started_at=self.started_at,
+            records=t.sent + t.failed + self.quiet,
+            api_calls=self.client.calls if self.client is not None else 0,
+            outcome=f"{t}" + (f"; {self.quiet} needed no call" if self.quiet else "") + note,
+            failed=t.sent == 0 and t.failed + t.waiting > 0,
+        )
+
+
+class Push(ABC, Generic[W]):
+    """What a kind of record supplies to the executor."""
+
+    entity_type: ClassVar[str]  # the outbox entries it pushes
+    job: ClassVar[str] = "push"  # the sync run's job
+    tally: ClassVar[type[Tally]] = Tally
+    limit: ClassVar[int] = 50  # changes claimed per organisation per turn
+    parallel: ClassVar[int] = 1  # organisations pushed side by side
+
+    @abstractmethod
+    def gather(self, session: Session, company_id: int, entries: list[Claimed]) -> Any:
+        """What the hub knows about the claimed entries (read in one read transaction with the connection)."""
+
+    @abstractmethod
+    def prepare(self, hub: Hub, turn: Turn, entries: list[Claimed], facts: Any, *, worker: str) -> list[W]:
+        """Plan the entries; settle those that need no call or are refused before one; return the writes to send."""
+
+    def adopt(self, hub: Hub, xero: AccountingClient, writes: list[W], turn: Turn, *, worker: str) -> list[W]:
+        """Settle the writes an earlier, unanswered try already made in Xero; return the others."""
+        return writes
+
+    def calls(self, writes: list[W]) -> list[list[W]]:
+        """The writes grouped one call each."""
+        return [writes]
+
+    @abstractmethod
+    def send(
+        self, hub: Hub, xero: AccountingClient, call: list[W], turn: Turn, *, worker: str
+    ) -> list[ItemResult] | None:
+        """One call to Xero: its answer per element in the order sent, or None when the push settled it itself."""
+
+    @abstractmethod
+    def settle(
+        self,
+        session: Session,
+        call: Sequence[W],
+        results: Sequence[ItemResult],
+        turn: Turn,
+        *,
+        worker: str,
+        problem: XeroProblem | None = None,
+    ) -> None:
+        """Xero's answer per element written back (as many results as elements, or fewer: the rest is retried)."""
+
+    @abstractmethod
+    def entity(self, write: W) -> EntityRef:
+        """What a sync error about this write is about."""
+
+
+def due_companies(hub: Hub, entity_type: str) -> list[int]:
+    """Companies with changes of this kind due now."""
+    with hub.db.read() as session:
+        return list(
+            session.scalars(
+                select(distinct(OutboxEntry.company_id)).where(
+                    OutboxEntry.entity_type == entity_type,
+                    OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.LEASED)),
+                    OutboxEntry.not_before <= clock.now(),
+                )
+            )
+        )
+
+
+def push_due(hub: Hub, push: Push[Any], *, worker: str, limit: int | None = None, parallel: int | None = None) -> Tally:
+    """One turn for every organisation with changes due; `push.parallel` organisations side by side."""
+    companies = due_companies(hub, push.entity_type)
+    parallel = push.parallel if parallel is None else parallel
+    total = push.tally()
+    if len(companies) <= 1 or parallel <= 1:
+        for company_id in companies:
+            total.add(push_company(hub, push, company_id, worker=worker, limit=limit))
+        return total
+    with ThreadPoolExecutor(max_workers=min(parallel, len(companies))) as pool:
+        for tally in pool.map(lambda c: push_company(hub, push, c, worker=worker, limit=limit), companies):
+            total.add(tally)
+    return total
+
+
+def push_for(hub: Hub, push: Push[Any], *, worker: str, seconds: float, limit: int | None = None) -> Tally:
+    """Turns until nothing more is sent or refused, or `seconds` pass: a backlog keeps every budget in use."""
+    deadline = time.monotonic() + seconds
+    total = push.tally()
+    while True:
+        tally = push_due(hub, push, worker=worker, limit=limit)
+        total.add(tally)
+        if tally.sent + tally.failed == 0 or time.monotonic() > deadline:
+            return total
+
+
+def push_company(hub: Hub, push: Push[Any], company_id: int, *, worker: str, limit: int | None = None) -> Tally:
+    """Claim up to `limit` of the company's due changes of this kind and push them."""
+    entries = outbox.claim(
+        hub.db, worker=worker, limit=limit or push.limit, company_id=company_id, entity_type=push.entity_type
+    )
+    turn = Turn(company_id, push.job, push.tally(), clock.now())
+    if entries:
+        _turn(hub, push, turn, entries, worker)
+    return turn.tally
+
+
+def _turn(hub: Hub, push: Push[Any], turn: Turn, entries: list[Claimed], worker: str) -> None:
+    with hub.db.read() as session:
+        connection = session.scalar(select(Connection).where(Connection.company_id == turn.company_id))
+        facts = push.gather(session, turn.company_id, entries)
+    if connection is None or connection.state is not ConnectionState.CONNECTED:
+        removed = connection is not None and connection.state is ConnectionState.REMOVED
+        with hub.db.write() as session:
+            for entry in entries:
+                (outbox.discard if removed else outbox.hold)(session, entry.id, worker=worker)
+            what = "discarded (the connection was removed)" if removed else "held until Xero is reconnected"
+            turn.record(session, f"; {len(entries)} changes {what}")
+        return
+    writes = push.prepare(hub, turn, entries, facts, worker=worker)
+    if writes:
+        _send(hub, push, turn, connection.id, writes, worker)
+        return
+    with hub.db.write() as session:
+        turn.record(session)
+
+
+def _send(hub: Hub, push: Push[Any], turn: Turn, connection_id: int, writes: list[Any], worker: str) -> None:
+    remaining = list(writes)
+    try:
+        with gate.organisation(hub, connection_id, worker=worker) as xero:
+            turn.client = xero
+            remaining = push.adopt(hub, xero, remaining, turn, worker=worker)
+            for call in push.calls(remaining):
+                _call(hub, push, turn, xero, call, worker)
+                sent = {w.entry.id for w in call}
+                remaining = [w for w in remaining if w.entry.id not in sent]
+    except ReconnectNeeded:
+        with hub.db.write() as session:
+            for write in remaining:
+                outbox.hold(session, write.entry.id, worker=worker)
+            turn.tally.waiting += len(remaining)
+            turn.record(session, f"; {len(remaining)} changes held until Xero is reconnected")
+        return
+    except RetryAfter as wait:
+        _later(hub, push, turn, remaining, worker, seconds=wait.seconds)
+        return
+    except XeroProblem as problem:  # an outage, or a read before the writes failed
+        _later(hub, push, turn, remaining, worker, problem=problem)
+        return
+    with hub.db.write() as session:
+        turn.record(session)
+
+
+def _call(hub: Hub, push: Push[Any], turn: Turn, xero: AccountingClient, call: list[Any], worker: str) -> None:
+    """One call and its answer, settled at once (a later call's trouble never loses this one's outcome)."""
+    problem: XeroProblem | None = None
+    try:
+        results = push.send(hub, xero, call, turn, worker=worker)
+    except ValidationFailed as refused:
+        results, problem = refused.items or [ItemResult(False, {}, (refused.message,))] * len(call), refused
+    except (ReconnectNeeded, RetryAfter, Transient):
+        raise
+    except XeroProblem as refused:
+        if refused.status is None or not 400 <= refused.status < 500:
+            raise
+        results, problem = [ItemResult(False, {}, (refused.message,))] * len(call), refused  # asking again won't help
+    if results is None:
+        return
+    with hub.db.write() as session:
+        push.settle(session, call, results, turn, worker=worker, problem=problem)
+        for write in call[len(results) :]:  # no answer for these: try again
+            outbox.retry_later(session, write.entry.id, worker=worker, attempts=write.entry.attempts)
+            turn.tally.waiting += 1
+
+
+def _later(
+    hub: Hub,
+    push: Push[Any],
+    turn: Turn,
+    writes: list[Any],
+    worker: str,
+    *,
+    seconds: int = 0,
+    problem: XeroProblem | None = None,
+) -> None:
+    with hub.db.write() as session:
+        for write in writes:
+            retry(session, write.entry, push.entity(write), worker=worker, seconds=seconds, problem=problem)
+        turn.tally.waiting += len(writes)
+        why = f"Xero asked the hub to wait {seconds} s" if seconds else (problem.message if problem else "")
+        turn.record(session, f"; {why}" if why else "")
+
+
+def retry(
+    session: Session,
+    entry: Claimed,
+    entity: EntityRef,
+    *,
+    worker: str,
+    seconds: int = 0,
+    problem: XeroProblem | None = None,
+) -> None:
+    """Try a change again later: after a wait Xero (or the hub) asked for, with no backoff growth, or with backoff
+    after a problem, which shows as a sync error once it has lasted QUIET_ATTEMPTS tries (a blip stays quiet)."""
+    error_id = None
+    if problem is not None and entry.attempts >= QUIET_ATTEMPTS:
+        error_id = errors.record(
+            session,
+            company_id=entry.company_id,
+            code=problem.cause,
+            entity=entity,
+            connection_id=entry.connection_id,
+            detail=problem.message,
+            request=problem.request,
+        ).id
+    outbox.retry_later(
+        session,
+        entry.id,
+        worker=worker,
+        attempts=1 if seconds or problem is None else entry.attempts,
+        error_id=error_id,
+        not_before=clock.now() + timedelta(seconds=seconds) if seconds else None,
+    )
