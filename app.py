@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.startup import STARTUP_ERRORS
+from core.failures import STARTUP_ERRORS
 from web.runtime import get_hub
-from web.ui import chrome, errors
+from web.ui import chrome, exceptions
 from web.ui.identity import current_actor
 from web.ui.pages import pages_for
 
@@ -34,4 +34,4 @@ else:
 try:
     page.run()
 except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a page
-    errors.show(exc)
+    exceptions.show(exc)

@@ -22,8 +22,8 @@ import httpx
 from core import migrate
 from core import settings as hub_settings
 from core.demo import seed as demo
+from core.failures import STARTUP_ERRORS
 from core.hub import open_hub
-from core.startup import STARTUP_ERRORS
 
 if TYPE_CHECKING:
     from mailsink import MailSink

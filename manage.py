@@ -20,11 +20,11 @@ from core import companies, migrate, timeshift
 from core import settings as hub_settings
 from core.auth import COMMAND_LINE
 from core.demo import seed as demo
+from core.failures import STARTUP_ERRORS
 from core.hub import Hub, open_hub
 from core.models.base import Role
 from core.platform_api import keys as api_keys
 from core.staff import users
-from core.startup import STARTUP_ERRORS
 
 
 def _hub(*, ready: bool = True) -> Hub:

@@ -7,7 +7,7 @@ import logging
 from streamlit.starlette import App
 
 from web.routes import ROUTES
-from web.ui.errors import report_page_error
+from web.ui.exceptions import report_page_error
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 for noisy in ("alembic", "uvicorn.access"):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from core.failures import Refusal
 from core.models.base import Role, StaffUser
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(Refusal):
     """The acting user may not do this; the message says what and whom to ask."""
 
 

@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, PermissionDenied, company_scope, require
+from core.failures import Refusal
 from core.models.base import Company
 from core.text import is_email
 
 COUNTRIES = {"GB": "United Kingdom", "AU": "Australia", "NZ": "New Zealand"}
 
 
-class CompanyError(ValueError):
+class CompanyError(Refusal):
     """A company change was refused; the message says why and what to do."""
 
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.platform_api import keys as api_keys
-from web.ui import context, errors
+from web.ui import context, exceptions
 
 actor, hub = context.actor(), context.hub()
 st.title("API keys")
@@ -49,8 +49,8 @@ with st.form("new-key", clear_on_submit=True):
         try:
             with hub.db.write() as session:
                 _row, key = api_keys.create(session, actor, name)
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             st.session_state["new_api_key"] = (name.strip(), key)
             st.rerun()

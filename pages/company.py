@@ -8,7 +8,7 @@ import streamlit as st
 
 from core import companies
 from core.auth import Permission, allowed
-from web.ui import context, errors
+from web.ui import context, exceptions
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 
@@ -54,8 +54,8 @@ elif saved:
                 # types) is kept as it is.
                 settings=replace(current, alert_digest_minutes=int(window)),
             )
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
         st.toast("Company settings saved.", icon=":material/check:")
         st.rerun()
@@ -79,8 +79,8 @@ if allowed(actor, Permission.MANAGE_COMPANIES):
                         base_currency=currency,
                         finance_contact_email=contact,
                     )
-            except errors.EXPECTED as exc:
-                errors.show(exc)
+            except exceptions.EXPECTED as exc:
+                exceptions.show(exc)
             else:
                 st.toast(f"{name.strip()} added.", icon=":material/check:")
                 st.rerun()

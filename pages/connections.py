@@ -14,7 +14,7 @@ from core.connections import consent
 from core.connections import lifecycle as connections
 from core.connections import views as connection_views
 from core.models.sync import ConnectionState
-from web.ui import context, errors
+from web.ui import context, exceptions
 from web.ui.connection_table import connection_table
 from web.ui.messages import md
 
@@ -91,8 +91,8 @@ if waiting is not None and waiting.offered:
     if st.button("Confirm and connect", type="primary"):
         try:
             connections.confirm(hub, actor, company.id, waiting.id, choice["tenantId"])
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             st.query_params.clear()
             st.toast(f"Connected to {choice['tenantName']}. The initial import has started.", icon=":material/check:")
@@ -132,8 +132,8 @@ if not connected:
     if st.button("Connect to Xero" if row is None else "Reconnect to Xero", type="primary", icon=":material/link:"):
         try:
             url = consent.begin(hub, actor, company.id, backfill_from=since if backfill else None)
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             st.session_state[f"consent_url:{company.id}"] = url
     if st.session_state.get(f"consent_url:{company.id}"):
@@ -163,9 +163,10 @@ def confirm_disconnect() -> None:
     )
     if st.button("Disconnect", type="primary"):
         try:
-            connections.disconnect(hub, actor, company.id)
-        except errors.EXPECTED as exc:  # said inside the dialog, where the person is looking
-            errors.show(exc)
+            with hub.db.write() as session:
+                connections.disconnect(session, actor, company.id)
+        except exceptions.EXPECTED as exc:  # said inside the dialog, where the person is looking
+            exceptions.show(exc)
         else:
             st.rerun()
 
@@ -181,23 +182,28 @@ def confirm_remove() -> None:
     try:
         with hub.db.read() as session:
             bundle = connection_views.export_before_remove(session, actor, company.id)
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
+
+        def _audit_export() -> None:
+            with hub.db.write() as session:
+                connection_views.record_export(session, actor, company.id)
+
         st.download_button(
             "Download links, mappings and open errors (JSON)",
             json.dumps(bundle, indent=2, default=str),
             file_name=f"xero-connection-{company.id}-{clock.now():%Y%m%d}.json",
             mime="application/json",
             icon=":material/download:",
-            on_click=connection_views.record_export,
-            args=(hub, actor, company.id),
+            on_click=_audit_export,
         )
     if st.button("Remove", type="primary"):
         try:
-            removed = connections.remove(hub, actor, company.id)
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+            with hub.db.write() as session:
+                removed = connections.remove(session, actor, company.id)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             st.session_state["discarded"] = len(removed)
             st.rerun()

@@ -10,7 +10,7 @@ from core import clock
 from core.auth import Permission, allowed
 from core.contacts import views as contact_views
 from core.contacts.views import ROLES, STATUSES, SYNC_STATES, ContactFilter
-from web.ui import context, errors
+from web.ui import context, exceptions
 from web.ui.contact_forms import policy_form, supplier_editor
 from web.ui.contact_panels import import_panel, proposal_list, review_list
 from web.ui.listing import pager_and_download, table
@@ -46,8 +46,8 @@ if left.button("Sync now", icon=":material/sync:", disabled=not (status.connecte
     try:
         with hub.db.write() as session:
             message = contact_views.request_sync(session, actor, company.id)
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
         flash(message)
         st.rerun()

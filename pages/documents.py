@@ -11,9 +11,8 @@ from core import clock
 from core.auth import Permission, allowed
 from core.documents import actions as document_actions
 from core.documents import views as document_views
-from core.documents.actions import DocumentError
 from core.documents.views import DocumentFilter
-from web.ui import context, errors
+from web.ui import context, exceptions
 from web.ui.document_forms import demo_invoice_form, off_balance_panel
 from web.ui.listing import pager_and_download, table
 from web.ui.messages import flash, show_flash
@@ -41,8 +40,8 @@ if left.button("Check Xero now", icon=":material/sync:", disabled=not can_act, h
     try:
         with hub.db.write() as session:
             message = document_actions.request_poll(session, actor, company.id)
-    except (DocumentError, *errors.EXPECTED) as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
         flash(message)
         st.rerun()
@@ -139,8 +138,8 @@ with tabs[0]:
                             message = document_actions.reexport(
                                 session, actor, company.id, entity_type=entity_type, entity_id=int(entity_id)
                             )
-                    except (DocumentError, *errors.EXPECTED) as exc:
-                        errors.show(exc)
+                    except exceptions.EXPECTED as exc:
+                        exceptions.show(exc)
                     else:
                         flash(message)
                         st.rerun()

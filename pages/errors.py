@@ -15,8 +15,8 @@ from core.error_triage.query import AGE_LABELS, ENTITY_TYPES, STATUS_LABELS, WHO
 from core.sync.errors import CAUSES
 from core.sync.errors import cause as cause_of
 from web.ui import context
-from web.ui.error_panels import EXPECTED, detail_panel, jump_if_asked, retry_all
-from web.ui.errors import show
+from web.ui.error_panels import detail_panel, jump_if_asked, retry_all
+from web.ui.exceptions import EXPECTED, show
 from web.ui.messages import md, show_flash
 
 actor, hub = context.actor(), context.hub()

@@ -11,7 +11,7 @@ from core.mappings import view as mappings_view
 from core.mappings.rules import KIND_LABELS
 from core.models.mappings import MappingKind
 from core.models.platform import DocumentKind
-from web.ui import context, errors
+from web.ui import context, exceptions
 from web.ui.mapping_widgets import csv_panel, editor, one_row_form
 from web.ui.messages import flash, show_flash
 
@@ -56,8 +56,8 @@ elif right.button(
     try:
         with hub.db.write() as session:
             message = reference.request_refresh(session, actor, company.id)
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
         flash(message)
         st.rerun()

@@ -10,7 +10,7 @@ import streamlit as st
 from core import companies
 from core.alerts import notify
 from core.models.alerts import EmailState
-from web.ui import context, errors
+from web.ui import context, exceptions
 
 actor, hub = context.actor(), context.hub()
 st.title("Email outbox")
@@ -108,8 +108,8 @@ with st.expander("Read an email", icon=":material/mail:", expanded=True):  # the
             try:
                 with hub.db.write() as session:
                     queued = notify.retry_now(session, actor, chosen.id)
-            except errors.EXPECTED as exc:
-                errors.show(exc)
+            except exceptions.EXPECTED as exc:
+                exceptions.show(exc)
             else:
                 if queued and smtp is None:
                     st.toast("The email is due now; it goes out once SMTP_URL is set.", icon=":material/schedule:")

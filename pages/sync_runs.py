@@ -12,7 +12,7 @@ from core import clock
 from core.health import diagnostics
 from core.models.sync import RunState
 from core.sync import run_history, runs
-from web.ui import context, errors
+from web.ui import context, exceptions
 from web.ui.chrome import ago
 from web.ui.dashboard_widgets import duration
 
@@ -89,15 +89,19 @@ if diagnostics.may_download(actor, company.id):
     try:
         with hub.db.read() as session:
             bundle = diagnostics.build(session, actor, company.id, settings=hub.settings)
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
+
+        def _audit_download() -> None:
+            with hub.db.write() as session:
+                diagnostics.record_download(session, actor, company.id)
+
         st.download_button(
             "Download diagnostics (JSON)",
             json.dumps(bundle, indent=2, default=str),
             file_name=f"xero-diagnostics-{company.id}-{clock.now():%Y%m%d-%H%M}.json",
             mime="application/json",
             icon=":material/download:",
-            on_click=diagnostics.record_download,
-            args=(hub, actor, company.id),
+            on_click=_audit_download,
         )

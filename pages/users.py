@@ -8,7 +8,7 @@ import streamlit as st
 from core import clock, companies
 from core.models.base import Role, StaffUser
 from core.staff import users
-from web.ui import context, errors
+from web.ui import context, exceptions
 
 actor, hub = context.actor(), context.hub()
 st.title("Staff users")
@@ -87,8 +87,8 @@ with st.expander("Add a user", icon=":material/person_add:"):
         try:
             with hub.db.write() as session:
                 users.create(session, actor, draft, chosen)
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             if not password:
                 st.session_state["new_password"] = (draft.email.strip().lower(), chosen)
@@ -108,8 +108,8 @@ def confirm(question: str, action: str, user_id: int) -> None:
                 elif action == "reset":
                     fresh = users.reset_password(session, actor, user_id)
                     st.session_state["new_password"] = (next(u.email for u in everyone if u.id == user_id), fresh)
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             st.rerun()
     if right.button("Cancel"):
@@ -126,8 +126,8 @@ with st.expander("Change a user", icon=":material/manage_accounts:"):
         try:
             with hub.db.write() as session:
                 users.update(session, actor, target.id, edited)
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             st.toast("Saved.", icon=":material/check:")
             st.rerun()

@@ -10,9 +10,9 @@ import sys
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from core import settings as hub_settings
+from core.failures import STARTUP_ERRORS
 from core.health import sidecar
 from core.hub import open_hub
-from core.startup import STARTUP_ERRORS
 from scheduler import registry
 from scheduler.context import SidecarContext
 

@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from core.failures import UNAVAILABLE_ERRORS, Refusal
 from core.hub import Hub
 from core.platform_api import events as platform
 from core.platform_api.checks import EventConflict, PlatformInputError
-from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ async def _guarded(request: Request, run: Any) -> Response:
         return _error(409, "conflict", str(exc))
     except platform.Unauthorised as exc:
         return _error(401, "unauthorised", str(exc))
+    except Refusal as exc:  # any other refusal: its message says why
+        return _error(400, "refused", str(exc))
     except UNAVAILABLE_ERRORS as exc:
         log.warning("platform API unavailable: %s", type(exc).__name__)
         return _error(503, "unavailable", "The hub cannot reach its database; nothing was recorded. Retry later.")

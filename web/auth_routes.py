@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from core.failures import UNAVAILABLE_ERRORS
 from core.hub import Hub
 from core.staff import sessions, signin
-from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)

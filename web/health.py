@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
+from core.failures import STARTUP_ERRORS, UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 
 

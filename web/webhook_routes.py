@@ -17,8 +17,8 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from core.contacts import webhooks
+from core.failures import UNAVAILABLE_ERRORS
 from core.settings import ConfigError
-from core.startup import UNAVAILABLE_ERRORS
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from starlette.routing import Route
 
 from core.connections import consent
 from core.connections import lifecycle as connections
+from core.failures import UNAVAILABLE_ERRORS
 from core.staff import sessions
-from core.startup import UNAVAILABLE_ERRORS
 from core.xero.outcomes import XeroProblem
 from web.runtime import get_hub
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.auth import Actor, Permission, require
 from core.crypto import Vault
+from core.failures import Refusal
 from core.hub import Hub
 from core.models.sync import ConsentRequest, Grant
 from core.xero import oauth
@@ -24,7 +25,7 @@ from core.xero_access import grants
 CONSENT_TTL = timedelta(minutes=15)
 
 
-class ConnectRefused(Exception):
+class ConnectRefused(Refusal):
     """A connection step that cannot go ahead; the message says what happened and what to do."""
 
     def __init__(self, message: str, code: str = "refused") -> None:

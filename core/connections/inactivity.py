@@ -75,7 +75,7 @@ def check(hub: Hub) -> str:
             company = session.get(Company, step.company_id)
             name = company.name if company else "The company"
             if step.disconnect:
-                connections.end_in(
+                connections.end(
                     session,
                     SYSTEM,
                     step.company_id,

@@ -188,15 +188,10 @@ def _after_reconnect(session: Session, company_id: int, previous: ConnectionStat
         error.status, error.resolved_at = ErrorStatus.RESOLVED, clock.now()
 
 
-def end(hub: Hub, actor: Actor, company_id: int, *, remove: bool, reason: str | None = None) -> list[int]:
-    """Stop syncing now; the connection is deleted in Xero by the sidecar (and the grant revoked once unused)."""
-    with hub.db.write() as session:
-        require(actor, Permission.MANAGE_CONNECTION, company_id)
-        return end_in(session, actor, company_id, remove=remove, reason=reason)
-
-
-def end_in(session: Session, actor: Actor, company_id: int, *, remove: bool, reason: str | None = None) -> list[int]:
-    """end() in the caller's transaction; returns the discarded outbox entries (a remove's)."""
+def end(session: Session, actor: Actor, company_id: int, *, remove: bool, reason: str | None = None) -> list[int]:
+    """Stop syncing now; the connection is deleted in Xero by the sidecar (and the grant revoked once unused).
+    Returns the discarded outbox entries (a remove's)."""
+    require(actor, Permission.MANAGE_CONNECTION, company_id)
     row = session.scalar(select(ConnectionRow).where(ConnectionRow.company_id == company_id))
     if (
         row is None
@@ -244,14 +239,14 @@ def abandon_expired(session: Session) -> int:
     return len(expired)
 
 
-def disconnect(hub: Hub, actor: Actor, company_id: int) -> None:
+def disconnect(session: Session, actor: Actor, company_id: int) -> None:
     """Stop syncing; changes made meanwhile wait and go out after reconnecting to the same organisation."""
-    end(hub, actor, company_id, remove=False)
+    end(session, actor, company_id, remove=False)
 
 
-def remove(hub: Hub, actor: Actor, company_id: int) -> list[int]:
+def remove(session: Session, actor: Actor, company_id: int) -> list[int]:
     """Stop syncing and discard waiting changes (kept for the record); return the discarded outbox entries."""
-    return end(hub, actor, company_id, remove=True)
+    return end(session, actor, company_id, remove=True)
 
 
 def by_company(session: Session, actor: Actor) -> dict[int, ConnectionRow]:

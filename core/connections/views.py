@@ -14,7 +14,6 @@ from core import audit, clock
 from core.auth import Actor, Permission, require
 from core.companies import get, list_visible
 from core.connections import inactivity
-from core.hub import Hub
 from core.mappings import store as mappings
 from core.models.base import StaffUser
 from core.models.platform import PlatformContact, PlatformDocument
@@ -197,11 +196,10 @@ def _label(session: Session, entry: OutboxEntry) -> str:
     return f"{entry.entity_type} {entry.entity_id}"
 
 
-def record_export(hub: Hub, actor: Actor, company_id: int) -> None:
+def record_export(session: Session, actor: Actor, company_id: int) -> None:
     """The export was downloaded: an audited staff action."""
-    with hub.db.write() as session:
-        require(actor, Permission.MANAGE_CONNECTION, company_id)
-        audit.record(session, actor=actor, action="export_before_remove", company_id=company_id)
+    require(actor, Permission.MANAGE_CONNECTION, company_id)
+    audit.record(session, actor=actor, action="export_before_remove", company_id=company_id)
 
 
 def export_before_remove(session: Session, actor: Actor, company_id: int) -> dict[str, Any]:

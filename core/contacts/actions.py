@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.auth import Actor, Permission, require
 from core.contacts import pull as contacts_sync
+from core.failures import Refusal
 from core.models.platform import PlatformContact
 from core.models.sync import Connection, ConnectionState, RunState
 from core.platform_api import events as platform
@@ -24,7 +25,7 @@ from core.sync import runs
 PULL_JOBS = contacts_sync.JOBS
 
 
-class ContactError(ValueError):
+class ContactError(Refusal):
     """A contacts action was refused; the message says why and what to do."""
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock, companies
 from core.auth import Actor, Permission, require
+from core.failures import Refusal
 from core.mappings import catalog as platform_catalog
 from core.mappings.rules import side_of
 from core.models.base import Company
@@ -29,7 +30,7 @@ CENT = Decimal("0.01")
 SALES = DocumentKind.SALES_INVOICE
 
 
-class DocumentError(ValueError):
+class DocumentError(Refusal):
     """A documents action was refused; the message says why and what to do."""
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.auth import Actor, Permission, PermissionDenied, allowed
+from core.failures import Refusal
 from core.models.base import Company
 from core.models.sync import ErrorStatus, SyncError
 from core.paging import Page, clamp
@@ -41,7 +42,7 @@ AGES |= {"30d": timedelta(days=30)}
 AGE_LABELS = {"1h": "Over an hour", "1d": "Over a day", "3d": "Over 3 days", "7d": "Over a week", "30d": "Over 30 days"}
 
 
-class TriageError(ValueError):
+class TriageError(Refusal):
     """A triage request was refused; the message says why and what to do."""
 
 

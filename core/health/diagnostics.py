@@ -17,7 +17,6 @@ from core import audit, clock, companies
 from core.auth import Actor, Permission, PermissionDenied, allowed
 from core.connections.views import OPEN, error_summary
 from core.health import sidecar
-from core.hub import Hub
 from core.mappings import store as mappings
 from core.models.base import Role, StaffUser
 from core.models.sync import Connection, Grant, SyncError, XeroBudget
@@ -197,8 +196,7 @@ def build(session: Session, actor: Actor, company_id: int, *, settings: Settings
     )
 
 
-def record_download(hub: Hub, actor: Actor, company_id: int) -> None:
+def record_download(session: Session, actor: Actor, company_id: int) -> None:
     """The diagnostics were downloaded: an audited staff action."""
-    with hub.db.write() as session:
-        _require(actor, company_id)
-        audit.record(session, actor=actor, action="diagnostics_downloaded", company_id=company_id)
+    _require(actor, company_id)
+    audit.record(session, actor=actor, action="diagnostics_downloaded", company_id=company_id)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock, companies
 from core.auth import Actor, Permission, require
+from core.failures import Refusal
 from core.mappings import catalog as platform_catalog
 from core.mappings import reference
 from core.mappings.plan import Catalog, Change, Plan, plan
@@ -31,7 +32,7 @@ TABLE_LABELS = {
 Key = tuple[str, str, str]
 
 
-class MappingError(ValueError):
+class MappingError(Refusal):
     """Mapping changes were refused; the message lists each refused row and why."""
 
     def __init__(self, message: str, refusals: tuple = ()) -> None:  # type: ignore[type-arg]

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.failures import Refusal
 from core.text import is_email
 
 PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
@@ -13,13 +14,13 @@ ADDRESS_TYPES = ("POBOX", "STREET")
 ADDRESS_FIELDS = {"type", "line1", "line2", "line3", "line4", "city", "region", "postal_code", "country"}
 
 
-class EventConflict(ValueError):
+class EventConflict(Refusal):
     """The event clashes with one already taken (its id reused, or a decision already made)."""
 
     status = 409
 
 
-class PlatformInputError(ValueError):
+class PlatformInputError(Refusal):
     """Input the hub cannot take; `field` is its path, such as data.lines[2].quantity."""
 
     status = 400

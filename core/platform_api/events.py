@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.db import Database
+from core.failures import Refusal
 from core.models.base import Company
 from core.models.platform import ApiKey, Origin, PlatformContact, PlatformEvent
 from core.platform_api import contacts as platform_contacts
@@ -26,7 +27,7 @@ from core.platform_api import keys as api_keys
 from core.platform_api.checks import EventConflict, PlatformInputError
 
 
-class UnknownCompany(LookupError):
+class UnknownCompany(Refusal):
     status = 404
 
 
@@ -121,7 +122,7 @@ def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limi
     return {"contacts": items, "cursor": next_cursor, "more": len(rows) == limit}
 
 
-class Unauthorised(PermissionError):
+class Unauthorised(Refusal):
     """No live API key came with the request."""
 
     status = 401

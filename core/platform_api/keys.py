@@ -11,13 +11,14 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, require
+from core.failures import Refusal
 from core.models.platform import ApiKey
 
 PREFIX = "hubk_"
 TOUCH_EVERY = timedelta(minutes=5)
 
 
-class ApiKeyError(ValueError):
+class ApiKeyError(Refusal):
     """A key change was refused; the message says why."""
 
 

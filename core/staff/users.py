@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, Permission, require
+from core.failures import Refusal
 from core.models.base import Company, Role, StaffUser
 from core.staff import sessions, signin
 from core.staff.passwords import hash_password
@@ -19,7 +20,7 @@ from core.text import is_email
 MIN_PASSWORD_LENGTH = 10
 
 
-class UserError(ValueError):
+class UserError(Refusal):
     """A user change was refused; the message says why and what to do."""
 
 

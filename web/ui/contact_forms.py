@@ -12,7 +12,7 @@ from core.contacts import views as contact_views
 from core.contacts.xero_contact import POLICIES
 from core.hub import Hub
 from core.models.base import Company
-from web.ui import errors
+from web.ui import exceptions
 from web.ui.contact_panels import SYNC_WORDS
 from web.ui.messages import flash
 
@@ -58,8 +58,8 @@ def policy_form(hub: Hub, actor: Actor, company: Company, known_groups: list[str
         try:
             with hub.db.read() as session:
                 preview = contact_views.policy_preview(session, actor, company.id, str(policy), tuple(groups))
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             with st.container(border=True):
                 st.markdown("**Before you save: what this policy would do**")
@@ -81,8 +81,8 @@ def policy_form(hub: Hub, actor: Actor, company: Company, known_groups: list[str
                     groups=tuple(groups),
                     phone_types=tuple(phone_types),
                 )
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
         else:
             flash(message)
             st.rerun()
@@ -135,8 +135,8 @@ def supplier_editor(hub: Hub, actor: Actor, company: Company, *, can_edit: bool)
                 result = contact_views.edit_supplier(
                     session, actor, company.id, form.id, name=name, email=email, phone=phone, bank_account=bank
                 )
-        except errors.EXPECTED as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
             return
         row = editable[form.id]
         if not result["changed"]:

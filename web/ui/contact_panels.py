@@ -11,7 +11,7 @@ from core.contacts import views as contact_views
 from core.hub import Hub
 from core.models.base import Company
 from core.models.sync import ConnectionState, RunState
-from web.ui import errors
+from web.ui import exceptions
 from web.ui.chrome import ago
 from web.ui.messages import flash, md
 
@@ -95,8 +95,8 @@ def _decide_review(
             message = contact_views.decide_review(
                 session, actor, review_id, link_to=link_to, create=create, dismiss=dismiss
             )
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
         flash(message)
         st.rerun()
@@ -172,8 +172,8 @@ def _decide_proposal(hub: Hub, actor: Actor, item: contact_views.ProposalView, *
     try:
         with hub.db.write() as session:
             result = contact_views.decide_proposal(session, actor, item.id, accept=accept)
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
     else:
         if accept:
             flash(f"Accepted {item.supplier}'s update. {SYNC_WORDS.get(str(result.get('sync')), '')}")

@@ -9,10 +9,9 @@ import streamlit as st
 from core.auth import Actor
 from core.documents import actions as document_actions
 from core.documents import views as document_views
-from core.documents.actions import DocumentError
 from core.hub import Hub
 from core.models.base import Company
-from web.ui import errors
+from web.ui import exceptions
 from web.ui.messages import flash
 
 LAST_DEMO = "documents-last-demo"
@@ -60,8 +59,8 @@ def demo_invoice_form(hub: Hub, actor: Actor, company: Company, *, can_issue: bo
     try:
         with hub.db.read() as session:
             defaults = document_actions.demo_defaults(session, actor, company.id)
-    except (DocumentError, *errors.EXPECTED) as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
         return
     if not defaults.customers:
         st.info(
@@ -112,8 +111,8 @@ def demo_invoice_form(hub: Hub, actor: Actor, company: Company, *, can_issue: bo
                     category=str(category),
                     tax_rate=str(rate),
                 )
-        except (DocumentError, *errors.EXPECTED) as exc:
-            errors.show(exc)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
             return
         st.session_state[LAST_DEMO] = result["number"]
         flash(

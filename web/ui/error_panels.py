@@ -16,13 +16,12 @@ from core.auth import Actor
 from core.error_triage import actions as error_actions
 from core.error_triage import detail as error_detail
 from core.error_triage.actions import RetryPlan, Verdict
-from core.error_triage.query import ErrorFilter, TriageError
+from core.error_triage.query import ErrorFilter
 from core.hub import Hub
-from web.ui import errors
+from web.ui import exceptions
 from web.ui.chrome import COMPANY_KEY
 from web.ui.messages import flash, md
 
-EXPECTED = (TriageError, *errors.EXPECTED)
 JUMP = "errors-jump"  # a search to open on the Contacts & suppliers page on the next run
 
 
@@ -52,8 +51,8 @@ def _act(hub: Hub, do: Callable[[Any], str]) -> None:
     try:
         with hub.db.write() as session:
             message = do(session)
-    except EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
         return
     flash(message)
     st.rerun()
@@ -179,8 +178,8 @@ def retry_all(hub: Hub, actor: Actor, flt: ErrorFilter, *, label: str, key: str)
             try:
                 with hub.db.read() as session:
                     plan = error_actions.retry(session, actor, flt=flt, dry_run=True)
-            except EXPECTED as exc:
-                errors.show(exc)
+            except exceptions.EXPECTED as exc:
+                exceptions.show(exc)
                 return
             st.session_state[key] = (flt, plan)
             st.rerun()

@@ -15,7 +15,7 @@ from core.mappings import store as mappings
 from core.mappings.plan import Change
 from core.mappings.view import Row
 from core.models.mappings import MappingKind
-from web.ui import errors
+from web.ui import exceptions
 from web.ui.messages import flash
 
 NONE = "— not mapped —"
@@ -41,8 +41,8 @@ def _save(hub: Hub, actor: Actor, company_id: int, changes: list[Change]) -> boo
         for refusal in exc.refusals:
             st.error(f"**{refusal.where}** — {refusal.reason}", icon=":material/do_not_disturb_on:")
         return False
-    except errors.EXPECTED as exc:
-        errors.show(exc)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
         return False
     flash(f"Saved {len(done.writes)} mapping change(s); each is in the audit log.")
     return True
@@ -118,8 +118,8 @@ def csv_panel(hub: Hub, actor: Actor, company_id: int, kind: MappingKind, title:
     with hub.db.read() as session:
         try:
             checked = mappings_csv.preview(session, actor, company_id, kind, text)
-        except (mappings.MappingError, *errors.EXPECTED) as exc:
-            errors.show(exc) if not isinstance(exc, mappings.MappingError) else st.error(str(exc))
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
             return
     if checked.errors:
         st.error(

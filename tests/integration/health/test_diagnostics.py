@@ -177,12 +177,13 @@ def test_who_may_download(hub: Hub, email: str, company: str, allowed: bool) -> 
     assert diagnostics.may_download(who, cid) is allowed
     if allowed:
         assert json.loads(download(hub, email, cid))["company"]["name"] == company
-        diagnostics.record_download(hub, who, cid)
+        with hub.db.write() as session:
+            diagnostics.record_download(session, who, cid)
         with hub.db.read() as session:
             event = session.scalars(select(AuditEvent).where(AuditEvent.action == "diagnostics_downloaded")).one()
         assert event.company_id == cid and event.actor_label == email
     else:
         with pytest.raises(PermissionDenied, match="diagnostics"):
             download(hub, email, cid)
-        with pytest.raises(PermissionDenied):
-            diagnostics.record_download(hub, who, cid)
+        with pytest.raises(PermissionDenied), hub.db.write() as session:
+            diagnostics.record_download(session, who, cid)

@@ -49,7 +49,8 @@ def xero_calls(sim: Simulator, method: str, prefix: str) -> int:
 def test_disconnect_changes_nothing_in_xero_until_the_sidecar_deletes_and_revokes(hub: Hub, sim: Simulator) -> None:
     connect(hub)
     grant_id = the_grant(hub).id
-    connections.disconnect(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     assert state_of(hub).state is ConnectionState.DISCONNECTED
     assert xero_calls(sim, "DELETE", "/connections/") == 0  # the page never waits on Xero
     assert live_tenants(hub, grant_id) == {HARBOUR}
@@ -76,14 +77,16 @@ def test_one_grant_per_xero_user_and_revoked_only_when_no_company_uses_it(hub: H
     grant_id = the_grant(hub).id  # .one(): the second consent reused the Xero user's grant
     assert live_tenants(hub, grant_id) == {HARBOUR, EVENTS}
 
-    connections.disconnect(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     cleanups.run_due(hub, worker="test")
     cleanups.run_due(hub, worker="test")
     assert the_grant(hub).revoked_at is None
     assert live_tenants(hub, grant_id) == {EVENTS}  # the other company still syncs
     assert xero_calls(sim, "POST", "/connect/revocation") == 0
 
-    connections.remove(hub, ada, events)
+    with hub.db.write() as session:
+        connections.remove(session, ada, events)
     cleanups.run_due(hub, worker="test")
     cleanups.run_due(hub, worker="test")
     assert the_grant(hub).revoked_at is not None
@@ -124,7 +127,8 @@ def test_xero_unreachable_never_blocks_a_disconnect_and_the_clean_up_waits(hub: 
         db=hub.db,
     )
     clock.advance(timedelta(hours=1))  # the access token needs a refresh, which cannot reach Xero
-    connections.disconnect(offline, actor(hub), harbour(hub))
+    with offline.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     assert cleanups.run_due(offline, worker="test") == 0
     with hub.db.read() as session:
         row = session.scalars(select(XeroCleanup)).one()
@@ -144,7 +148,8 @@ def test_a_clean_up_failing_for_long_becomes_a_sync_error_that_resolves_when_it_
         db=hub.db,
     )
     clock.advance(timedelta(hours=1))
-    connections.disconnect(offline, actor(hub), harbour(hub))
+    with offline.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     for tries in range(1, cleanups.SHOW_AFTER_ATTEMPTS + 1):
         assert cleanups.run_due(offline, worker="test") == 0
         with hub.db.read() as session:
@@ -243,8 +248,9 @@ def test_remove_offers_an_export_and_lists_what_it_discarded(hub: Hub) -> None:
         bundle = connection_views.export_before_remove(session, actor(hub), harbour(hub))
     assert bundle["organisation"]["tenant_id"] == HARBOUR and json.dumps(bundle, default=str)
     assert {"contact_links", "document_links", "mappings", "open_errors"} <= set(bundle)
-    connection_views.record_export(hub, actor(hub), harbour(hub))
-    connections.remove(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connection_views.record_export(session, actor(hub), harbour(hub))
+        connections.remove(session, actor(hub), harbour(hub))
     with hub.db.read() as session:
         listed = connection_views.discarded(session, actor(hub), harbour(hub))
         exported = session.scalar(select(AuditEvent.id).where(AuditEvent.action == "export_before_remove"))
@@ -276,7 +282,8 @@ def test_the_sidecar_notices_an_organisation_disconnected_in_xero(hub: Hub) -> N
 
 def test_a_reconnect_before_the_clean_up_ran_keeps_the_connection_in_xero(hub: Hub, sim: Simulator) -> None:
     connect(hub)
-    connections.disconnect(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     row = connect(hub)  # quicker than the sidecar: Xero hands back the same connection
     assert cleanups.run_due(hub, worker="test") == 0
     assert live_tenants(hub, row.grant_id or 0) == {HARBOUR}
@@ -286,7 +293,8 @@ def test_a_reconnect_before_the_clean_up_ran_keeps_the_connection_in_xero(hub: H
 def test_no_revocation_once_the_same_xero_user_connected_again(hub: Hub, sim: Simulator) -> None:
     """Revoking ends every connection of the Xero user: a reconnect between the deletion and the revocation wins."""
     connect(hub)
-    connections.remove(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.remove(session, actor(hub), harbour(hub))
     assert cleanups.run_due(hub, worker="test", limit=1) == 1  # the connection is deleted; the revocation is queued
     row = connect(hub)  # the same person reconnects before the sidecar revokes
     assert cleanups.run_due(hub, worker="test", limit=1) == 1
@@ -296,7 +304,8 @@ def test_no_revocation_once_the_same_xero_user_connected_again(hub: Hub, sim: Si
 
 def test_a_waiting_deletion_spares_a_connection_offered_for_the_second_pick(hub: Hub, sim: Simulator) -> None:
     connect(hub)
-    connections.disconnect(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     back = grant_in_xero(consent.begin(hub, actor(hub), harbour(hub)), [HARBOUR])
     found = consent.complete_consent(hub, state=back["state"], code=back["code"], error=None)
     cleanups.run_due(hub, worker="test")  # the sidecar comes round while the person is at the second pick

@@ -112,7 +112,8 @@ def test_only_company_admins_connect(hub: Hub) -> None:
 
 def test_a_company_stays_pinned_to_its_first_organisation(hub: Hub, sim: Simulator) -> None:
     connect(hub)
-    connections.disconnect(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     with pytest.raises(connections.ConnectRefused, match="create a new company"):
         connect(hub, EVENTS)
     assert state_of(hub).state is ConnectionState.DISCONNECTED and state_of(hub).tenant_id == HARBOUR
@@ -123,7 +124,8 @@ def test_a_company_stays_pinned_to_its_first_organisation(hub: Hub, sim: Simulat
 
 def test_disconnect_holds_edits_and_reconnect_sends_them(hub: Hub) -> None:
     connect(hub)
-    connections.disconnect(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     with hub.db.write() as session:
         result = platform.handle(
             session,
@@ -156,7 +158,8 @@ def test_remove_discards_edits_and_nothing_from_before_is_pushed(hub: Hub) -> No
             kind="supplier.changed",
             data={"supplier_id": "s-1", "name": "Ely Eggs"},
         )
-    discarded = connections.remove(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        discarded = connections.remove(session, actor(hub), harbour(hub))
     assert len(discarded) == 1
     with hub.db.write() as session:
         assert (
@@ -176,7 +179,8 @@ def test_remove_discards_edits_and_nothing_from_before_is_pushed(hub: Hub) -> No
     with hub.db.write() as session:  # a linked contact edited after the reconnection sends only that change
         contact = session.scalars(select(PlatformContact).where(PlatformContact.platform_id == "s-1")).one()
         contact.xero_contact_id = "x-1"
-    connections.remove(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.remove(session, actor(hub), harbour(hub))
     connect(hub)
     with hub.db.write() as session:
         assert (

@@ -117,7 +117,8 @@ def test_changes_wait_while_disconnected_and_go_after_reconnecting(hub: Hub) -> 
     connect(hub)
     supplier(hub, "d1", "SUP-4001", name="Dockside Dairy Ltd")
     contact_push.push_due(hub, worker="test")
-    connections.disconnect(hub, actor(hub), harbour(hub))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
     supplier(hub, "d2", "SUP-4001", email="milk@docksidedairy.example")
     assert contact_push.push_due(hub, worker="test").sent == 0
     connect(hub)

@@ -215,7 +215,8 @@ def test_an_unanswered_write_is_looked_up_and_adopted_never_sent_twice(
 
 
 def test_documents_wait_while_disconnected_and_go_after_reconnecting(ready: Hub) -> None:
-    connections.disconnect(ready, actor(ready), harbour(ready))
+    with ready.db.write() as session:
+        connections.disconnect(session, actor(ready), harbour(ready))
     issue(ready, "INV-7007")
     assert document_push.push_due(ready, worker="test").sent == 0
     with ready.db.read() as session:

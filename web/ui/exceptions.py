@@ -7,18 +7,12 @@ import secrets
 
 import streamlit as st
 
-from core.auth import PermissionDenied
-from core.companies import CompanyError
-from core.connections.lifecycle import ConnectRefused
-from core.contacts.actions import ContactError
-from core.platform_api.keys import ApiKeyError
-from core.staff.users import UserError
-from core.startup import STARTUP_ERRORS, UNAVAILABLE_ERRORS
+from core.failures import STARTUP_ERRORS, UNAVAILABLE_ERRORS, Refusal
 
 log = logging.getLogger("hub.pages")
 
-# Refusals whose message is written for the person reading the page.
-EXPECTED = (PermissionDenied, UserError, CompanyError, ApiKeyError, ConnectRefused, ContactError, *STARTUP_ERRORS)
+# What core refuses, and what stops the hub: each message is written for the person reading the page.
+EXPECTED = (Refusal, *STARTUP_ERRORS)
 
 
 def show(exc: BaseException) -> None:
