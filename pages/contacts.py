@@ -8,8 +8,11 @@ import streamlit as st
 
 from core import clock
 from core.auth import Permission, allowed
+from core.contacts import actions as contact_actions
+from core.contacts import proposals as contact_proposals
+from core.contacts import reviews as contact_reviews
 from core.contacts import views as contact_views
-from core.contacts.views import ROLES, STATUSES, SYNC_STATES, ContactFilter
+from core.contacts.query import ROLES, STATUSES, SYNC_STATES, ContactFilter
 from web.ui import context, exceptions
 from web.ui.contact_forms import policy_form, supplier_editor
 from web.ui.contact_panels import import_panel, proposal_list, review_list
@@ -26,9 +29,9 @@ can_sync = allowed(actor, Permission.TRIAGE_ERRORS, company.id)
 can_decide = allowed(actor, Permission.EDIT_MAPPINGS, company.id)
 can_edit_policy = allowed(actor, Permission.EDIT_COMPANY, company.id)
 with hub.db.read() as session:
-    status = contact_views.import_status(session, actor, company.id)
-    reviews = contact_views.reviews(session, actor, company.id)
-    proposals = contact_views.proposals(session, actor, company.id)
+    status = contact_actions.import_status(session, actor, company.id)
+    reviews = contact_reviews.reviews(session, actor, company.id)
+    proposals = contact_proposals.proposals(session, actor, company.id)
     groups = contact_views.group_names(session, actor, company.id)
 
 st.subheader(company.name)
@@ -45,7 +48,7 @@ left, right = st.columns([1, 4], vertical_alignment="center")
 if left.button("Sync now", icon=":material/sync:", disabled=not (status.connected and can_sync), help=why):
     try:
         with hub.db.write() as session:
-            message = contact_views.request_sync(session, actor, company.id)
+            message = contact_actions.request_sync(session, actor, company.id)
     except exceptions.EXPECTED as exc:
         exceptions.show(exc)
     else:

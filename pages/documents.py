@@ -11,7 +11,7 @@ from core import clock
 from core.auth import Permission, allowed
 from core.documents import actions as document_actions
 from core.documents import views as document_views
-from core.documents.views import DocumentFilter
+from core.documents.query import DocumentFilter
 from web.ui import context, exceptions
 from web.ui.document_forms import demo_invoice_form, off_balance_panel
 from web.ui.listing import pager_and_download, table

@@ -12,8 +12,8 @@ from core import clock, companies
 from core.error_triage import detail as error_detail
 from core.error_triage import query as error_query
 from core.error_triage.query import AGE_LABELS, ENTITY_TYPES, STATUS_LABELS, WHO, ErrorFilter
-from core.sync.errors import CAUSES
-from core.sync.errors import cause as cause_of
+from core.sync.causes import CAUSES
+from core.sync.causes import cause as cause_of
 from web.ui import context
 from web.ui.error_panels import detail_panel, jump_if_asked, retry_all
 from web.ui.exceptions import EXPECTED, show

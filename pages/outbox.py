@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import companies
-from core.alerts import notify
+from core.alerts import emails
 from core.models.alerts import EmailState
 from web.ui import context, exceptions
 
@@ -54,7 +54,7 @@ if len(visible) > 1:
     )
 
 with hub.db.read() as session:
-    rows = notify.list_emails(session, actor, state=state, company_id=company_id, limit=200)
+    rows = emails.list_emails(session, actor, state=state, company_id=company_id, limit=200)
 
 if not rows:
     if state is None and company_id is None:
@@ -107,7 +107,7 @@ with st.expander("Read an email", icon=":material/mail:", expanded=True):  # the
         if st.button("Send again now", icon=":material/send:", key=f"outbox-retry-{chosen.id}"):
             try:
                 with hub.db.write() as session:
-                    queued = notify.retry_now(session, actor, chosen.id)
+                    queued = emails.retry_now(session, actor, chosen.id)
             except exceptions.EXPECTED as exc:
                 exceptions.show(exc)
             else:

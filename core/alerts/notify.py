@@ -18,24 +18,10 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.alerts import digest, mailer
 from core.alerts.digest import KINDS
-from core.alerts.emails import EmailRow, can_view, list_emails, retry_now
 from core.db import Database
 from core.models.alerts import Alert, EmailMessage, EmailState
 from core.models.base import Company
 from core.settings import Settings
-
-# The Outbox page's reads and its one action live in core.alerts.emails; they are part of this API.
-__all__ = [
-    "KINDS",
-    "Delivery",
-    "EmailRow",
-    "alert",
-    "can_view",
-    "compose_digests",
-    "deliver",
-    "list_emails",
-    "retry_now",
-]
 
 LEASE = timedelta(minutes=5)  # far above mailer.TIMEOUT_SECONDS, so a slow send keeps its lease
 RETRY_STEPS_SECONDS = (30, 120, 600, 1800, 3600)  # then hourly, for ever

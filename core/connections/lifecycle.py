@@ -24,7 +24,7 @@ from core.models.platform import PlatformContact
 from core.models.sync import CleanupKind, ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
 from core.models.sync import Connection as ConnectionRow
 from core.sync import outbox, runs
-from core.sync.errors import CAUSES
+from core.sync.causes import CAUSES
 
 
 def of_company(session: Session, actor: Actor, company_id: int) -> ConnectionRow | None:

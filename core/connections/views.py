@@ -27,7 +27,7 @@ from core.models.sync import (
     SyncRun,
     XeroBudget,
 )
-from core.sync.errors import CAUSES
+from core.sync.causes import CAUSES
 from core.xero_access import budget
 
 OPEN = (ErrorStatus.OPEN, ErrorStatus.RETRYING)

@@ -18,7 +18,8 @@ from core.push import executor
 from core.push import tally as push_tally
 from core.push.executor import Turn
 from core.sync import errors, outbox, runs
-from core.sync.errors import CAUSES, EntityRef
+from core.sync.causes import CAUSES
+from core.sync.errors import EntityRef
 from core.sync.outbox import Claimed
 from core.xero import resources
 from core.xero.answers import item_cause

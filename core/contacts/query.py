@@ -17,7 +17,7 @@ from core.contacts.actions import ContactError
 from core.models.platform import PlatformContact
 from core.models.sync import Connection, ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.paging import Page
-from core.sync.errors import CAUSES
+from core.sync.causes import CAUSES
 
 # Filter values, with the words the page shows. A contact that is both is a supplier and a customer (as in Xero).
 ROLES = {"supplier": "Suppliers", "customer": "Customers", "both": "Both supplier and customer", "neither": "Neither"}

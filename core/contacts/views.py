@@ -1,8 +1,7 @@
 """What the Contacts & suppliers page lists: one company's contacts, filtered and paged in SQL, and their CSV.
 
-The SQL lives in core.contacts.query; the review lists, the import policy and the page's actions live next door
-(core.contacts.reviews, core.contacts.proposals, core.contacts.import_policy, core.contacts.actions) and are
-re-exported here, so the page reads through one module.
+The SQL lives in core.contacts.query; the review lists, the proposals, the import policy and the page's actions live
+next door (core.contacts.reviews, core.contacts.proposals, core.contacts.import_policy, core.contacts.actions).
 """
 
 from __future__ import annotations
@@ -16,58 +15,19 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.auth import Actor, Permission, require
-from core.contacts.actions import ImportStatus, SupplierForm, edit_supplier, import_status, request_sync, supplier_form
-from core.contacts.import_policy import Preview, policy_preview, save_policy
-from core.contacts.proposals import FieldChange, ProposalView, decide_proposal, proposals
 from core.contacts.query import (
     COLUMNS,
     REAL_XERO_API,
-    ROLES,
-    STATUSES,
-    SYNC_STATES,
     ContactFilter,
     ContactPage,
     ContactRow,
     linker,
     rows_of,
     where,
-    xero_link,
 )
-from core.contacts.reviews import Candidate, ReviewView, decide_review, reviews
 from core.models.platform import PlatformContact
 from core.paging import clamp
 from core.text import csv_safe
-
-__all__ = [
-    "ROLES",
-    "STATUSES",
-    "SYNC_STATES",
-    "Candidate",
-    "ContactFilter",
-    "ContactPage",
-    "ContactRow",
-    "FieldChange",
-    "ImportStatus",
-    "Preview",
-    "ProposalView",
-    "ReviewView",
-    "SupplierForm",
-    "decide_proposal",
-    "decide_review",
-    "edit_supplier",
-    "export_csv",
-    "group_names",
-    "import_status",
-    "list_contacts",
-    "policy_preview",
-    "proposals",
-    "record_export",
-    "request_sync",
-    "reviews",
-    "save_policy",
-    "supplier_form",
-    "xero_link",
-]
 
 EXPORT_BATCH = 1000
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
 from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
-from core.sync.errors import cause
+from core.sync.causes import cause
 
 PAYMENT = "payment"
 KINDS = {

@@ -19,7 +19,8 @@ from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.push import executor
 from core.push import tally as push_tally
 from core.sync import errors, outbox
-from core.sync.errors import CAUSES, EntityRef
+from core.sync.causes import CAUSES
+from core.sync.errors import EntityRef
 from core.sync.outbox import Claimed
 from core.xero.outcomes import ItemResult, XeroProblem
 

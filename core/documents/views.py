@@ -23,17 +23,6 @@ from core.models.platform import PlatformContact
 from core.models.sync import Connection, OutboxState
 from core.paging import Page, clamp
 
-__all__ = [
-    "KINDS",
-    "STATUSES",
-    "DocumentFilter",
-    "Row",
-    "list_documents",
-    "off_balance",
-    "record_export",
-    "status_words",
-    "to_csv",
-]
 PAGE_SIZE = 50
 CSV_LIMIT = 10_000
 XERO_WORDS = {

@@ -20,7 +20,7 @@ from core.auth import Actor, Permission, PermissionDenied, require
 from core.error_triage.facts import Facts, gather
 from core.error_triage.query import ErrorFilter, TriageError, matching_ids, scope
 from core.models.sync import ConnectionState, ErrorStatus, OutboxState, SyncError
-from core.sync import errors, outbox, runs
+from core.sync import causes, errors, outbox, runs
 
 # At most this many errors per press; the plan says how many more match, and pressing again takes the next ones.
 MAX_BATCH = 1000
@@ -76,7 +76,7 @@ class RetryPlan:
 
 def judge(f: Facts) -> Check:
     """Whether retrying this error would send something now, or what still blocks it (hub data only)."""
-    title = errors.cause(f.cause).title
+    title = causes.cause(f.cause).title
 
     def check(verdict: Verdict, reason: str) -> Check:
         return Check(
@@ -98,7 +98,7 @@ def judge(f: Facts) -> Check:
             f"Reconnect first: {f.company}'s Xero connection is {state}. A company admin reconnects on the Xero "
             "connections page; waiting changes then go by themselves.",
         )
-    if errors.cause(f.cause).connection:
+    if causes.cause(f.cause).connection:
         return check(Verdict.CANNOT, "It is about the connection, which works again now: resolve it.")
     if f.entry_state == OutboxState.HELD.value:
         return check(Verdict.WAITING, "Its change is held for the connection and goes when the connection is used.")

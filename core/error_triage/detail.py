@@ -21,7 +21,7 @@ from core.error_triage.query import COLUMNS, ErrorFilter, ErrorRow, rows_of, sco
 from core.models.base import AuditEvent
 from core.models.platform import PlatformContact, PlatformDocument
 from core.models.sync import Connection, OutboxEntry, SyncError
-from core.sync.errors import Cause, cause
+from core.sync.causes import Cause, cause
 from core.text import csv_safe
 
 # Xero can answer with megabytes (a whole HTML error page); the panel shows the start and says how much was cut.

@@ -19,7 +19,7 @@ from core.failures import Refusal
 from core.models.base import Company
 from core.models.sync import ErrorStatus, SyncError
 from core.paging import Page, clamp
-from core.sync.errors import CAUSES, WhoActs, cause
+from core.sync.causes import CAUSES, WhoActs, cause
 
 OPEN = (ErrorStatus.OPEN.value, ErrorStatus.RETRYING.value)
 # The record types errors are recorded against (core.sync.errors.EntityRef.type), with the words the page shows.

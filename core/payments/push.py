@@ -19,7 +19,7 @@ from core.payments.plan import CREDIT_KINDS, PaymentFacts, Refuse, Send, Settle,
 from core.push import executor
 from core.push import tally as push_tally
 from core.push.executor import Turn
-from core.sync import errors, outbox
+from core.sync import causes, errors, outbox
 from core.sync.errors import EntityRef
 from core.sync.outbox import Claimed
 from core.xero import resources
@@ -160,7 +160,7 @@ def _refuse(
     )
     outbox.fail(session, facts.entry.id, worker=worker, error_id=error.id)
     if error.occurrences == 1:  # the finance contact and support hear about it once, in the next digest
-        title = errors.cause(cause).title
+        title = causes.cause(cause).title
         notify.alert(
             session,
             company_id=facts.entry.company_id,

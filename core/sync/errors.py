@@ -15,7 +15,7 @@ from core.auth import Actor, Permission, PermissionDenied, require
 from core.db import dump_json, insert_if_missing
 from core.models.sync import ErrorStatus, SyncError
 from core.redact import redact
-from core.sync.causes import CAUSES, Cause, WhoActs, cause  # noqa: F401 - CAUSES, Cause, WhoActs re-exported
+from core.sync.causes import cause
 
 
 @dataclass(frozen=True)

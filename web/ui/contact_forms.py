@@ -8,8 +8,11 @@ import streamlit as st
 
 from core import companies
 from core.auth import Actor
+from core.contacts import import_policy as contact_policy
+from core.contacts import query as contact_query
 from core.contacts import views as contact_views
 from core.contacts.xero_contact import POLICIES
+from core.demo import suppliers as demo_suppliers
 from core.hub import Hub
 from core.models.base import Company
 from web.ui import exceptions
@@ -57,7 +60,7 @@ def policy_form(hub: Hub, actor: Actor, company: Company, known_groups: list[str
     if policy_changed:
         try:
             with hub.db.read() as session:
-                preview = contact_views.policy_preview(session, actor, company.id, str(policy), tuple(groups))
+                preview = contact_policy.policy_preview(session, actor, company.id, str(policy), tuple(groups))
         except exceptions.EXPECTED as exc:
             exceptions.show(exc)
         else:
@@ -73,7 +76,7 @@ def policy_form(hub: Hub, actor: Actor, company: Company, known_groups: list[str
     if st.button("Save import settings", type="primary", disabled=not changed, key=f"{key}-save"):
         try:
             with hub.db.write() as session:
-                message = contact_views.save_policy(
+                message = contact_policy.save_policy(
                     session,
                     actor,
                     company.id,
@@ -101,7 +104,7 @@ def supplier_editor(hub: Hub, actor: Actor, company: Company, *, can_edit: bool)
             session,
             actor,
             company.id,
-            contact_views.ContactFilter(text=search, role="supplier"),
+            contact_query.ContactFilter(text=search, role="supplier"),
             page=1,
             page_size=50,
             xero_api_url=hub.settings.xero_api_url,
@@ -120,7 +123,7 @@ def supplier_editor(hub: Hub, actor: Actor, company: Company, *, can_edit: bool)
         key=f"edit-{company.id}-pick",
     )
     with hub.db.read() as session:
-        form = contact_views.supplier_form(session, actor, company.id, int(chosen))
+        form = demo_suppliers.supplier_form(session, actor, company.id, int(chosen))
     with st.form(f"edit-{company.id}-{form.id}"):
         name = st.text_input("Name", value=form.name, disabled=not can_edit)
         email = st.text_input("Email", value=form.email, disabled=not can_edit)
@@ -132,7 +135,7 @@ def supplier_editor(hub: Hub, actor: Actor, company: Company, *, can_edit: bool)
     if sent and can_edit:
         try:
             with hub.db.write() as session:
-                result = contact_views.edit_supplier(
+                result = demo_suppliers.edit_supplier(
                     session, actor, company.id, form.id, name=name, email=email, phone=phone, bank_account=bank
                 )
         except exceptions.EXPECTED as exc:

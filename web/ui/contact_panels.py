@@ -7,7 +7,9 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import Actor
-from core.contacts import views as contact_views
+from core.contacts import actions as contact_actions
+from core.contacts import proposals as contact_proposals
+from core.contacts import reviews as contact_reviews
 from core.hub import Hub
 from core.models.base import Company
 from core.models.sync import ConnectionState, RunState
@@ -33,7 +35,7 @@ def _summary(done: dict[str, int]) -> str:
     return "; ".join(parts)
 
 
-def import_panel(status: contact_views.ImportStatus, company: Company) -> None:
+def import_panel(status: contact_actions.ImportStatus, company: Company) -> None:
     """The connection and the initial import at a glance, with a progress bar while it runs."""
     if status.connection in (None, ConnectionState.PENDING_CONFIRMATION):
         st.info(
@@ -92,7 +94,7 @@ def _decide_review(
 ) -> None:
     try:
         with hub.db.write() as session:
-            message = contact_views.decide_review(
+            message = contact_reviews.decide_review(
                 session, actor, review_id, link_to=link_to, create=create, dismiss=dismiss
             )
     except exceptions.EXPECTED as exc:
@@ -102,7 +104,7 @@ def _decide_review(
         st.rerun()
 
 
-def review_list(hub: Hub, actor: Actor, items: list[contact_views.ReviewView], *, can_decide: bool) -> None:
+def review_list(hub: Hub, actor: Actor, items: list[contact_reviews.ReviewView], *, can_decide: bool) -> None:
     """Xero contacts that matched several platform contacts: pick one, import as new, or dismiss."""
     if not items:
         st.info(
@@ -168,10 +170,10 @@ SYNC_WORDS = {
 }
 
 
-def _decide_proposal(hub: Hub, actor: Actor, item: contact_views.ProposalView, *, accept: bool) -> None:
+def _decide_proposal(hub: Hub, actor: Actor, item: contact_proposals.ProposalView, *, accept: bool) -> None:
     try:
         with hub.db.write() as session:
-            result = contact_views.decide_proposal(session, actor, item.id, accept=accept)
+            result = contact_proposals.decide_proposal(session, actor, item.id, accept=accept)
     except exceptions.EXPECTED as exc:
         exceptions.show(exc)
     else:
@@ -182,7 +184,7 @@ def _decide_proposal(hub: Hub, actor: Actor, item: contact_views.ProposalView, *
         st.rerun()
 
 
-def proposal_list(hub: Hub, actor: Actor, items: list[contact_views.ProposalView], *, can_decide: bool) -> None:
+def proposal_list(hub: Hub, actor: Actor, items: list[contact_proposals.ProposalView], *, can_decide: bool) -> None:
     """Suppliers' proposed updates, each as the difference from the current details, to accept or reject."""
     if not items:
         st.info(

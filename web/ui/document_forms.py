@@ -7,7 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from core.auth import Actor
-from core.documents import actions as document_actions
+from core.demo import invoices as demo_invoices
+from core.documents import query as document_query
 from core.documents import views as document_views
 from core.hub import Hub
 from core.models.base import Company
@@ -58,7 +59,7 @@ def demo_invoice_form(hub: Hub, actor: Actor, company: Company, *, can_issue: bo
     )
     try:
         with hub.db.read() as session:
-            defaults = document_actions.demo_defaults(session, actor, company.id)
+            defaults = demo_invoices.demo_defaults(session, actor, company.id)
     except exceptions.EXPECTED as exc:
         exceptions.show(exc)
         return
@@ -100,7 +101,7 @@ def demo_invoice_form(hub: Hub, actor: Actor, company: Company, *, can_issue: bo
     if sent and can_issue:
         try:
             with hub.db.write() as session:
-                result = document_actions.issue_demo_invoice(
+                result = demo_invoices.issue_demo_invoice(
                     session,
                     actor,
                     company.id,
@@ -132,7 +133,7 @@ def _watch(hub: Hub, actor: Actor, company: Company) -> None:
             session,
             actor,
             company.id,
-            document_views.DocumentFilter(text=str(number)),
+            document_query.DocumentFilter(text=str(number)),
             page_size=10,
             xero_api_url=hub.settings.xero_api_url,
         )

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from core import clock, companies
+from core.alerts import emails as email_outbox
 from core.alerts import notify
 from core.auth import COMMAND_LINE, Actor, PermissionDenied
 from core.hub import Hub
@@ -223,19 +224,19 @@ def test_outbox_reads_are_scoped_and_send_again_is_audited(seeded: Hub, tmp_path
     admin = Actor(user_id=None, email="ada@example", name="Ada", role=Role.ADMIN)
     viewer = Actor(user_id=None, email="vic@example", name="Vic", role=Role.VIEWER)
     with seeded.db.read() as session:
-        assert len(notify.list_emails(session, admin)) == 3
-        assert {r.company for r in notify.list_emails(session, fiona)} == {HARBOUR}
-        assert len(notify.list_emails(session, admin, state=EmailState.FAILED)) == 1
+        assert len(email_outbox.list_emails(session, admin)) == 3
+        assert {r.company for r in email_outbox.list_emails(session, fiona)} == {HARBOUR}
+        assert len(email_outbox.list_emails(session, admin, state=EmailState.FAILED)) == 1
         with pytest.raises(PermissionDenied):
-            notify.list_emails(session, viewer)
+            email_outbox.list_emails(session, viewer)
         with pytest.raises(PermissionDenied):
-            notify.list_emails(session, fiona, company_id=kookaburra.id)
+            email_outbox.list_emails(session, fiona, company_id=kookaburra.id)
     failed = next(e for e in emails(seeded) if e.state is EmailState.FAILED)
     other = next(e for e in emails(seeded) if e.company_id == kookaburra.id)
     with seeded.db.write() as session, pytest.raises(PermissionDenied):
-        notify.retry_now(session, fiona, other.id)
+        email_outbox.retry_now(session, fiona, other.id)
     with seeded.db.write() as session:
-        assert notify.retry_now(session, admin, failed.id)
+        assert email_outbox.retry_now(session, admin, failed.id)
     again = next(e for e in emails(seeded) if e.id == failed.id)
     assert again.state is EmailState.PENDING and again.next_attempt_at <= clock.now()
     with seeded.db.read() as session:

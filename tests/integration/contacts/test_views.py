@@ -14,9 +14,15 @@ from sqlalchemy import delete, func, select
 from core import clock
 from core.auth import Actor, PermissionDenied
 from core.companies import CompanyError, settings_of
+from core.contacts import actions as contact_actions
+from core.contacts import import_policy as contact_policy
+from core.contacts import proposals as contact_proposals
+from core.contacts import query as contact_query
+from core.contacts import reviews as contact_reviews
 from core.contacts import views as contact_views
 from core.contacts.actions import ContactError
-from core.contacts.views import ContactFilter
+from core.contacts.query import ContactFilter
+from core.demo import suppliers as demo_suppliers
 from core.hub import Hub
 from core.models.base import AuditEvent, Company
 from core.models.contacts import ContactHistory, MatchReview, ReviewStatus, XeroContactSeen
@@ -185,8 +191,8 @@ def test_rows_carry_link_sync_state_error_and_drift(seeded: Hub) -> None:
     ids=["real Xero", "simulator"],
 )
 def test_xero_link_follows_where_the_hub_talks(api_url: str, expected: str) -> None:
-    assert contact_views.xero_link(api_url, "t-1", "c-1") == expected
-    assert contact_views.xero_link(api_url, "t-1", None) is None
+    assert contact_query.xero_link(api_url, "t-1", "c-1") == expected
+    assert contact_query.xero_link(api_url, "t-1", None) is None
 
 
 def test_paging_is_by_name_and_clamped(seeded: Hub) -> None:
@@ -270,14 +276,14 @@ def open_review(hub: Hub, cid: int, **xero: Any) -> tuple[int, int, int]:
 def decide(hub: Hub, review_id: int, who: str = FIONA, **choice: Any) -> str:
     options = {"link_to": None, "create": False, "dismiss": False, **choice}
     with hub.db.write() as session:
-        return contact_views.decide_review(session, actor(hub, who), review_id, **options)
+        return contact_reviews.decide_review(session, actor(hub, who), review_id, **options)
 
 
 def test_reviews_list_the_candidates(seeded: Hub) -> None:
     cid = harbour(seeded)
     review_id, first, second = open_review(seeded, cid)
     with seeded.db.read() as session:
-        (view,) = contact_views.reviews(session, actor(seeded, FIONA), cid)
+        (view,) = contact_reviews.reviews(session, actor(seeded, FIONA), cid)
     assert (view.id, view.name, view.roles) == (review_id, "Fenland Flour Mill Ltd", "supplier")
     assert view.phones == "+44 7700 900123 (mobile)"
     assert [(c.id, c.name, c.email) for c in view.candidates] == [
@@ -335,7 +341,7 @@ def test_dismiss_leaves_every_contact_alone(seeded: Hub) -> None:
         assert session.scalar(select(func.count()).where(PlatformContact.xero_contact_id.is_not(None))) == 0
         review = session.get(MatchReview, review_id)
         assert review is not None and review.status is ReviewStatus.DISMISSED
-        assert contact_views.reviews(session, actor(seeded, FIONA), cid) == []
+        assert contact_reviews.reviews(session, actor(seeded, FIONA), cid) == []
 
 
 @pytest.mark.parametrize(
@@ -394,14 +400,14 @@ def test_a_proposal_shows_its_diff_and_accepting_queues_the_push(seeded: Hub) ->
     connect(seeded, cid)
     proposal_id = supplier_with_proposal(seeded, cid)
     with seeded.db.read() as session:
-        (view,) = contact_views.proposals(session, actor(seeded, FIONA), cid)
+        (view,) = contact_proposals.proposals(session, actor(seeded, FIONA), cid)
     assert view.supplier == "Fenland Flour"
     assert [(c.label, c.current, c.proposed) for c in view.changes] == [
         ("Email", "—", "pay@fenland.example"),
         ("Bank account", "20-00-00 11111111", "20-00-00 22222222"),
     ]
     with seeded.db.write() as session:
-        result = contact_views.decide_proposal(session, actor(seeded, FIONA), proposal_id, accept=True)
+        result = contact_proposals.decide_proposal(session, actor(seeded, FIONA), proposal_id, accept=True)
     assert result["sync"] == "queued" and result["changed"] == ["bank_account", "email"]
     with seeded.db.read() as session:
         event = session.scalar(select(PlatformEvent).where(PlatformEvent.kind == "proposal.decided"))
@@ -411,9 +417,9 @@ def test_a_proposal_shows_its_diff_and_accepting_queues_the_push(seeded: Hub) ->
         proposal = session.get(SupplierProposal, proposal_id)
         assert proposal is not None and proposal.decided_by_user_id == actor(seeded, FIONA).user_id
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "supplier_proposal_decided"))
-        assert contact_views.proposals(session, actor(seeded, FIONA), cid) == []
+        assert contact_proposals.proposals(session, actor(seeded, FIONA), cid) == []
     with seeded.db.write() as session, pytest.raises(ContactError, match="already accepted"):
-        contact_views.decide_proposal(session, actor(seeded, FIONA), proposal_id, accept=False)
+        contact_proposals.decide_proposal(session, actor(seeded, FIONA), proposal_id, accept=False)
 
 
 def test_rejecting_a_proposal_changes_nothing(seeded: Hub) -> None:
@@ -421,7 +427,7 @@ def test_rejecting_a_proposal_changes_nothing(seeded: Hub) -> None:
     connect(seeded, cid)
     proposal_id = supplier_with_proposal(seeded, cid)
     with seeded.db.write() as session:
-        contact_views.decide_proposal(session, actor(seeded, FIONA), proposal_id, accept=False)
+        contact_proposals.decide_proposal(session, actor(seeded, FIONA), proposal_id, accept=False)
     with seeded.db.read() as session:
         contact = session.scalar(select(PlatformContact).where(PlatformContact.platform_id == "sup-1"))
         assert contact is not None and contact.bank_account == "20-00-00 11111111"
@@ -478,7 +484,7 @@ def test_policy_preview_counts_every_contact_seen_in_xero(
     cid = harbour(seeded)
     policy_cast(seeded, cid)
     with seeded.db.read() as session:
-        preview = contact_views.policy_preview(session, actor(seeded, FIONA), cid, policy, groups)
+        preview = contact_policy.policy_preview(session, actor(seeded, FIONA), cid, policy, groups)
     assert preview.known == 6
     assert sorted(preview.sample_taken) == sorted(filter(None, taken.split(", ")))
     assert sorted(preview.sample_outside) == sorted(filter(None, outside.split(", ")))
@@ -494,7 +500,7 @@ def test_saving_the_policy_is_audited_and_asks_for_a_full_pass(seeded: Hub) -> N
     cid = harbour(seeded)
     connect(seeded, cid)
     with seeded.db.write() as session:
-        message = contact_views.save_policy(
+        message = contact_policy.save_policy(
             session, actor(seeded, FIONA), cid, policy="groups", groups=("Trade", " Trade "), phone_types=("MOBILE",)
         )
     assert "applies it to every contact" in message
@@ -527,18 +533,18 @@ def test_saving_the_policy_is_audited_and_asks_for_a_full_pass(seeded: Hub) -> N
 def test_bad_policy_settings_are_refused(seeded: Hub, values: dict[str, Any], refusal: str) -> None:
     cid = harbour(seeded)
     with seeded.db.write() as session, pytest.raises(CompanyError, match=refusal):
-        contact_views.save_policy(session, actor(seeded, FIONA), cid, **values)
+        contact_policy.save_policy(session, actor(seeded, FIONA), cid, **values)
 
 
 def test_sync_now_asks_for_a_poll_once_connected(seeded: Hub) -> None:
     cid = harbour(seeded)
     with seeded.db.write() as session, pytest.raises(ContactError, match="not connected"):
-        contact_views.request_sync(session, actor(seeded, FIONA), cid)
+        contact_actions.request_sync(session, actor(seeded, FIONA), cid)
     connect(seeded, cid)
     with seeded.db.write() as session:
-        assert "within a few seconds" in contact_views.request_sync(session, actor(seeded, FIONA), cid)
+        assert "within a few seconds" in contact_actions.request_sync(session, actor(seeded, FIONA), cid)
     with seeded.db.read() as session:
-        status = contact_views.import_status(session, actor(seeded, FIONA), cid)
+        status = contact_actions.import_status(session, actor(seeded, FIONA), cid)
         assert status.connected and status.pull_waiting and status.state is None
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "contacts_sync_requested"))
 
@@ -561,11 +567,11 @@ def test_import_status_reads_the_latest_import_run(seeded: Hub) -> None:
             )
         )
     with seeded.db.read() as session:
-        status = contact_views.import_status(session, actor(seeded, FIONA), cid)
+        status = contact_actions.import_status(session, actor(seeded, FIONA), cid)
     assert status.importing and (status.pages, status.contacts, status.fraction) == (3, 2400, 0.24)
     assert status.done == {"create": 2300, "link": 100}
     with seeded.db.write() as session:
-        assert "still under way" in contact_views.request_sync(session, actor(seeded, FIONA), cid)
+        assert "still under way" in contact_actions.request_sync(session, actor(seeded, FIONA), cid)
 
 
 def test_the_demo_edit_goes_through_the_platform_entry_point(seeded: Hub) -> None:
@@ -585,10 +591,10 @@ def test_the_demo_edit_goes_through_the_platform_entry_point(seeded: Hub) -> Non
         xero_only = add(session, cid, "Xero Only Ltd", is_supplier=True, origin=Origin.XERO, xero_contact_id="x-2")
     fiona = actor(seeded, FIONA)
     with seeded.db.read() as session:
-        form = contact_views.supplier_form(session, fiona, cid, contact.id)
+        form = demo_suppliers.supplier_form(session, fiona, cid, contact.id)
     assert (form.name, form.phone, form.email) == ("Fenland Flour", "+44 7700 900123", "")
     with seeded.db.write() as session:
-        result = contact_views.edit_supplier(
+        result = demo_suppliers.edit_supplier(
             session, fiona, cid, contact.id, name="Fenland Flour", email="", phone="+44 7700 900999", bank_account="1"
         )
     assert result["changed"] == ["bank_account", "phones"] and result["sync"] == "queued"
@@ -599,11 +605,11 @@ def test_the_demo_edit_goes_through_the_platform_entry_point(seeded: Hub) -> Non
         assert session.scalar(select(PlatformEvent.kind)) == "supplier.changed"
         assert session.scalar(select(AuditEvent).where(AuditEvent.action == "supplier_edited"))
     with seeded.db.write() as session, pytest.raises(ContactError, match="Email: 'nope' is not an email address"):
-        contact_views.edit_supplier(session, fiona, cid, contact.id, name="F", email="nope", phone="", bank_account="")
+        demo_suppliers.edit_supplier(session, fiona, cid, contact.id, name="F", email="nope", phone="", bank_account="")
     with seeded.db.write() as session, pytest.raises(ContactError, match="Name: cannot be emptied"):
-        contact_views.edit_supplier(session, fiona, cid, contact.id, name=" ", email="", phone="", bank_account="")
+        demo_suppliers.edit_supplier(session, fiona, cid, contact.id, name=" ", email="", phone="", bank_account="")
     with seeded.db.write() as session, pytest.raises(ContactError, match="came from Xero"):
-        contact_views.edit_supplier(session, fiona, cid, xero_only.id, name="X", email="", phone="", bank_account="")
+        demo_suppliers.edit_supplier(session, fiona, cid, xero_only.id, name="X", email="", phone="", bank_account="")
 
 
 Call = Callable[[Any, Actor, int, int], Any]
@@ -611,17 +617,17 @@ CALLS: dict[str, Call] = {
     "list": lambda s, a, cid, _: contact_views.list_contacts(s, a, cid, ContactFilter(), page=1),
     "export": lambda s, a, cid, _: contact_views.export_csv(s, a, cid, ContactFilter()),
     "groups": lambda s, a, cid, _: contact_views.group_names(s, a, cid),
-    "reviews": lambda s, a, cid, _: contact_views.reviews(s, a, cid),
-    "decide review": lambda s, a, cid, rid: contact_views.decide_review(
+    "reviews": lambda s, a, cid, _: contact_reviews.reviews(s, a, cid),
+    "decide review": lambda s, a, cid, rid: contact_reviews.decide_review(
         s, a, rid, link_to=None, create=False, dismiss=True
     ),
-    "proposals": lambda s, a, cid, _: contact_views.proposals(s, a, cid),
-    "preview": lambda s, a, cid, _: contact_views.policy_preview(s, a, cid, "all", ()),
-    "save policy": lambda s, a, cid, _: contact_views.save_policy(
+    "proposals": lambda s, a, cid, _: contact_proposals.proposals(s, a, cid),
+    "preview": lambda s, a, cid, _: contact_policy.policy_preview(s, a, cid, "all", ()),
+    "save policy": lambda s, a, cid, _: contact_policy.save_policy(
         s, a, cid, policy="all", groups=(), phone_types=("MOBILE",)
     ),
-    "sync now": lambda s, a, cid, _: contact_views.request_sync(s, a, cid),
-    "status": lambda s, a, cid, _: contact_views.import_status(s, a, cid),
+    "sync now": lambda s, a, cid, _: contact_actions.request_sync(s, a, cid),
+    "status": lambda s, a, cid, _: contact_actions.import_status(s, a, cid),
 }
 # Who is refused what: a finance manager of another company everything; viewers and support any change but sync now
 # (support acts on sync problems); the company's own finance managers nothing.

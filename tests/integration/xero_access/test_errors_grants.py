@@ -11,7 +11,7 @@ from core.models.base import Company
 from core.models.schema import Base
 from core.models.sync import ErrorStatus, SyncError
 from core.redact import redact
-from core.sync import errors
+from core.sync import causes, errors
 from core.xero_access import grants
 
 ACCESS = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4ZXJvLXVzZXIifQ.c2lnbmF0dXJlLXZhbHVlLWhlcmU"
@@ -40,12 +40,12 @@ def test_every_cause_says_who_acts_and_how_to_fix() -> None:
         "uncertain_timeout",
         "hub_bug",
     }
-    assert wanted <= set(errors.CAUSES)
-    for cause in errors.CAUSES.values():
+    assert wanted <= set(causes.CAUSES)
+    for cause in causes.CAUSES.values():
         assert cause.title and cause.explanation.endswith(".") and cause.fix.endswith(".")
-        assert cause.who in errors.WhoActs
-    assert errors.cause("no-such-cause").code == "hub_bug"
-    assert {c.code for c in errors.CAUSES.values() if c.connection} == {
+        assert cause.who in causes.WhoActs
+    assert causes.cause("no-such-cause").code == "hub_bug"
+    assert {c.code for c in causes.CAUSES.values() if c.connection} == {
         "token_revoked",
         "xero_user_removed",
         "access_revoked",

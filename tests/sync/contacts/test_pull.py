@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from core.contacts import import_policy as contact_policy
 from core.contacts import pull as contacts_sync
-from core.contacts import views as contact_views
 from core.hub import Hub
 from core.models.alerts import Alert
 from core.models.contacts import ContactHistory, MatchReview
@@ -205,9 +205,9 @@ def test_the_policy_preview_counts_from_every_contact_seen_in_xero(hub: Hub) -> 
     connect(hub)
     pull_all(hub)
     with hub.db.read() as session:
-        default = contact_views.policy_preview(session, actor(hub), harbour(hub), "suppliers_and_contacts", ())
-        everything = contact_views.policy_preview(session, actor(hub), harbour(hub), "all", ())
-        customers = contact_views.policy_preview(session, actor(hub), harbour(hub), "customers_only", ())
+        default = contact_policy.policy_preview(session, actor(hub), harbour(hub), "suppliers_and_contacts", ())
+        everything = contact_policy.policy_preview(session, actor(hub), harbour(hub), "all", ())
+        customers = contact_policy.policy_preview(session, actor(hub), harbour(hub), "customers_only", ())
         waiting = len(session.scalars(select(MatchReview)).all())
     assert everything.known == everything.taken >= default.taken > 0 and default.sample_taken
     assert (

@@ -16,6 +16,7 @@ from sqlalchemy import delete, select
 from core import clock
 from core.connections import lifecycle as connections
 from core.documents import actions as document_actions
+from core.documents import query as document_query
 from core.documents import status as document_status
 from core.documents import views as document_views
 from core.hub import Hub
@@ -199,7 +200,7 @@ def test_a_payment_goes_to_the_account_mapped_for_its_currency(hub: Hub, sim: Si
     assert payment(hub, "PM-1").xero_status == "DELETED"
     with hub.db.read() as session:
         page = document_views.list_documents(
-            session, actor(hub), harbour(hub), document_views.DocumentFilter(kind="payment"), xero_api_url=sim.url
+            session, actor(hub), harbour(hub), document_query.DocumentFilter(kind="payment"), xero_api_url=sim.url
         )
     assert page.rows[0].status == "Reversed in Xero"
 
@@ -281,7 +282,7 @@ def test_a_payment_waits_for_its_document_to_reach_xero(hub: Hub, sim: Simulator
     assert not open_errors(hub, payment(hub, "PM-4").id)
     with hub.db.read() as session:
         page = document_views.list_documents(
-            session, actor(hub), harbour(hub), document_views.DocumentFilter(kind="payment"), xero_api_url=sim.url
+            session, actor(hub), harbour(hub), document_query.DocumentFilter(kind="payment"), xero_api_url=sim.url
         )
     assert page.rows[0].status == "Waiting for PAY-4001 to reach Xero; the payment follows it"
 
@@ -306,7 +307,7 @@ def test_a_payment_recorded_in_xero_comes_back_as_paid_and_the_customer_is_off_b
     with hub.db.read() as session:
         (off,) = document_views.off_balance(session, actor(hub), harbour(hub))
         rows = document_views.list_documents(
-            session, actor(hub), harbour(hub), document_views.DocumentFilter(status="PAID"), xero_api_url=sim.url
+            session, actor(hub), harbour(hub), document_query.DocumentFilter(status="PAID"), xero_api_url=sim.url
         ).rows
         polls = session.scalars(select(SyncRun).where(SyncRun.job == "documents_poll")).all()
     assert (off.name, off.currency, off.platform, off.xero) == ("Lighthouse Weddings Ltd", "GBP", invoice.total, D(0))
