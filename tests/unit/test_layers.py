@@ -13,6 +13,7 @@ from core.settings import PROJECT_ROOT
 
 FORBIDDEN = {
     "core": {"streamlit", "starlette", "apscheduler", "web", "pages", "scheduler", "sandbox"},  # demodata is allowed
+    "core/xero": {"sqlalchemy"},  # the HTTP boundary: it says what Xero answered and never touches the database
     "web": {"httpx", "authlib", "sqlalchemy", "scheduler", "sandbox"},
     "pages": {"httpx", "authlib", "sqlalchemy", "scheduler", "sandbox"},
     "scheduler": {"streamlit", "starlette", "web", "pages", "sqlalchemy", "httpx", "authlib"},
