@@ -61,8 +61,9 @@ class PaymentPush(executor.Push[Send]):
                 if isinstance(action, Settle):
                     outbox.complete(session, action.facts.entry.id, worker=worker, xero_id=action.facts.xero_id)
                     turn.quiet += 1
-                elif isinstance(action, Wait):
+                elif isinstance(action, Wait):  # not a failure: its document is not in Xero yet
                     turn.tally.waiting += 1
+                    turn.deferred += 1
                     outbox.retry_later(
                         session, action.facts.entry.id, worker=worker, attempts=1, not_before=clock.now() + WAIT_AGAIN
                     )

@@ -60,6 +60,7 @@ class Turn:
     started_at: datetime
     client: AccountingClient | None = None  # counts the calls the turn made
     quiet: int = 0  # entries settled without a call
+    deferred: int = 0  # of the waiting ones, those put off by design (not a failure), e.g. a payment's document
 
     def record(self, session: Session, note: str = "") -> None:
         t = self.tally
@@ -71,7 +72,7 @@ class Turn:
             records=t.sent + t.failed + self.quiet,
             api_calls=self.client.calls if self.client is not None else 0,
             outcome=f"{t}" + (f"; {self.quiet} needed no call" if self.quiet else "") + note,
-            failed=t.sent == 0 and t.failed + t.waiting > 0,
+            failed=t.sent == 0 and t.failed + t.waiting - self.deferred > 0,
         )
 
 

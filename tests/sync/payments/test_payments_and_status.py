@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from core import clock
 from core.connections import lifecycle as connections
@@ -24,7 +24,7 @@ from core.models.alerts import Alert
 from core.models.base import AuditEvent
 from core.models.mappings import Mapping, MappingKind
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
-from core.models.sync import Connection, ErrorStatus, OutboxEntry, OutboxState, SyncError, SyncRun
+from core.models.sync import Connection, ErrorStatus, OutboxEntry, OutboxState, RunState, SyncError, SyncRun
 from core.payments import push as payment_push
 from core.platform_api import events as platform
 from core.xero import resources
@@ -285,6 +285,25 @@ def test_a_payment_waits_for_its_document_to_reach_xero(hub: Hub, sim: Simulator
             session, actor(hub), harbour(hub), document_query.DocumentFilter(kind="payment"), xero_api_url=sim.url
         )
     assert page.rows[0].status == "Waiting for PAY-4001 to reach Xero; the payment follows it"
+
+
+def test_each_payments_turn_is_a_sync_run_and_waiting_for_a_document_is_no_failure(hub: Hub, sim: Simulator) -> None:
+    ready(hub)
+    invoice = invoice_in_xero(hub, "PAY-4101")
+    with hub.db.write() as session:
+        session.get(PlatformDocument, invoice.id).xero_id = None  # type: ignore[union-attr]
+    pay(hub, invoice, "5.00", "PM-41")
+    payment_push.push_due(hub, worker="test")
+    with hub.db.write() as session:
+        session.get(PlatformDocument, invoice.id).xero_id = invoice.xero_id  # type: ignore[union-attr]
+        session.execute(update(OutboxEntry).where(OutboxEntry.entity_type == "payment").values(not_before=clock.now()))
+    assert payment_push.push_due(hub, worker="test").sent == 1
+    with hub.db.read() as session:
+        runs = list(session.scalars(select(SyncRun).where(SyncRun.job == "payments_push").order_by(SyncRun.id)))
+    assert [(r.records, r.api_calls, r.outcome, r.state) for r in runs] == [
+        (0, 0, "0 payments sent to Xero, 0 refused, 1 waiting", RunState.DONE),
+        (1, 2, "1 payments sent to Xero, 0 refused, 0 waiting", RunState.DONE),  # looked up first, then sent
+    ]
 
 
 def test_a_payment_recorded_in_xero_comes_back_as_paid_and_the_customer_is_off_balance(
