@@ -43,6 +43,9 @@ class PaymentFacts:
 class Send:
     facts: PaymentFacts
     element: dict[str, object]
+    # Tried before and more than the hub's figure of what is due: it may be in Xero already, so it is looked up
+    # there first, and checked against Xero's own amount due only if it is not found.
+    check_due: bool = False
 
     @property
     def entry(self) -> Claimed:
@@ -121,14 +124,22 @@ def decide(facts: PaymentFacts, due: Decimal) -> Action:
             facts.mapping_message or f"No payment account is mapped for {facts.currency}.",
         )
     if facts.amount > due:
-        return Refuse(
-            facts,
-            "preflight_failed",
-            f"The payment of {label} was not sent: it is more than the {due:.2f} {facts.currency} still due on it in "
-            "Xero, and Xero never takes more than the amount due. Check the payments recorded in the platform and in "
-            "Xero for this document, then export again.",
-        )
+        if facts.entry.attempts > 1:  # an earlier try may have reached Xero unanswered: the lookup decides
+            return Send(facts, element(facts), check_due=True)
+        return too_much(facts, due)
     return Send(facts, element(facts))
+
+
+def too_much(facts: PaymentFacts, due: Decimal) -> Refuse:
+    """Xero never takes more than the amount due: the payment is refused before any call."""
+    label = f"{facts.amount:.2f} {facts.currency} against {facts.document_number}"
+    return Refuse(
+        facts,
+        "preflight_failed",
+        f"The payment of {label} was not sent: it is more than the {due:.2f} {facts.currency} still due on it in "
+        "Xero, and Xero never takes more than the amount due. Check the payments recorded in the platform and in "
+        "Xero for this document, then export again.",
+    )
 
 
 def plan(payments: list[PaymentFacts]) -> list[Action]:

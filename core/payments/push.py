@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from core.alerts import notify
 from core.hub import Hub
 from core.models.platform import PlatformDocument, PlatformPayment
 from core.payments.facts import gather
-from core.payments.plan import CREDIT_KINDS, PaymentFacts, Refuse, Send, Settle, Wait, batch_key, plan
+from core.payments.plan import CREDIT_KINDS, PaymentFacts, Refuse, Send, Settle, Wait, batch_key, plan, too_much
 from core.push import executor
 from core.push import tally as push_tally
 from core.push.executor import Turn
@@ -73,34 +74,29 @@ class PaymentPush(executor.Push[Send]):
 
     def adopt(self, hub: Hub, xero: AccountingClient, writes: list[Send], turn: Turn, *, worker: str) -> list[Send]:
         """A payment tried before may have reached Xero unanswered: look for it on its document before sending
-        again (same amount, date and reference, not already linked to another platform payment)."""
+        again (same amount and reference, not already linked to another platform payment). Found, it is adopted
+        with Xero's amount due (which already counts it); not found, it must still fit what Xero says is due."""
         remaining = []
         for send in writes:
             facts = send.facts
             if facts.entry.attempts <= 1:
                 remaining.append(send)
                 continue
-            resource = resources.CREDIT_NOTES if facts.document_kind in CREDIT_KINDS else resources.INVOICES
+            credit = facts.document_kind in CREDIT_KINDS
+            resource = resources.CREDIT_NOTES if credit else resources.INVOICES
             found = xero.request("GET", f"/{resource.collection}/{facts.document_xero_id}")[resource.collection][0]
-            with hub.db.read() as session:
-                linked = set(
-                    session.scalars(select(PlatformPayment.xero_id).where(PlatformPayment.xero_id.is_not(None)))
-                )
-            match = next(
-                (
-                    p
-                    for p in found.get("Payments") or []
-                    if p.get("PaymentID") not in linked
-                    and Decimal(str(p.get("Amount"))) == facts.amount
-                    and (p.get("Reference") or None) == (facts.reference or None)
-                ),
-                None,
-            )
-            if match is None:
+            xero_due = _money(found.get("RemainingCredit" if credit else "AmountDue"))
+            match = _match(hub, facts, found)
+            if match is not None:
+                result = ItemResult(True, {**match, "Status": "AUTHORISED"})
+                with hub.db.write() as session:
+                    _apply(session, turn.company_id, send, result, worker, turn.tally, xero_due=xero_due)
+            elif send.check_due and xero_due is not None and facts.amount > xero_due:
+                refusal = too_much(facts, xero_due)
+                with hub.db.write() as session:
+                    _refuse(session, facts, refusal.cause, refusal.message, worker, turn.tally)
+            else:
                 remaining.append(send)
-                continue
-            with hub.db.write() as session:
-                self.settle(session, [send], [ItemResult(True, {**match, "Status": "AUTHORISED"})], turn, worker=worker)
         return remaining
 
     def send(self, hub: Hub, xero: AccountingClient, call: list[Send], turn: Turn, *, worker: str) -> list[ItemResult]:
@@ -172,7 +168,16 @@ def _refuse(
     tally.failed += 1
 
 
-def _apply(session: Session, company_id: int, send: Send, result: ItemResult, worker: str, tally: Tally) -> None:
+def _apply(
+    session: Session,
+    company_id: int,
+    send: Send,
+    result: ItemResult,
+    worker: str,
+    tally: Tally,
+    *,
+    xero_due: Decimal | None = None,
+) -> None:
     facts = send.facts
     if not result.ok:
         messages = result.messages or ("Xero refused the payment.",)
@@ -193,9 +198,34 @@ def _apply(session: Session, company_id: int, send: Send, result: ItemResult, wo
         payment.xero_status = str(result.element.get("Status") or "AUTHORISED")
         payment.exported_at = clock.now()
     document = session.get(PlatformDocument, facts.entry.payload.get("document_id") or 0)
-    if document is not None and document.amount_due is not None:  # until the next status poll says exactly
+    if document is not None and xero_due is not None:  # Xero's own figure, which already counts this payment
+        document.amount_due = xero_due
+    elif document is not None and document.amount_due is not None:  # until the next status poll says exactly
         document.amount_due = max(Decimal(0), Decimal(document.amount_due) - facts.amount)
     outbox.complete(session, facts.entry.id, worker=worker, xero_id=payment.xero_id if payment else None)
     errors.resolve_for_entity(session, company_id=company_id, entity_type="payment", entity_id=str(facts.payment_id))
     activity.record(session, company_id, synced=True)
     tally.sent += 1
+
+
+def _money(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
+
+
+def _match(hub: Hub, facts: PaymentFacts, document: dict[str, Any]) -> dict[str, Any] | None:
+    """The payment on Xero's document that is this one: same amount and reference, linked to no other payment."""
+    with hub.db.read() as session:
+        linked = set(session.scalars(select(PlatformPayment.xero_id).where(PlatformPayment.xero_id.is_not(None))))
+    return next(
+        (
+            p
+            for p in document.get("Payments") or []
+            if p.get("PaymentID") not in linked
+            and Decimal(str(p.get("Amount"))) == facts.amount
+            and (p.get("Reference") or None) == (facts.reference or None)
+        ),
+        None,
+    )

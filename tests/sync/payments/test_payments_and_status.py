@@ -6,7 +6,7 @@ its own), then linked the way the push links them."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -353,3 +353,41 @@ def test_polls_are_due_every_few_minutes_or_when_asked(hub: Hub, sim: Simulator)
     with hub.db.read() as session:
         asked = session.scalars(select(AuditEvent).where(AuditEvent.action == "documents_poll_requested")).all()
     assert len(asked) == 1
+
+
+def _lose_the_answer_then_poll(
+    hub: Hub, sim: Simulator, number: str, amount: str | None, payment_id: str
+) -> tuple[PlatformDocument, Decimal]:
+    """A payment Xero records but whose answer is cut off; then the status poll reads Xero's amount due (which
+    already counts the payment) before the retry."""
+    ready(hub)
+    invoice = invoice_in_xero(hub, number)
+    paid = D(amount) if amount else invoice.total  # None: the whole amount due
+    pay(hub, invoice, str(paid), payment_id)
+    armed = {"kind": "drop", "path": "/api.xro/2.0/Payments", "method": "PUT"}
+    httpx.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
+    assert payment_push.push_due(hub, worker="test").waiting == 1
+    with hub.db.write() as session:  # the poll looks at every pushed document now
+        session.execute(update(Connection).values(documents_polled_at=None))
+    document_status.poll(hub, harbour(hub), worker="test")
+    assert document(hub, number).amount_due == invoice.total - paid
+    clock.advance(timedelta(seconds=60))  # the retry is due
+    return invoice, paid
+
+
+def test_a_full_payment_whose_answer_was_lost_is_found_in_xero_not_refused(hub: Hub, sim: Simulator) -> None:
+    invoice, paid = _lose_the_answer_then_poll(hub, sim, "PAY-5001", None, "PM-51")
+    calls = len(payment_calls(sim))
+    tally = payment_push.push_due(hub, worker="test")
+    assert (tally.sent, tally.refused) == (1, 0)
+    assert len(payment_calls(sim)) == calls  # found by the lookup: never sent twice
+    assert payment(hub, "PM-51").xero_id and not open_errors(hub, payment(hub, "PM-51").id)
+    assert document(hub, "PAY-5001").amount_due == invoice.total - paid == 0
+
+
+def test_a_part_payment_whose_answer_was_lost_is_counted_once_in_the_amount_due(hub: Hub, sim: Simulator) -> None:
+    invoice, paid = _lose_the_answer_then_poll(hub, sim, "PAY-5002", "40.00", "PM-52")
+    calls = len(payment_calls(sim))
+    assert payment_push.push_due(hub, worker="test").sent == 1
+    assert len(payment_calls(sim)) == calls
+    assert document(hub, "PAY-5002").amount_due == invoice.total - paid  # Xero's figure, not less again

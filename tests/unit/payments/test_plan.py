@@ -101,3 +101,12 @@ def test_batch_key_changes_with_the_attempt() -> None:
     again = plan([replace(facts(), entry=replace(facts().entry, attempts=2))])
     assert batch_key(first) == batch_key(plan([facts()]))  # type: ignore[arg-type]
     assert batch_key(first) != batch_key(again)  # type: ignore[arg-type]
+
+
+def test_a_payment_tried_before_and_above_the_amount_due_is_looked_up_before_any_refusal() -> None:
+    """Its earlier try may be in Xero (the amount due already counts it): the lookup decides, not this figure."""
+    tried = facts(amount_due=D("0.00"), entry=replace(facts().entry, attempts=2))
+    (action,) = plan([tried])
+    assert isinstance(action, Send) and action.check_due
+    (first,) = plan([facts(amount_due=D("0.00"))])
+    assert isinstance(first, Refuse) and first.cause == "preflight_failed"
