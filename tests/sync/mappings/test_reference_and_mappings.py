@@ -114,7 +114,8 @@ def test_changes_are_audited_refused_ones_change_nothing_and_mappings_survive_re
     assert last.after == {"target": "473", "origin": "person"} and last.actor_label == fiona.email
 
     for end in (connections.disconnect, connections.remove):
-        end(hub, fiona, harbour(hub))
+        with hub.db.write() as session:
+            end(session, fiona, harbour(hub))
         assert mapped(hub)[("account", "bill", "RENT")].target == "473"
         connect(hub)
         refresh_all(hub)
