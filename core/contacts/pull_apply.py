@@ -245,6 +245,9 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
             unlinked.taken(contact)
             # A create still waiting would make a second Xero contact; Xero's details filled the record instead.
             outbox.settle_creates(session, company_id=company_id, entity_id=str(contact.id), xero_id=xero.xero_id)
+        elif action.kind == "claim":  # the hub's own create, found in Xero: what Xero holds is recorded, not taken
+            _history(session, contact, "xero_claimed", {}, "Our create was found in Xero; the platform's values stay")
+            unlinked.taken(contact)
         elif action.kind == "refresh":
             _history(session, contact, "xero_update", action.changes)
             _take(contact, action.changes)
@@ -253,7 +256,9 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
             contact.drift = action.changes or None
         _archived(session, contact, xero)
         _from_xero(contact, xero)
-        if action.kind != "drift":
+        if action.kind == "claim":
+            contact.synced_snapshot = {**contact.snapshot(), **xero.values}
+        elif action.kind != "drift":
             contact.synced_snapshot = contact.snapshot()
     if creates:  # one multi-row insert per page: a big import is mostly new contacts
         bulk_insert(session, PlatformContact.__table__, creates)

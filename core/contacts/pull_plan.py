@@ -32,7 +32,7 @@ class Held:
 
 @dataclass(frozen=True)
 class Action:
-    """One thing to do: kind is create, link, refresh, drift, review, outside, relink or skip."""
+    """One thing to do: kind is create, claim, link, refresh, drift, review, outside, relink or skip."""
 
     kind: str
     xero: XeroContact
@@ -107,8 +107,10 @@ def decide(
         return Action("skip", xero, reason="Outside the company's import policy")
     ours = known.by_number.get(xero.contact_number or "")
     if ours is not None and ours.xero_id is None and ours.id not in claimed:
-        claimed.add(ours.id)  # ContactNumber carries our own id: created by the hub, so it is ours for sure
-        return Action("link", xero, ours.id, changes=_differences(ours.values, xero.values))
+        # ContactNumber carries our own id: the hub created it (its answer was lost), so it is ours for sure, and
+        # the platform's values are the newer ones: linked, never overwritten; what differs goes out as an update.
+        claimed.add(ours.id)
+        return Action("claim", xero, ours.id, changes=_differences(ours.values, xero.values))
     matches = _matches(xero, known)
     free = [h for h in matches if h.xero_id is None and h.id not in claimed]
     if len(free) == 1 and len(matches) == 1:

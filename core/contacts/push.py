@@ -5,13 +5,15 @@ couple of seconds."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import activity, clock
 from core.alerts import notify
-from core.contacts.push_plan import Known, Write, batch_key, plan
+from core.contacts.push_plan import PHONE_TYPES, Known, Write, batch_key, plan
+from core.contacts.xero_contact import from_xero
 from core.hub import Hub
 from core.models.platform import PlatformContact
 from core.push import executor
@@ -41,7 +43,8 @@ class ContactPush(executor.Push[Write]):
             select(PlatformContact).where(PlatformContact.company_id == company_id, PlatformContact.id.in_(ids))
         )
         return {
-            c.id: Known(c.id, c.name, c.platform_id, c.xero_contact_id, dict(c.synced_snapshot or {})) for c in contacts
+            c.id: Known(c.id, c.name, c.platform_id, c.xero_contact_id, dict(c.synced_snapshot or {}), c.snapshot())
+            for c in contacts
         }
 
     def prepare(
@@ -56,7 +59,9 @@ class ContactPush(executor.Push[Write]):
         return writes
 
     def adopt(self, hub: Hub, xero: AccountingClient, writes: list[Write], turn: Turn, *, worker: str) -> list[Write]:
-        """A create tried before may have reached Xero unanswered: look it up by ContactNumber before sending again."""
+        """A create tried before may have reached Xero unanswered: look it up by ContactNumber before sending again.
+        Found, the contact is linked with what Xero holds (the first try's values), and anything changed since goes
+        out as an update in this same turn."""
         remaining = []
         for write in writes:
             if not (write.create and write.entry.attempts > 1):
@@ -68,8 +73,23 @@ class ContactPush(executor.Push[Write]):
                 remaining.append(write)
                 continue
             with hub.db.write() as session:
-                self.settle(session, [write], [ItemResult(True, found[0])], turn, worker=worker)
+                remaining += self._adopt(session, write, found[0], turn, worker=worker)
         return remaining
+
+    def _adopt(self, session: Session, write: Write, found: dict[str, Any], turn: Turn, *, worker: str) -> list[Write]:
+        contact = session.get(PlatformContact, write.contact_id)
+        if contact is None:
+            outbox.complete(session, write.entry.id, worker=worker)
+            return []
+        held = from_xero(found, PHONE_TYPES).values
+        held |= {"first_name": found.get("FirstName") or None, "last_name": found.get("LastName") or None}
+        contact.xero_contact_id = str(found.get("ContactID") or "") or contact.xero_contact_id
+        contact.synced_snapshot = {**contact.snapshot(), **held}
+        known = Known(contact.id, contact.name, contact.platform_id, contact.xero_contact_id, held, contact.snapshot())
+        updates, _ = plan([write.entry], {contact.id: known})
+        if not updates:  # Xero holds everything already
+            self.settle(session, [write], [ItemResult(True, found)], turn, worker=worker)
+        return updates
 
     def send(self, hub: Hub, xero: AccountingClient, call: list[Write], turn: Turn, *, worker: str) -> list[ItemResult]:
         return xero.write(resources.CONTACTS, [w.element for w in call], idempotency_key=batch_key(call))
@@ -91,9 +111,9 @@ class ContactPush(executor.Push[Write]):
             entity = EntityRef("contact", str(write.contact_id), contact.name if contact else None)
             if result.ok and contact is not None:
                 contact.xero_contact_id = result.element.get("ContactID") or contact.xero_contact_id
-                # What Xero now holds: the last snapshot with the fields just sent (a create sends them all).
+                # What Xero now holds: the fields just sent (a create sends them all), never values changed since.
                 contact.synced_snapshot = (
-                    contact.snapshot() if write.create else {**(contact.synced_snapshot or {}), **write.fields}
+                    dict(write.fields) if write.create else {**(contact.synced_snapshot or {}), **write.fields}
                 )
                 outbox.complete(session, write.entry.id, worker=worker, xero_id=contact.xero_contact_id)
                 errors.resolve_for_entity(session, company_id=company_id, entity_type="contact", entity_id=entity.id)

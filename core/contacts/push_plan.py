@@ -43,7 +43,8 @@ class Known:
     name: str
     platform_id: str | None
     xero_contact_id: str | None
-    snapshot: dict[str, Any] = field(default_factory=dict)
+    snapshot: dict[str, Any] = field(default_factory=dict)  # what Xero holds, as far as the hub knows
+    current: dict[str, Any] = field(default_factory=dict)  # the contact's values now
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,21 @@ def element(fields: dict[str, Any], previous: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def unsent(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields Xero takes (it derives the roles itself)."""
+    return {k: v for k, v in fields.items() if k not in NOT_SENT}
+
+
+def difference(current: dict[str, Any], held: dict[str, Any]) -> dict[str, Any]:
+    """The contact's fields whose value Xero does not hold."""
+    return {k: v for k, v in current.items() if held.get(k) != v}
+
+
 def plan(entries: list[Claimed], known: dict[int, Known]) -> tuple[list[Write], list[Settle]]:
-    """Each claimed contact change → a write (create with ContactNumber, or update by ContactID) or a settle."""
+    """Each claimed contact change → a write (create with ContactNumber, or update by ContactID) or a settle.
+
+    The entry only says that the contact changed; what is sent is worked out here, from the contact's values now
+    and what Xero holds, so a change taken back while an earlier push was in flight is still sent."""
     writes: list[Write] = []
     settles: list[Settle] = []
     for entry in entries:
@@ -104,14 +118,15 @@ def plan(entries: list[Claimed], known: dict[int, Known]) -> tuple[list[Write], 
             settles.append(Settle(entry, "The contact no longer exists in the hub."))
             continue
         create = contact.xero_contact_id is None
-        fields = {k: v for k, v in entry.payload.items() if k not in NOT_SENT}
-        if create:
-            body = element(fields, {}) | {"ContactNumber": contact_number(contact)}
+        if create:  # everything the contact holds now
+            fields = dict(contact.current)
+            body = element(unsent(fields), {}) | {"ContactNumber": contact_number(contact)}
             body.setdefault("Name", contact.name)  # Xero needs a name to create a contact
-        elif not fields:
-            settles.append(Settle(entry, "Nothing Xero holds changed."))
-            continue
-        else:
+        else:  # what differs from what Xero holds, worked out now: never from a snapshot an earlier push will change
+            fields = unsent(difference(contact.current, contact.snapshot))
+            if not fields:
+                settles.append(Settle(entry, "Nothing Xero holds changed."))
+                continue
             body = {"ContactID": contact.xero_contact_id, **element(fields, contact.snapshot)}
         writes.append(Write(entry, contact.contact_id, body, fields, create))
     return writes, settles

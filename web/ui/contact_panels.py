@@ -20,6 +20,7 @@ from web.ui.messages import flash, md
 # What the pull did with each contact, in words (core.contacts.pull_plan's action kinds).
 DONE_WORDS = {
     "create": "imported as new",
+    "claim": "found in Xero after a lost answer (the platform's values kept)",
     "link": "linked to platform contacts",
     "review": "waiting for review",
     "refresh": "refreshed",

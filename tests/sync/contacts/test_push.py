@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from core import clock
@@ -18,7 +19,7 @@ from core.models.alerts import Alert
 from core.models.platform import PlatformContact
 from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.platform_api import events as platform
-from core.sync import outbox
+from core.sync import outbox, runs
 from core.xero import resources
 from core.xero_access import gate
 from tests.sandbox.conftest import HARBOUR, Simulator
@@ -169,3 +170,65 @@ def test_a_duplicate_name_in_xero_is_an_error_on_that_supplier(hub: Hub) -> None
     with hub.db.read() as session:
         error = session.scalars(select(SyncError)).one()
     assert error.cause == "duplicate_name" and error.entity_number == "Twin Mills Ltd"
+
+
+def lose_the_next_answer(sim: Simulator) -> None:
+    """Xero does the next contacts write and the reply is cut off (the hub cannot know it happened)."""
+    armed = {"kind": "drop", "path": "/api.xro/2.0/Contacts", "method": "POST"}
+    httpx.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
+
+
+def test_a_take_back_made_while_the_edit_is_in_flight_reaches_xero(
+    hub: Hub, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect(hub)
+    supplier(hub, "t1", "SUP-7001", name="Fen Honey Ltd", email="a@fenhoney.example")
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    supplier(hub, "t2", "SUP-7001", email="b@fenhoney.example")
+    send = contact_push.ContactPush.send
+
+    def taken_back_in_flight(self: Any, *args: Any, **kwargs: Any) -> Any:
+        supplier(hub, "t3", "SUP-7001", email="a@fenhoney.example")  # the platform changes its mind meanwhile
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(contact_push.ContactPush, "send", taken_back_in_flight)
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    monkeypatch.undo()
+    contact_push.push_for(hub, worker="test")
+    assert in_xero(hub, "SUP-7001")["EmailAddress"] == "a@fenhoney.example"
+
+
+def test_edits_made_while_a_create_went_unanswered_reach_xero(hub: Hub, sim: Simulator) -> None:
+    connect(hub)
+    supplier(hub, "u1", "SUP-7002", name="Cam Valley Cheese Ltd", email="a@camvalley.example")
+    lose_the_next_answer(sim)
+    assert contact_push.push_due(hub, worker="test").waiting == 1
+    supplier(hub, "u2", "SUP-7002", email="b@camvalley.example", bank_account="20-00-00 11112222")
+    clock.advance(timedelta(minutes=2))
+    contact_push.push_for(hub, worker="test")
+    found = in_xero(hub, "SUP-7002")
+    assert (found["EmailAddress"], found.get("BankAccountDetails")) == ("b@camvalley.example", "20-00-00 11112222")
+    assert contact(hub, "SUP-7002").xero_contact_id == found["ContactID"]
+
+
+def test_a_pull_never_overwrites_a_supplier_the_hub_created_and_xero_has_not_confirmed(
+    hub: Hub, sim: Simulator
+) -> None:
+    connect(hub)
+    while contacts_sync.run_once(hub, worker="test") != "nothing to pull":
+        pass
+    supplier(hub, "p1", "SUP-7003", name="Wicken Mill Ltd", email="a@wicken.example")
+    lose_the_next_answer(sim)
+    assert contact_push.push_due(hub, worker="test").waiting == 1
+    supplier(hub, "p2", "SUP-7003", email="b@wicken.example", last_name="Fenby")
+    with hub.db.write() as session:
+        runs.request(session, company_id=harbour(hub), job="contacts_poll")
+    while contacts_sync.run_once(hub, worker="test") != "nothing to pull":
+        pass
+    ours = contact(hub, "SUP-7003")
+    assert (ours.email, ours.last_name) == ("b@wicken.example", "Fenby")  # the platform's values, kept
+    clock.advance(timedelta(minutes=2))
+    contact_push.push_for(hub, worker="test")
+    found = in_xero(hub, "SUP-7003")
+    assert (found["EmailAddress"], found.get("LastName")) == ("b@wicken.example", "Fenby")
+    assert len([c for c in contact_writes(sim) if c["method"] == "POST"]) >= 2  # the create, then the update

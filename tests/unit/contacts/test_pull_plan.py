@@ -44,7 +44,9 @@ def held(
             2,
             id="phone-match-across-formats",
         ),
-        pytest.param(xero(ContactNumber="SUP-9"), [held(9, platform_id="SUP-9")], "link", 9, id="our-contact-number"),
+        pytest.param(
+            xero(ContactNumber="SUP-9"), [held(9, platform_id="SUP-9")], "claim", 9, id="our-contact-number-stays-ours"
+        ),
         pytest.param(
             xero(),
             [held(1, email="orders@elyeggs.example"), held(2, email="orders@elyeggs.example")],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -10,12 +11,23 @@ from core.contacts.push_plan import Known, batch_key, plan
 from core.sync.outbox import Claimed
 
 
+def edited(known: Known, payload: dict[str, Any]) -> Known:
+    """The contact as it stands after the change: what Xero holds, with the changed fields."""
+    return replace(known, current={**known.snapshot, **payload})
+
+
 def change(payload: dict[str, Any], *, entity: str = "7", version: int = 2, attempts: int = 1) -> Claimed:
     operation = "update"
     return Claimed(1, 3, 5, "contact", entity, version, operation, payload, f"contact:{entity}:v{version}", attempts)
 
 
-LINKED = Known(7, "Ely Eggs Ltd", "SUP-7", "xero-7", {"phones": [{"type": "MOBILE", "number": "07700 900123"}]})
+LINKED = Known(
+    7,
+    "Ely Eggs Ltd",
+    "SUP-7",
+    "xero-7",
+    {"phones": [{"type": "MOBILE", "number": "07700 900123"}], "email": "old@ely.example", "bank_account": "20-00-00"},
+)
 NEW = Known(7, "Ely Eggs Ltd", "SUP-7", None)
 NEW_HUB_ONLY = Known(7, "Ely Eggs Ltd", None, None)
 
@@ -80,7 +92,7 @@ NEW_HUB_ONLY = Known(7, "Ely Eggs Ltd", None, None)
     ],
 )
 def test_each_change_becomes_one_element(known: Known, payload: dict[str, Any], element: dict[str, Any]) -> None:
-    writes, settles = plan([change(payload)], {7: known})
+    writes, settles = plan([change(payload)], {7: edited(known, payload)})
     assert settles == [] and [w.element for w in writes] == [element]
     assert writes[0].create is (known.xero_contact_id is None)
 
@@ -94,15 +106,25 @@ def test_each_change_becomes_one_element(known: Known, payload: dict[str, Any], 
     ],
 )
 def test_changes_that_need_no_call_settle(known: dict[int, Known], payload: dict[str, Any], reason: str) -> None:
-    writes, settles = plan([change(payload)], known)
+    writes, settles = plan([change(payload)], {k: edited(v, payload) for k, v in known.items()})
     assert writes == [] and [s.reason for s in settles] == [reason]
 
 
 def test_the_batch_key_follows_entries_and_attempts_not_order() -> None:
     a, b = change({"email": "x@y.example"}, entity="7"), change({"email": "z@y.example"}, entity="8")
-    known = {7: LINKED, 8: Known(8, "Fen Flour", "SUP-8", "xero-8")}
+    known = {
+        7: edited(LINKED, {"email": "x@y.example"}),
+        8: edited(Known(8, "Fen Flour", "SUP-8", "xero-8"), {"email": "z@y.example"}),
+    }
     forward, _ = plan([a, b], known)
     backward, _ = plan([b, a], known)
     assert batch_key(forward) == batch_key(backward)
     again, _ = plan([change({"email": "x@y.example"}, entity="7", attempts=2), b], known)
     assert batch_key(again) != batch_key(forward) and len(batch_key(again)) <= 128
+
+
+def test_what_is_sent_is_worked_out_from_what_xero_holds_not_from_the_change() -> None:
+    """A take-back of an edit still in flight: the change says nothing differs, the contact differs from Xero."""
+    in_flight = replace(LINKED, snapshot={**LINKED.snapshot, "email": "b@ely.example"}, current=LINKED.snapshot)
+    writes, _ = plan([change({})], {7: in_flight})
+    assert [w.element for w in writes] == [{"ContactID": "xero-7", "EmailAddress": "old@ely.example"}]
