@@ -136,7 +136,12 @@ class ContactPush(executor.Push[Write]):
                 # Merged in Xero: a targeted pull follows the merge to the survivor, then this change goes there.
                 runs.request(session, company_id=company_id, job="contacts_webhook", ids=[contact.xero_contact_id])
                 outbox.retry_later(
-                    session, write.entry.id, worker=worker, attempts=1, error_id=error.id, not_before=clock.now()
+                    session,
+                    write.entry.id,
+                    worker=worker,
+                    failures=write.entry.failures,
+                    error_id=error.id,
+                    not_before=clock.now(),
                 )
                 tally.waiting += 1
                 continue

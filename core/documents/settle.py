@@ -200,7 +200,7 @@ def uncertain(session: Session, writes: Sequence[Write], problem: XeroProblem, *
             detail=f"{problem.message} The hub looks {write.number} up in Xero before sending it again.",
             request=problem.request,
         )
-        outbox.retry_later(session, write.entry.id, worker=worker, attempts=1, error_id=error.id)
+        outbox.retry_later(session, write.entry.id, worker=worker, failures=write.entry.failures + 1, error_id=error.id)
         tally.waiting += 1
 
 

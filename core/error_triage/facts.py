@@ -50,6 +50,7 @@ def _claimed(entry: OutboxEntry) -> Claimed:
         dict(entry.payload or {}),
         entry.idempotency_key,
         entry.attempts,
+        entry.failures,
     )
 
 

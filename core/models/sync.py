@@ -166,7 +166,8 @@ class OutboxEntry(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     idempotency_key: Mapped[str] = mapped_column(String(128))
     state: Mapped[OutboxState] = mapped_column(str_enum(OutboxState), default=OutboxState.PENDING)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims, waits included
+    failures: Mapped[int] = mapped_column(Integer, default=0)  # tries that failed: the back-off follows these
     not_before: Mapped[datetime]
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     lease_until: Mapped[datetime | None]

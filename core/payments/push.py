@@ -66,7 +66,11 @@ class PaymentPush(executor.Push[Send]):
                     turn.tally.waiting += 1
                     turn.deferred += 1
                     outbox.retry_later(
-                        session, action.facts.entry.id, worker=worker, attempts=1, not_before=clock.now() + WAIT_AGAIN
+                        session,
+                        action.facts.entry.id,
+                        worker=worker,
+                        failures=action.facts.entry.failures,
+                        not_before=clock.now() + WAIT_AGAIN,
                     )
                 elif isinstance(action, Refuse):
                     _refuse(session, action.facts, action.cause, action.message, worker, turn.tally)

@@ -241,7 +241,7 @@ def _call(hub: Hub, push: Push[Any], turn: Turn, xero: AccountingClient, call: l
     with hub.db.write() as session:
         push.settle(session, call, results, turn, worker=worker, problem=problem)
         for write in call[len(results) :]:  # no answer for these: try again
-            outbox.retry_later(session, write.entry.id, worker=worker, attempts=write.entry.attempts)
+            outbox.retry_later(session, write.entry.id, worker=worker, failures=write.entry.failures + 1)
             turn.tally.waiting += 1
 
 
@@ -273,9 +273,11 @@ def retry(
     problem: XeroProblem | None = None,
 ) -> None:
     """Try a change again later: after a wait Xero (or the hub) asked for, with no backoff growth, or with backoff
-    after a problem, which shows as a sync error once it has lasted QUIET_ATTEMPTS tries (a blip stays quiet)."""
+    after a problem, which shows as a sync error once it has failed QUIET_ATTEMPTS tries (a blip stays quiet).
+    Only failures count: the claims that only waited do not."""
+    failures = entry.failures + (1 if problem is not None and not seconds else 0)
     error_id = None
-    if problem is not None and entry.attempts >= QUIET_ATTEMPTS:
+    if problem is not None and failures >= QUIET_ATTEMPTS:
         error_id = errors.record(
             session,
             company_id=entry.company_id,
@@ -289,7 +291,7 @@ def retry(
         session,
         entry.id,
         worker=worker,
-        attempts=1 if seconds or problem is None else entry.attempts,
+        failures=failures,
         error_id=error_id,
         not_before=clock.now() + timedelta(seconds=seconds) if seconds else None,
     )

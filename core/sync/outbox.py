@@ -79,6 +79,7 @@ def enqueue(
         idempotency_key=idempotency_key(entity_type, entity_id, version),
         state=state,
         attempts=0,
+        failures=0,
         not_before=now,
         created_at=now,
         updated_at=now,
@@ -99,7 +100,8 @@ class Claimed:
     operation: str
     payload: dict[str, Any]
     idempotency_key: str
-    attempts: int
+    attempts: int  # claims so far, this one included
+    failures: int = 0  # of those, the tries that failed
 
 
 def _claimable(now: datetime, *, company_id: int | None, entity_type: str | None) -> Any:
@@ -159,6 +161,7 @@ def claim(
                 dict(r.payload),
                 r.idempotency_key,
                 r.attempts,
+                r.failures,
             )
             for r in rows
         ]
@@ -190,13 +193,15 @@ def retry_later(
     entry_id: int,
     *,
     worker: str,
-    attempts: int,
+    failures: int,
     error_id: int | None = None,
     not_before: datetime | None = None,
 ) -> bool:
-    """A retryable failure: back to pending after a backoff, or not before the time Xero gave (Retry-After)."""
-    due = max(not_before or clock.now(), clock.now() + backoff(attempts))
-    return _settle(session, entry_id, worker, state=OutboxState.PENDING, not_before=due, last_error_id=error_id)
+    """Back to pending: after a back-off that grows with the entry's failures (claims that only waited do not
+    count, so one outage after many waits is tried again within seconds), and not before the time given."""
+    due = max(not_before or clock.now(), clock.now() + backoff(failures))
+    values = {"not_before": due, "failures": failures, "last_error_id": error_id}
+    return _settle(session, entry_id, worker, state=OutboxState.PENDING, **values)
 
 
 def fail(session: Session, entry_id: int, *, worker: str, error_id: int) -> bool:

@@ -15,9 +15,11 @@ from sqlalchemy import func, select
 from core import clock
 from core.hub import Hub
 from core.models.base import Company
-from core.models.sync import OutboxEntry, OutboxState
+from core.models.sync import OutboxEntry, OutboxState, SyncError
+from core.push import executor
 from core.settings import PROJECT_ROOT
-from core.sync import outbox
+from core.sync import errors, outbox
+from core.xero.outcomes import Transient
 
 
 def company(hub: Hub) -> int:
@@ -94,7 +96,7 @@ def test_retry_later_respects_backoff_and_retry_after(seeded: Hub) -> None:
     entry_id = add(seeded, "c1")
     outbox.claim(seeded.db, worker="w1")
     with seeded.db.write() as session:
-        outbox.retry_later(session, entry_id, worker="w1", attempts=1, not_before=clock.now() + timedelta(seconds=50))
+        outbox.retry_later(session, entry_id, worker="w1", failures=1, not_before=clock.now() + timedelta(seconds=50))
     assert outbox.claim(seeded.db, worker="w1") == []
     clock.advance(timedelta(seconds=49))
     assert outbox.claim(seeded.db, worker="w1") == []
@@ -277,3 +279,23 @@ def test_a_claim_stays_fast_over_a_big_backlog_before_the_database_has_statistic
     assert [c.entity_id for c in claimed][:2] == ["0", "1"]  # oldest first
     again = outbox.claim(seeded.db, worker="w2", limit=6000, company_id=owner, entity_type="document")
     assert len(again) == 5800  # the second version of record 0 waits for the first, which is in flight
+
+
+def test_one_failure_after_many_waits_backs_off_by_failures_not_claims(seeded: Hub) -> None:
+    """Waits (for a contact, for Xero's accounts, a lease a killed sidecar left) are claims but not failures: one
+    outage after many of them is tried again within seconds, not parked for an hour, and stays quiet (a blip)."""
+    entry_id = add(seeded, "c1")
+    entity = errors.EntityRef("contact", "c1")
+    for _ in range(16):
+        (claimed,) = outbox.claim(seeded.db, worker="w1")
+        with seeded.db.write() as session:
+            executor.retry(session, claimed, entity, worker="w1")
+        clock.advance(timedelta(seconds=10))
+    (claimed,) = outbox.claim(seeded.db, worker="w1")
+    assert claimed.attempts == 17
+    with seeded.db.write() as session:
+        executor.retry(session, claimed, entity, worker="w1", problem=Transient("Xero is down.", status=503))
+    clock.advance(timedelta(seconds=6))
+    assert [c.id for c in outbox.claim(seeded.db, worker="w1")] == [entry_id]
+    with seeded.db.read() as session:
+        assert session.scalars(select(SyncError)).all() == []
