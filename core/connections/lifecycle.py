@@ -23,7 +23,7 @@ from core.models.base import Company
 from core.models.platform import PlatformContact
 from core.models.sync import CleanupKind, ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
 from core.models.sync import Connection as ConnectionRow
-from core.sync import outbox, runs
+from core.sync import backlog, runs
 from core.sync.causes import CAUSES
 
 
@@ -175,7 +175,7 @@ def _after_reconnect(session: Session, company_id: int, previous: ConnectionStat
         for contact in session.scalars(linked):  # never-synced contacts keep no snapshot: their create is whole
             contact.synced_snapshot = contact.snapshot()
     else:
-        outbox.release_company(session, company_id)
+        backlog.release_company(session, company_id)
     caused_by_connection = [c.code for c in CAUSES.values() if c.connection]
     for error in session.scalars(
         select(SyncError).where(
@@ -205,9 +205,9 @@ def end(session: Session, actor: Actor, company_id: int, *, remove: bool, reason
     row.state = ConnectionState.REMOVED if remove else ConnectionState.DISCONNECTED
     row.state_changed_at, row.state_reason = clock.now(), reason
     row.grant_id, row.xero_connection_id, row.inactivity_warned_days = None, None, None
-    discarded = outbox.discard_company(session, company_id) if remove else []
+    discarded = backlog.discard_company(session, company_id) if remove else []
     if not remove:
-        outbox.hold_company(session, company_id)
+        backlog.hold_company(session, company_id)
     audit.record(
         session,
         actor=actor,

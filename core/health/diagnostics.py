@@ -22,7 +22,7 @@ from core.models.base import Role, StaffUser
 from core.models.sync import Connection, Grant, SyncError, XeroBudget
 from core.redact import redact
 from core.settings import PROJECT_ROOT, Secret, Settings
-from core.sync import outbox, run_history
+from core.sync import backlog, run_history
 
 RECENT = 50
 
@@ -180,7 +180,7 @@ def build(session: Session, actor: Actor, company_id: int, *, settings: Settings
             }
             if left
             else None,
-            "outbox": {state.value: count for state, count in outbox.counts(session, company_id).items()},
+            "outbox": {state.value: count for state, count in backlog.counts(session, company_id).items()},
             "recent_runs": [
                 {**{k: _iso(v) for k, v in dataclasses.asdict(run).items()}, "seconds": run.seconds}
                 for run in run_history.recent(session, company_id=company_id, limit=RECENT)

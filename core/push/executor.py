@@ -32,7 +32,7 @@ from core import clock
 from core.hub import Hub
 from core.models.sync import Connection, ConnectionState, OutboxEntry, OutboxState
 from core.push.tally import QUIET_ATTEMPTS, Tally
-from core.sync import errors, outbox, run_history
+from core.sync import backlog, errors, outbox, run_history
 from core.sync.errors import EntityRef
 from core.sync.outbox import Claimed
 from core.xero.client import AccountingClient
@@ -220,6 +220,8 @@ def _send(hub: Hub, push: Push[Any], turn: Turn, connection_id: int, writes: lis
         _later(hub, push, turn, remaining, worker, problem=problem)
         return
     with hub.db.write() as session:
+        if turn.tally.sent:  # the organisation answers again: what backed off while it did not is due now
+            backlog.recovered(session, turn.company_id)
         turn.record(session)
 
 

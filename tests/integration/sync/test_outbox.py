@@ -18,7 +18,7 @@ from core.models.base import Company
 from core.models.sync import OutboxEntry, OutboxState, SyncError
 from core.push import executor
 from core.settings import PROJECT_ROOT
-from core.sync import errors, outbox
+from core.sync import backlog, errors, outbox
 from core.xero.outcomes import Transient
 
 
@@ -133,11 +133,11 @@ def test_disconnect_holds_reconnect_releases_remove_discards(seeded: Hub) -> Non
     ids = [add(seeded, f"c{i}") for i in range(3)]
     cid = company(seeded)
     with seeded.db.write() as session:
-        assert outbox.hold_company(session, cid) == 3
+        assert backlog.hold_company(session, cid) == 3
     assert outbox.claim(seeded.db, worker="w") == []
     with seeded.db.write() as session:
-        assert outbox.release_company(session, cid) == 3
-        assert sorted(outbox.discard_company(session, cid)) == sorted(ids)
+        assert backlog.release_company(session, cid) == 3
+        assert sorted(backlog.discard_company(session, cid)) == sorted(ids)
     assert {state_of(seeded, i) for i in ids} == {OutboxState.DISCARDED}
     assert outbox.claim(seeded.db, worker="w") == []
 
@@ -243,7 +243,7 @@ def test_disconnect_leaves_an_entry_in_flight_to_its_worker(seeded: Hub) -> None
     entry_id = add(seeded, "c1")
     outbox.claim(seeded.db, worker="w1")
     with seeded.db.write() as session:
-        assert outbox.hold_company(session, company(seeded)) == 0
+        assert backlog.hold_company(session, company(seeded)) == 0
         assert outbox.complete(session, entry_id, worker="w1", xero_id="x-1")
     assert state_of(seeded, entry_id) is OutboxState.DONE
 

@@ -232,3 +232,19 @@ def test_a_pull_never_overwrites_a_supplier_the_hub_created_and_xero_has_not_con
     found = in_xero(hub, "SUP-7003")
     assert (found["EmailAddress"], found.get("LastName")) == ("b@wicken.example", "Fenby")
     assert len([c for c in contact_writes(sim) if c["method"] == "POST"]) >= 2  # the create, then the update
+
+
+def test_once_the_organisation_answers_again_what_backed_off_is_due_at_once(hub: Hub, sim: Simulator) -> None:
+    connect(hub)
+    supplier(hub, "r1", "SUP-7101", name="Soham Seeds Ltd")
+    outage = {"kind": "status", "status": 503, "path": "/api.xro/2.0/Contacts", "method": "POST", "count": 3}
+    httpx.post(f"{sim.url}/_sandbox/faults", json=outage).raise_for_status()
+    for failure in range(3):
+        if failure:
+            clock.advance(timedelta(minutes=5))
+        assert contact_push.push_due(hub, worker="test").waiting == 1
+    assert contact_push.push_due(hub, worker="test").sent == 0  # backing off: its next try is seconds away
+    supplier(hub, "r2", "SUP-7102", name="Soham Grain Ltd")
+    assert contact_push.push_due(hub, worker="test").sent == 1  # Xero answers again
+    assert contact_push.push_due(hub, worker="test").sent == 1  # so the one that backed off goes at once
+    assert in_xero(hub, "SUP-7101")["Name"] == "Soham Seeds Ltd"
