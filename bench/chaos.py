@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common as c
 import chaos_books as books
 
+from core import clock
 from core.hub import Hub
 from core.mappings import catalog as platform_catalog
 from core.mappings import refresh as reference
@@ -139,7 +140,8 @@ class Platform:
 
     def new_supplier(self) -> None:
         supplier_id = f"{self.name}-S{len(self.suppliers) + 1}"
-        values = {"name": f"{self.name} Supplier {len(self.suppliers) + 1} Ltd", "email": f"a@{supplier_id.lower()}.example",
+        values = {"name": f"{self.name} Supplier {len(self.suppliers) + 1} Ltd",
+                  "email": f"a@{supplier_id.lower()}.example",
                   "bank_account": f"20-00-00 {self.rng.randrange(10**7, 10**8)}",
                   "is_customer": self.rng.random() < 0.5}  # fmt: skip
         self.suppliers[supplier_id] = dict(values)
@@ -207,6 +209,25 @@ def waiting(hub: Hub) -> int:
         ) or 0  # fmt: skip
 
 
+def progress(hub: Hub) -> str:
+    """What still waits, by kind and state, and how far off the last of it is due."""
+    with hub.db.read() as session:
+        rows = session.execute(
+            select(OutboxEntry.entity_type, OutboxEntry.state, func.count(), func.max(OutboxEntry.not_before),
+                   func.max(OutboxEntry.failures))
+            .where(OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.LEASED)))
+            .group_by(OutboxEntry.entity_type, OutboxEntry.state)
+        ).all()  # fmt: skip
+    now = clock.now()
+    return (
+        ", ".join(
+            f"{kind} {state.value} {n} (last due in {max(0, (due - now).total_seconds()):.0f} s, failures up to {most})"
+            for kind, state, n, due, most in rows
+        )
+        or "nothing"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=400)
@@ -251,6 +272,8 @@ def main() -> None:
                 drained = time.monotonic()
                 while waiting(setup.hub) and time.monotonic() - drained < args.drain:
                     time.sleep(1)
+                    if int(time.monotonic() - drained) % 10 == 0:
+                        print(f"  drain {time.monotonic() - drained:5.0f} s: {progress(setup.hub)}", flush=True)
                 drain_took = time.monotonic() - drained
                 left = waiting(setup.hub)
                 fleet.stop_all()

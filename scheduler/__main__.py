@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         busy = _jobs_still_running(STOP_WAIT_SECONDS)
         with hub.db.write() as session:
-            sidecar.stop(session, instance_id=ctx.instance_id)
+            sidecar.stop(session, instance_id=ctx.instance_id, release_leases=not busy)
         log.info("sidecar %s stopped", ctx.instance_id)
     if busy:  # a call to Xero is still in flight: leave it (its changes are claimed again once its lease ends)
         log.warning("a job was still waiting on Xero after %.0f s; it is left to its lease", STOP_WAIT_SECONDS)

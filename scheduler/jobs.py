@@ -23,7 +23,12 @@ def heartbeat(ctx: SidecarContext) -> str:
     """Tell every page this sidecar is alive."""
     with ctx.hub.db.write() as session:
         sidecar.beat(
-            session, instance_id=ctx.instance_id, hostname=ctx.hostname, pid=ctx.pid, started_at=ctx.started_at
+            session,
+            instance_id=ctx.instance_id,
+            hostname=ctx.hostname,
+            pid=ctx.pid,
+            started_at=ctx.started_at,
+            heartbeat_seconds=ctx.hub.settings.heartbeat_seconds,
         )
     return "beat"
 

@@ -11,15 +11,38 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.db import insert_if_missing
 from core.models.base import SchedulerJob, SidecarHeartbeat
+from core.sync import backlog, runs
 
 # A sidecar whose last beat is older than this many heartbeat intervals counts as stopped.
 MISSED_BEATS = 3
+# A sidecar silent this long (and six heartbeats at least) was killed: its leases are freed, well inside the 2-minute
+# lease and well past any pause a live sidecar's heartbeat has.
+DEAD_AFTER = timedelta(seconds=60)
 
 
-def beat(session: Session, *, instance_id: str, hostname: str, pid: int, started_at: datetime) -> None:
-    """Record that this sidecar instance is alive now."""
+def beat(
+    session: Session,
+    *,
+    instance_id: str,
+    hostname: str,
+    pid: int,
+    started_at: datetime,
+    heartbeat_seconds: float = 10,
+) -> None:
+    """Record that this sidecar instance is alive now, and free the leases of instances long silent (killed)."""
     row = session.get(SidecarHeartbeat, instance_id)
     now = clock.now()
+    dead_after = max(DEAD_AFTER, timedelta(seconds=6 * heartbeat_seconds))
+    dead = list(
+        session.scalars(
+            select(SidecarHeartbeat.instance_id).where(
+                SidecarHeartbeat.beat_at < now - dead_after,
+                SidecarHeartbeat.instance_id != instance_id,
+            )
+        )
+    )
+    backlog.release_leases(session, dead)
+    runs.release_leases(session, dead)
     if row is None:
         session.add(
             SidecarHeartbeat(instance_id=instance_id, hostname=hostname, pid=pid, started_at=started_at, beat_at=now)
@@ -28,11 +51,15 @@ def beat(session: Session, *, instance_id: str, hostname: str, pid: int, started
         row.beat_at = now
 
 
-def stop(session: Session, *, instance_id: str) -> None:
-    """Record that a sidecar instance shut down cleanly (pages then say so at once)."""
+def stop(session: Session, *, instance_id: str, release_leases: bool = True) -> None:
+    """Record that a sidecar instance shut down (pages then say so at once). When no job of it is still running,
+    its leases are freed at once; otherwise they are freed once it has been silent a while (see beat)."""
     row = session.get(SidecarHeartbeat, instance_id)
     if row is not None:
         row.stopped_at = clock.now()
+    if release_leases:
+        backlog.release_leases(session, [instance_id])
+        runs.release_leases(session, [instance_id])
 
 
 def forget_stopped(session: Session, *, older_than: timedelta = timedelta(days=7)) -> int:

@@ -1,5 +1,5 @@
 """A company's whole backlog at once: held on a disconnect, released on a reconnect, discarded on a remove, due
-again as soon as its organisation answers again, and counted."""
+again as soon as its organisation answers again, and counted; and the leases of sidecars that are gone."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ from core.models.sync import OutboxEntry, OutboxState
 # Changes that failed more often than this keep their own back-off when the organisation answers again: one that
 # fails on its own (not with the organisation) is not tried again at every turn of the others.
 RECOVER_UP_TO_FAILURES = 8
+
+
+def release_leases(session: Session, owners: list[str]) -> int:
+    """Sidecars that stopped or died hold these leases: free them now (the entries are claimed again at once)."""
+    if not owners:
+        return 0
+    now = clock.now()
+    result = session.execute(
+        update(OutboxEntry)
+        .where(OutboxEntry.state == OutboxState.LEASED, OutboxEntry.lease_owner.in_(owners))
+        .values(lease_until=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0
 
 
 def recovered(session: Session, company_id: int) -> int:

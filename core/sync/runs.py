@@ -150,3 +150,16 @@ def settle(
     else:
         run.not_before = not_before or clock.now()
     return True
+
+
+def release_leases(session: Session, owners: list[str]) -> int:
+    """Sidecars that stopped or died hold these runs: free them now (another sidecar resumes them from their cursor)."""
+    if not owners:
+        return 0
+    result = session.execute(
+        update(SyncRun)
+        .where(SyncRun.state == RunState.RUNNING, SyncRun.lease_owner.in_(owners))
+        .values(lease_until=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount or 0

@@ -13,6 +13,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from core import clock
+from core.health import sidecar
 from core.hub import Hub
 from core.models.base import Company
 from core.models.sync import OutboxEntry, OutboxState, SyncError
@@ -299,3 +300,21 @@ def test_one_failure_after_many_waits_backs_off_by_failures_not_claims(seeded: H
     assert [c.id for c in outbox.claim(seeded.db, worker="w1")] == [entry_id]
     with seeded.db.read() as session:
         assert session.scalars(select(SyncError)).all() == []
+
+
+def test_a_sidecar_that_stops_or_dies_leaves_no_lease_to_wait_for(seeded: Hub) -> None:
+    """A stopped sidecar's leases are free at once; a killed one's once its heartbeat is long silent (well inside
+    the lease, well past any pause a live sidecar has), so its changes are not stuck for the lease's two minutes."""
+    started = clock.now()
+    for n, instance in enumerate(("stopped-1", "killed-1", "alive-1")):
+        add(seeded, f"c{n}")
+        with seeded.db.write() as session:
+            sidecar.beat(session, instance_id=instance, hostname="h", pid=n, started_at=started)
+        outbox.claim(seeded.db, worker=instance, limit=1)
+    with seeded.db.write() as session:
+        sidecar.stop(session, instance_id="stopped-1")
+    assert [c.entity_id for c in outbox.claim(seeded.db, worker="other")] == ["c0"]
+    clock.advance(timedelta(seconds=61))
+    with seeded.db.write() as session:
+        sidecar.beat(session, instance_id="alive-1", hostname="h", pid=2, started_at=started)
+    assert [c.entity_id for c in outbox.claim(seeded.db, worker="other")] == ["c1"]  # alive-1 keeps its lease
