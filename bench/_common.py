@@ -29,7 +29,9 @@ from core.connections import consent
 from core.connections import lifecycle as connections
 from core.db import Database
 from core.hub import Hub
-from core.models.base import Role, StaffUser
+from core.mappings import catalog as platform_catalog
+from core.mappings import refresh as reference
+from core.models.base import Company, Role, StaffUser
 from core.models.sync import XeroBudget
 from core.settings import load
 from demodata import orgs as seed
@@ -201,6 +203,22 @@ def connect(hub: Hub, actor: Actor, company_id: int, tenant: str, email: str) ->
     back = {k: v[0] for k, v in parse_qs(urlsplit(answer.headers["location"]).query).items()}
     granted = consent.complete_consent(hub, state=back["state"], code=back["code"], error=None)
     connections.confirm(hub, actor, company_id, granted.consent_id, tenant)
+
+
+def ready_company(sim: Simulator, hub: Hub, actor: Actor, name: str, contacts: int) -> tuple[int, str, str]:
+    """A company connected to a new organisation (with `contacts` contacts), the platform's catalogue seeded and Xero's
+    reference data read (so default mappings are suggested): its id, the tenant and the Xero user's email."""
+    email = f"{name.lower().replace(' ', '-')}@bench.example"
+    tenant = new_org(sim, name, contacts, [email])
+    company_id = add_company(hub, actor, name)
+    with hub.db.write() as session:
+        company = session.get(Company, company_id)
+        assert company is not None
+        platform_catalog.seed(session, company)
+    connect(hub, actor, company_id, tenant, email)
+    while reference.run_once(hub, worker="bench-setup") != "nothing to refresh":
+        pass
+    return company_id, tenant, email
 
 
 def budget_use(calls: list[dict[str, Any]], seconds: float) -> dict[str, Any]:

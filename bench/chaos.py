@@ -38,9 +38,6 @@ import chaos_books as books
 
 from core import clock
 from core.hub import Hub
-from core.mappings import catalog as platform_catalog
-from core.mappings import refresh as reference
-from core.models.base import Company
 from core.models.sync import OutboxEntry, OutboxState
 from core.platform_api import events as platform
 from core.platform_api.checks import PlatformInputError
@@ -188,20 +185,6 @@ class Platform:
                                        "amount": float(amount), "date": "2026-11-25"})  # fmt: skip
 
 
-def setup_company(sim: c.Simulator, hub: Hub, actor: c.Actor, name: str) -> tuple[int, str, str]:
-    email = f"{name.lower()}@chaos.example"
-    tenant = c.new_org(sim, name, 10, [email])
-    company_id = c.add_company(hub, actor, name)
-    with hub.db.write() as session:
-        company = session.get(Company, company_id)
-        assert company is not None
-        platform_catalog.seed(session, company)
-    c.connect(hub, actor, company_id, tenant, email)
-    while reference.run_once(hub, worker="chaos-setup") != "nothing to refresh":
-        pass
-    return company_id, tenant, email
-
-
 def waiting(hub: Hub) -> int:
     with hub.db.read() as session:
         return session.scalar(
@@ -244,7 +227,7 @@ def main() -> None:
         sim = c.start_simulator(folder / "sandbox")
         try:
             with c.hub_beside(sim, args.database_url, folder) as setup:
-                made = [setup_company(sim, setup.hub, setup.actor, name) for name in ("North", "South")]
+                made = [c.ready_company(sim, setup.hub, setup.actor, name, 10) for name in ("North", "South")]
                 sides = [
                     Platform(setup.hub, company_id, name, rng)
                     for (company_id, _, _), name in zip(made, ("N", "S"), strict=True)

@@ -35,9 +35,6 @@ import _common as c
 from core.contacts import push as contact_push
 from core.documents import push as document_push
 from core.hub import Hub
-from core.mappings import catalog as platform_catalog
-from core.mappings import refresh as reference
-from core.models.base import Company
 from core.models.platform import PlatformDocument
 from core.models.sync import OutboxEntry, OutboxState
 from core.platform_api import events as platform
@@ -54,16 +51,7 @@ CUSTOMERS = 50
 
 def setup_company(sim: c.Simulator, hub: Hub, actor: c.Actor, name: str) -> tuple[int, str]:
     """A company connected to a new organisation, its reference data read (suggested mappings), its customers."""
-    email = f"{name.lower().replace(' ', '-')}@bench.example"
-    tenant = c.new_org(sim, name, 5, [email])
-    company_id = c.add_company(hub, actor, name)
-    with hub.db.write() as session:
-        company = session.get(Company, company_id)
-        assert company is not None
-        platform_catalog.seed(session, company)
-    c.connect(hub, actor, company_id, tenant, email)
-    while reference.run_once(hub, worker="bench-setup") != "nothing to refresh":
-        pass
+    company_id, tenant, _ = c.ready_company(sim, hub, actor, name, 5)
     with hub.db.write() as session:
         for n in range(CUSTOMERS):
             platform.handle(

@@ -35,6 +35,7 @@ def find_supplier(page: Page, search: str) -> Locator:
     form = main(page).get_by_test_id("stForm").filter(has=page.locator(f'input[aria-label="Name"][value*="{search}"]'))
     expect(form).to_have_count(1)
     settle(page)
+    expect(form.get_by_label("Email", exact=True)).to_have_count(1)  # the other supplier's fields have gone
     return form
 
 
