@@ -257,7 +257,7 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
         _archived(session, contact, xero)
         _from_xero(contact, xero)
         if action.kind == "claim":
-            contact.synced_snapshot = {**contact.snapshot(), **xero.values}
+            contact.synced_snapshot = {**contact.snapshot(), **xero.held()}
         elif action.kind != "drift":
             contact.synced_snapshot = contact.snapshot()
     if creates:  # one multi-row insert per page: a big import is mostly new contacts

@@ -81,8 +81,7 @@ class ContactPush(executor.Push[Write]):
         if contact is None:
             outbox.complete(session, write.entry.id, worker=worker)
             return []
-        held = from_xero(found, PHONE_TYPES).values
-        held |= {"first_name": found.get("FirstName") or None, "last_name": found.get("LastName") or None}
+        held = from_xero(found, PHONE_TYPES).held()
         contact.xero_contact_id = str(found.get("ContactID") or "") or contact.xero_contact_id
         contact.synced_snapshot = {**contact.snapshot(), **held}
         known = Known(contact.id, contact.name, contact.platform_id, contact.xero_contact_id, held, contact.snapshot())

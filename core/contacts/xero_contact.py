@@ -32,6 +32,11 @@ class XeroContact:
     merged_into: str | None
     updated_at: datetime | None
     all_phones: tuple[str, ...] = field(default=())  # every number (for matching), whatever the phone-type setting
+    given_names: tuple[str | None, str | None] = (None, None)  # first and last name exactly as Xero has them
+
+    def held(self) -> dict[str, Any]:
+        """What Xero holds, in platform fields, to compare the platform's values with (no name filled in)."""
+        return {**self.values, "first_name": self.given_names[0], "last_name": self.given_names[1]}
 
 
 def parse_date(raw: Any) -> datetime | None:
@@ -104,6 +109,7 @@ def from_xero(contact: dict[str, Any], phone_types: tuple[str, ...]) -> XeroCont
         merged_into=contact.get("MergedToContactID") or None,
         updated_at=parse_date(contact.get("UpdatedDateUTC")),
         all_phones=tuple(number for _kind, number in phones),
+        given_names=((contact.get("FirstName") or "").strip() or None, (contact.get("LastName") or "").strip() or None),
     )
 
 

@@ -70,32 +70,32 @@ class DocumentPush(executor.Push[Write]):
                 document_settle.later(session, entries, worker=worker, tally=turn.tally, seconds=WAIT_FOR_REFERENCE)
             return []
         decided = plan(entries, known, lookups)
-        writes = list(decided.writes)
-        if decided.waits:
-            writes += self._with_contacts(hub, turn, decided, worker)
+        writes, settles, refusals, waits = list(decided.writes), list(decided.settles), list(decided.refusals), []
+        if decided.waits:  # their contacts are not in Xero yet: created now, then the documents planned again
+            again = self._with_contacts(hub, turn, decided, worker)
+            writes, settles, refusals = (
+                writes + list(again.writes),
+                settles + list(again.settles),
+                refusals + list(again.refusals),
+            )
+            waits = [w.entry for w in again.waits]
         with hub.db.write() as session:
-            for settle in decided.settles:
+            for settle in settles:
                 outbox.complete(session, settle.entry.id, worker=worker)
-            document_settle.refuse_all(session, decided.refusals, worker=worker, tally=turn.tally)
-        turn.quiet = len(decided.settles)
+            document_settle.refuse_all(session, refusals, worker=worker, tally=turn.tally)
+            document_settle.later(session, waits, worker=worker, tally=turn.tally)  # a contact not created yet
+        turn.quiet = len(settles)
         return writes
 
-    def _with_contacts(self, hub: Hub, turn: Turn, decided: Plan, worker: str) -> list[Write]:
-        """Create the missing contacts in Xero now (the supplier push), then plan their documents again; a document
-        whose contact could not be created yet waits a few seconds."""
+    def _with_contacts(self, hub: Hub, turn: Turn, decided: Plan, worker: str) -> Plan:
+        """Create the missing contacts in Xero now (the company's supplier push), then plan those documents again."""
         waiting = [w.entry for w in decided.waits]
         with hub.db.write() as session:
             need_contacts(session, turn.company_id, [w.contact_id for w in decided.waits])
         contact_push.push_company(hub, turn.company_id, worker=worker)
         with hub.db.read() as session:
             known, lookups = gather(session, turn.company_id, waiting)
-        again = plan(waiting, known, lookups)
-        with hub.db.write() as session:
-            for settle in again.settles:
-                outbox.complete(session, settle.entry.id, worker=worker)
-            document_settle.refuse_all(session, again.refusals, worker=worker, tally=turn.tally)
-            document_settle.later(session, [w.entry for w in again.waits], worker=worker, tally=turn.tally)
-        return list(again.writes)
+        return plan(waiting, known, lookups)
 
     def adopt(self, hub: Hub, xero: AccountingClient, writes: list[Write], turn: Turn, *, worker: str) -> list[Write]:
         """Creates whose earlier write went unanswered: adopt those Xero already holds; send only the others."""
@@ -163,11 +163,6 @@ class DocumentPush(executor.Push[Write]):
 PUSH = DocumentPush()
 
 
-def due_companies(hub: Hub) -> list[int]:
-    """Companies with document changes due now."""
-    return executor.due_companies(hub, ENTITY)
-
-
 def push_due(hub: Hub, *, worker: str, limit: int = PER_TURN, parallel: int = PARALLEL) -> push_tally.Tally:
     """One batch (up to `limit` changes) for every organisation with changes due, organisations side by side."""
     return executor.push_due(hub, PUSH, worker=worker, limit=limit, parallel=parallel)
@@ -176,11 +171,6 @@ def push_due(hub: Hub, *, worker: str, limit: int = PER_TURN, parallel: int = PA
 def push_for(hub: Hub, *, worker: str, seconds: float = 1.8, limit: int = PER_TURN) -> push_tally.Tally:
     """Batches until nothing is due or `seconds` pass: a backlog keeps every organisation's budget in use."""
     return executor.push_for(hub, PUSH, worker=worker, seconds=seconds, limit=limit)
-
-
-def push_company(hub: Hub, company_id: int, *, worker: str, limit: int = PER_TURN) -> push_tally.Tally:
-    """Claim up to `limit` of the company's due document changes and push them."""
-    return executor.push_company(hub, PUSH, company_id, worker=worker, limit=limit)
 
 
 def _mark(hub: Hub, document_ids: list[int], *, on: bool) -> None:

@@ -5,7 +5,6 @@ held or rescheduled."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -22,6 +21,7 @@ from core.sync import errors, outbox
 from core.sync.causes import CAUSES
 from core.sync.errors import EntityRef
 from core.sync.outbox import Claimed
+from core.xero.answers import money
 from core.xero.outcomes import ItemResult, XeroProblem
 
 
@@ -29,22 +29,15 @@ class Tally(push_tally.Tally):
     noun = "documents"
 
 
-def _money(value: Any) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value is not None else None
-    except InvalidOperation:
-        return None
-
-
 def adopt(document: PlatformDocument, record: dict[str, Any]) -> None:
     """What Xero now holds for the document: its id, status and amounts."""
     document.xero_id = str(record.get(id_field(document.kind)) or document.xero_id or "") or None
     document.xero_status = str(record.get("Status") or document.xero_status or "") or None
-    total = _money(record.get("Total"))
+    total = money(record.get("Total"))
     if document.kind in (DocumentKind.SALES_INVOICE, DocumentKind.BILL):
-        document.amount_due, document.amount_paid = _money(record.get("AmountDue")), _money(record.get("AmountPaid"))
+        document.amount_due, document.amount_paid = money(record.get("AmountDue")), money(record.get("AmountPaid"))
     else:  # a credit note's "due" is the credit not yet allocated
-        remaining = _money(record.get("RemainingCredit"))
+        remaining = money(record.get("RemainingCredit"))
         document.amount_due = remaining
         document.amount_paid = total - remaining if total is not None and remaining is not None else None
     document.pushed_at = clock.now()

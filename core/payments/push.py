@@ -4,8 +4,7 @@ mapped for each currency, through the push executor (core.push.executor); every 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -24,11 +23,12 @@ from core.sync import causes, errors, outbox
 from core.sync.errors import EntityRef
 from core.sync.outbox import Claimed
 from core.xero import resources
+from core.xero.answers import money
 from core.xero.client import AccountingClient
 from core.xero.outcomes import ItemResult, XeroProblem
 
 # A payment waiting for its document to reach Xero is looked at again this soon (the document push runs every 2 s).
-WAIT_AGAIN = timedelta(seconds=15)
+WAIT_AGAIN = 15  # seconds
 
 
 class Tally(push_tally.Tally):
@@ -65,12 +65,8 @@ class PaymentPush(executor.Push[Send]):
                 elif isinstance(action, Wait):  # not a failure: its document is not in Xero yet
                     turn.tally.waiting += 1
                     turn.deferred += 1
-                    outbox.retry_later(
-                        session,
-                        action.facts.entry.id,
-                        worker=worker,
-                        failures=action.facts.entry.failures,
-                        not_before=clock.now() + WAIT_AGAIN,
+                    executor.retry(
+                        session, action.facts.entry, _entity(action.facts), worker=worker, seconds=WAIT_AGAIN
                     )
                 elif isinstance(action, Refuse):
                     _refuse(session, action.facts, action.cause, action.message, worker, turn.tally)
@@ -89,7 +85,7 @@ class PaymentPush(executor.Push[Send]):
             credit = facts.document_kind in CREDIT_KINDS
             resource = resources.CREDIT_NOTES if credit else resources.INVOICES
             found = xero.request("GET", f"/{resource.collection}/{facts.document_xero_id}")[resource.collection][0]
-            xero_due = _money(found.get("RemainingCredit" if credit else "AmountDue"))
+            xero_due = money(found.get("RemainingCredit" if credit else "AmountDue"))
             match = _match(hub, facts, found)
             if match is not None:
                 result = ItemResult(True, {**match, "Status": "AUTHORISED"})
@@ -212,17 +208,11 @@ def _apply(
     tally.sent += 1
 
 
-def _money(value: object) -> Decimal | None:
-    try:
-        return Decimal(str(value)) if value is not None else None
-    except InvalidOperation:
-        return None
-
-
 def _match(hub: Hub, facts: PaymentFacts, document: dict[str, Any]) -> dict[str, Any] | None:
     """The payment on Xero's document that is this one: same amount and reference, linked to no other payment."""
-    with hub.db.read() as session:
-        linked = set(session.scalars(select(PlatformPayment.xero_id).where(PlatformPayment.xero_id.is_not(None))))
+    on_document = [str(p.get("PaymentID")) for p in document.get("Payments") or []]
+    with hub.db.read() as session:  # only this document's payments can be linked to another platform payment
+        linked = set(session.scalars(select(PlatformPayment.xero_id).where(PlatformPayment.xero_id.in_(on_document))))
     return next(
         (
             p

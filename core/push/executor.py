@@ -180,18 +180,12 @@ def _turn(hub: Hub, push: Push[Any], turn: Turn, entries: list[Claimed], worker:
     with hub.db.read() as session:
         connection = session.scalar(select(Connection).where(Connection.company_id == turn.company_id))
         facts = push.gather(session, turn.company_id, entries)
-    if connection is None or connection.state is not ConnectionState.CONNECTED:
-        removed = connection is not None and connection.state is ConnectionState.REMOVED
-        with hub.db.write() as session:
-            for entry in entries:
-                (outbox.discard if removed else outbox.hold)(session, entry.id, worker=worker)
-            what = "discarded (the connection was removed)" if removed else "held until Xero is reconnected"
-            turn.record(session, f"; {len(entries)} changes {what}")
-        return
+    state = connection.state if connection is not None else None
+    if state is not ConnectionState.CONNECTED:
+        return _hold(hub, turn, entries, worker, discard=state is ConnectionState.REMOVED)
     writes = push.prepare(hub, turn, entries, facts, worker=worker)
     if writes:
-        _send(hub, push, turn, connection.id, writes, worker)
-        return
+        return _send(hub, push, turn, connection.id, writes, worker)
     with hub.db.write() as session:
         turn.record(session)
 
@@ -206,23 +200,26 @@ def _send(hub: Hub, push: Push[Any], turn: Turn, connection_id: int, writes: lis
                 _call(hub, push, turn, xero, call, worker)
                 sent = {w.entry.id for w in call}
                 remaining = [w for w in remaining if w.entry.id not in sent]
-    except ReconnectNeeded:
-        with hub.db.write() as session:
-            for write in remaining:
-                outbox.hold(session, write.entry.id, worker=worker)
-            turn.tally.waiting += len(remaining)
-            turn.record(session, f"; {len(remaining)} changes held until Xero is reconnected")
-        return
+    except ReconnectNeeded:  # the connection now waits for a person, and so do its changes
+        turn.tally.waiting += len(remaining)
+        return _hold(hub, turn, [w.entry for w in remaining], worker)
     except RetryAfter as wait:
-        _later(hub, push, turn, remaining, worker, seconds=wait.seconds)
-        return
+        return _later(hub, push, turn, remaining, worker, seconds=wait.seconds)
     except XeroProblem as problem:  # an outage, or a read before the writes failed
-        _later(hub, push, turn, remaining, worker, problem=problem)
-        return
+        return _later(hub, push, turn, remaining, worker, problem=problem)
     with hub.db.write() as session:
         if turn.tally.sent:  # the organisation answers again: what backed off while it did not is due now
             backlog.recovered(session, turn.company_id)
         turn.record(session)
+
+
+def _hold(hub: Hub, turn: Turn, entries: list[Claimed], worker: str, *, discard: bool = False) -> None:
+    """Keep the changes for the reconnection; after a remove they are discarded (the snapshot rule)."""
+    with hub.db.write() as session:
+        for entry in entries:
+            (outbox.discard if discard else outbox.hold)(session, entry.id, worker=worker)
+        what = "discarded (the connection was removed)" if discard else "held until Xero is reconnected"
+        turn.record(session, f"; {len(entries)} changes {what}")
 
 
 def _call(hub: Hub, push: Push[Any], turn: Turn, xero: AccountingClient, call: list[Any], worker: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.xero.outcomes import (
@@ -33,6 +34,14 @@ def _detail(data: Any) -> str:
             if isinstance(data.get(key), str) and data[key]:
                 return str(data[key])
     return ""
+
+
+def money(value: Any) -> Decimal | None:
+    """An amount as Xero sends it (a number or a string), or None when it is missing or not a number."""
+    try:
+        return Decimal(str(value)) if value is not None else None
+    except InvalidOperation:
+        return None
 
 
 def messages_of(element: Mapping[str, Any]) -> tuple[str, ...]:
