@@ -49,7 +49,7 @@ class RequestLog:
         if scope["type"] != "http" or not path.startswith(LOGGED_PREFIXES):
             await self.app(scope, receive, send)
             return
-        started, status = time.perf_counter(), [500]
+        started, status, generation = time.perf_counter(), [500], self.store.generation
 
         async def capture(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -59,15 +59,16 @@ class RequestLog:
         try:
             await self.app(scope, receive, capture)
         finally:
-            headers = dict(scope.get("headers") or [])
-            self._write(
-                scope["method"],
-                path,
-                scope.get("query_string", b"").decode(errors="replace"),
-                headers.get(b"xero-tenant-id", b"").decode(errors="replace") or None,
-                status[0],
-                (time.perf_counter() - started) * 1000,
-            )
+            if generation == self.store.generation:  # a request held across a reset is not logged after it
+                headers = dict(scope.get("headers") or [])
+                self._write(
+                    scope["method"],
+                    path,
+                    scope.get("query_string", b"").decode(errors="replace"),
+                    headers.get(b"xero-tenant-id", b"").decode(errors="replace") or None,
+                    status[0],
+                    (time.perf_counter() - started) * 1000,
+                )
 
     def _write(self, method: str, path: str, query: str, tenant: str | None, status: int, duration: float) -> None:
         with self.store.tx() as db:

@@ -66,6 +66,7 @@ class Store:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
         self._offset_ms = int(self.get_meta("clock_offset_ms") or 0)
+        self.generation = 0  # one more at every wipe: a request begun before it belongs to the old world
         self._depth = 0
 
     # -- transactions -------------------------------------------------------------------------------------------
@@ -158,6 +159,7 @@ class Store:
         with self.tx() as db:
             for table in tables:
                 db.execute(f"DELETE FROM {table}")  # fixed table names, no user input
+            self.generation += 1
 
 
 def loads(text: str | bytes) -> Any:

@@ -93,6 +93,16 @@ def test_timeout_fault_does_the_work_but_answers_too_late(sim: Simulator) -> Non
     assert len(found) == 1  # created, though the caller never heard
 
 
+def test_a_request_still_held_at_a_reset_is_not_logged_after_it(sim: Simulator) -> None:
+    api = sim.api(sim.connect()["access_token"])
+    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "timeout", "seconds": 2, "method": "PUT"})
+    with pytest.raises(httpx.ReadTimeout):
+        api.put("/Contacts", json={"Contacts": [{"Name": "Before The Reset Ltd"}]}, timeout=0.5)
+    sim.control("POST", "/reset", seed="demo")
+    time.sleep(2)  # the held answer is sent now, after the reset
+    assert [r for r in sim.control("GET", "/requests") if r["method"] == "PUT"] == []
+
+
 def test_dropped_connection_after_the_work(sim: Simulator) -> None:
     api = sim.api(sim.connect()["access_token"])
     httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "drop", "method": "PUT"})
