@@ -92,13 +92,12 @@ def test_import_review_edit_and_an_archived_supplier(page: Page, stack: Stack) -
         time.sleep(2)
         nav(page, "Xero connections")
     expect(error).to_be_visible()
+    # The alert comes as the newest email once its digest is written; an earlier email may be there before it.
     nav(page, "Email outbox")
-    deadline = time.monotonic() + 60
-    while main(page).get_by_text(re.compile(r"\d+ emails?, newest first")).count() == 0:
-        assert time.monotonic() < deadline, "no alert email reached the outbox"
+    deadline = time.monotonic() + 90
+    words = main(page).get_by_text("Supplier or contact changes that did not reach Xero")
+    while words.count() == 0:
+        assert time.monotonic() < deadline, "no alert email about the supplier change reached the outbox"
         time.sleep(2)
         nav(page, "Email outbox")
-    words = main(page).get_by_text("Supplier or contact changes that did not reach Xero")
-    if not words.count():
-        main(page).get_by_text("Read an email").click()
     expect(words.first).to_be_visible()
