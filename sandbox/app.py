@@ -39,7 +39,7 @@ LOGGED_PREFIXES = ("/api.xro/", "/connect/", "/connections", "/Connections", "/i
 
 
 class RequestLog:
-    """Records every Xero-path request (method, path, tenant, status, time) in a bounded table."""
+    """Records every Xero-path request (method, path, tenant, status, time, Idempotency-Key) in a bounded table."""
 
     def __init__(self, app: ASGIApp, store: Store) -> None:
         self.app, self.store, self.count = app, store, 0
@@ -68,14 +68,17 @@ class RequestLog:
                     headers.get(b"xero-tenant-id", b"").decode(errors="replace") or None,
                     status[0],
                     (time.perf_counter() - started) * 1000,
+                    headers.get(b"idempotency-key", b"").decode(errors="replace") or None,
                 )
 
-    def _write(self, method: str, path: str, query: str, tenant: str | None, status: int, duration: float) -> None:
+    def _write(
+        self, method: str, path: str, query: str, tenant: str | None, status: int, duration: float, key: str | None
+    ) -> None:
         with self.store.tx() as db:
             db.execute(
-                "INSERT INTO request_log (at_ms, method, path, query, tenant_id, status, duration_ms)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self.store.now_ms(), method, path, query, tenant, status, round(duration, 2)),
+                "INSERT INTO request_log (at_ms, method, path, query, tenant_id, status, duration_ms, idempotency_key)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (self.store.now_ms(), method, path, query, tenant, status, round(duration, 2), key),
             )
             self.count += 1
             if self.count % 250 == 0:  # keep the log bounded, so memory and disk stay flat over a long demo

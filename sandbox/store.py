@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (id INTEGER PRIMARY KEY AUTOINCREM
     ok INTEGER NOT NULL, outcome TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS request_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL,
     method TEXT NOT NULL, path TEXT NOT NULL, query TEXT NOT NULL, tenant_id TEXT, client_id TEXT,
-    status INTEGER NOT NULL, duration_ms REAL NOT NULL, detail TEXT);
+    status INTEGER NOT NULL, duration_ms REAL NOT NULL, detail TEXT, idempotency_key TEXT);
 """
 
 
@@ -65,9 +65,16 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        self._add_missing_columns()
         self._offset_ms = int(self.get_meta("clock_offset_ms") or 0)
         self.generation = 0  # one more at every wipe: a request begun before it belongs to the old world
         self._depth = 0
+
+    def _add_missing_columns(self) -> None:
+        """A data folder written by an older simulator gains the columns added since."""
+        logged = {row["name"] for row in self._db.execute("PRAGMA table_info(request_log)")}
+        if "idempotency_key" not in logged:
+            self._db.execute("ALTER TABLE request_log ADD COLUMN idempotency_key TEXT")
 
     # -- transactions -------------------------------------------------------------------------------------------
 

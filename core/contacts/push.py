@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import activity, clock
 from core.alerts import notify
-from core.contacts.push_plan import PHONE_TYPES, Known, Write, batch_key, plan
+from core.contacts.push_plan import PHONE_TYPES, Known, Write, plan
 from core.contacts.xero_contact import from_xero
 from core.hub import Hub
 from core.models.platform import PlatformContact
@@ -91,7 +91,9 @@ class ContactPush(executor.Push[Write]):
         return updates
 
     def send(self, hub: Hub, xero: AccountingClient, call: list[Write], turn: Turn, *, worker: str) -> list[ItemResult]:
-        return xero.write(resources.CONTACTS, [w.element for w in call], idempotency_key=batch_key(call))
+        elements = [w.element for w in call]
+        key = outbox.write_key("contacts", [w.entry for w in call], elements)
+        return xero.write(resources.CONTACTS, elements, idempotency_key=key)
 
     def settle(
         self,

@@ -5,7 +5,6 @@ No I/O here (STYLE.md: gather → plan → execute), so every case is a cheap ta
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,13 +129,3 @@ def plan(entries: list[Claimed], known: dict[int, Known]) -> tuple[list[Write], 
             body = {"ContactID": contact.xero_contact_id, **element(fields, contact.snapshot)}
         writes.append(Write(entry, contact.contact_id, body, fields, create))
     return writes, settles
-
-
-def batch_key(writes: list[Write]) -> str:
-    """One Idempotency-Key per batch attempt, from the entries' own keys (entity and version) and attempt numbers.
-
-    Xero answers a repeated key with its first answer, so a retry after a refusal (fixed meanwhile) needs a new
-    key; a create whose answer was lost is looked up by ContactNumber before it is sent again (never duplicated).
-    """
-    joined = "|".join(sorted(f"{w.entry.idempotency_key}#{w.entry.attempts}" for w in writes))
-    return f"contacts:{hashlib.sha256(joined.encode()).hexdigest()[:40]}"

@@ -8,7 +8,6 @@ each line's tax separately) and 4-decimal unit amounts (unitdp=4).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -239,11 +238,3 @@ def result_cause(messages: tuple[str, ...]) -> str:
     if any(words in text for words in LOCKED_WORDS):
         return "document_locked"
     return item_cause(messages)
-
-
-def batch_key(writes: list[Write]) -> str:
-    """One Idempotency-Key per batch attempt, from the entries' keys (entity and version) and attempt numbers: a
-    retry after a refusal fixed meanwhile needs a new key, and a create whose answer was lost is looked up in Xero
-    before it is sent again, so it is never duplicated."""
-    joined = "|".join(sorted(f"{w.entry.idempotency_key}#{w.entry.attempts}" for w in writes))
-    return f"documents:{hashlib.sha256(joined.encode()).hexdigest()[:40]}"

@@ -19,7 +19,7 @@ from core.contacts import push as contact_push
 from core.documents import lookup as document_lookup
 from core.documents import settle as document_settle
 from core.documents.gather import gather, need_contacts
-from core.documents.plan import DocumentFacts, Plan, Write, batch_key, plan
+from core.documents.plan import DocumentFacts, Plan, Write, plan
 from core.documents.preflight import Lookups
 from core.documents.settle import Tally
 from core.hub import Hub
@@ -124,13 +124,15 @@ class DocumentPush(executor.Push[Write]):
         resource = call[0].resource
         creates = [w.document_id for w in call if w.create]
         _mark(hub, creates, on=True)
+        body = {resource.collection: [w.element for w in call]}
+        key = outbox.write_key("documents", [w.entry for w in call], body)
         try:
             data = xero.request(
                 "PUT" if call[0].create else "POST",
                 f"/{resource.collection}",
                 params={"summarizeErrors": "false", "unitdp": "4"},
-                json={resource.collection: [w.element for w in call]},
-                headers={"Idempotency-Key": batch_key(call)[:128]},
+                json=body,
+                headers={"Idempotency-Key": key},
             )
         except (UncertainOutcome, Transient) as problem:
             if problem.status is not None:  # Xero answered (5xx): nothing was saved

@@ -168,6 +168,7 @@ class OutboxEntry(Base):
     state: Mapped[OutboxState] = mapped_column(str_enum(OutboxState), default=OutboxState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)  # claims, waits included
     failures: Mapped[int] = mapped_column(Integer, default=0)  # tries that failed: the back-off follows these
+    refusals: Mapped[int] = mapped_column(Integer, default=0)  # Xero refused it: the next send needs a new key
     not_before: Mapped[datetime]
     lease_owner: Mapped[str | None] = mapped_column(String(80))
     lease_until: Mapped[datetime | None]

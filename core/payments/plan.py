@@ -3,7 +3,6 @@ payment account mapped for its currency, Xero's amount due) to what to do with i
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -154,9 +153,3 @@ def plan(payments: list[PaymentFacts]) -> list[Action]:
             left[key] = due - facts.amount
         actions.append(action)
     return actions
-
-
-def batch_key(sends: list[Send]) -> str:
-    """One Idempotency-Key per batch attempt, from the entries' own keys (entity and version) and attempts."""
-    joined = "|".join(sorted(f"{s.facts.entry.idempotency_key}#{s.facts.entry.attempts}" for s in sends))
-    return f"payments:{hashlib.sha256(joined.encode()).hexdigest()[:40]}"

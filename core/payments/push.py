@@ -15,7 +15,7 @@ from core.alerts import notify
 from core.hub import Hub
 from core.models.platform import PlatformDocument, PlatformPayment
 from core.payments.facts import gather
-from core.payments.plan import CREDIT_KINDS, PaymentFacts, Refuse, Send, Settle, Wait, batch_key, plan, too_much
+from core.payments.plan import CREDIT_KINDS, PaymentFacts, Refuse, Send, Settle, Wait, plan, too_much
 from core.push import executor
 from core.push import tally as push_tally
 from core.push.executor import Turn
@@ -101,7 +101,8 @@ class PaymentPush(executor.Push[Send]):
 
     def send(self, hub: Hub, xero: AccountingClient, call: list[Send], turn: Turn, *, worker: str) -> list[ItemResult]:
         elements = [s.element for s in call]
-        return xero.write(resources.PAYMENTS, elements, idempotency_key=batch_key(call), create_only=True)
+        key = outbox.write_key("payments", [s.facts.entry for s in call], elements)
+        return xero.write(resources.PAYMENTS, elements, idempotency_key=key, create_only=True)
 
     def settle(
         self,

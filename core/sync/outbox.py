@@ -3,12 +3,15 @@
 Enqueue happens in the caller's transaction (the change and its entry commit together). Claiming is a
 compare-and-set on both databases: PostgreSQL takes a batch with FOR UPDATE SKIP LOCKED; SQLite's BEGIN IMMEDIATE
 already serialises writers. A worker that dies mid-lease loses nothing: the lease expires and the entry is claimed
-again, and its idempotency key (entity and version) keeps Xero from applying it twice.
+again, and its Idempotency-Key (see write_key) lets Xero replay the first answer instead of applying it twice.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -80,6 +83,7 @@ def enqueue(
         state=state,
         attempts=0,
         failures=0,
+        refusals=0,
         not_before=now,
         created_at=now,
         updated_at=now,
@@ -102,6 +106,20 @@ class Claimed:
     idempotency_key: str
     attempts: int  # claims so far, this one included
     failures: int = 0  # of those, the tries that failed
+    refusals: int = 0  # times Xero refused this entry (a person fixed the cause and sent it again)
+
+
+def write_key(kind: str, entries: Iterable[Claimed], body: Any) -> str:
+    """The Idempotency-Key of one write to Xero.
+
+    The same for every retry of the same versions with the same body, so a write whose answer was lost (a timeout,
+    a reply cut off, a sidecar killed) is answered by Xero with its first answer instead of being done twice. New
+    when a version or the body changes (Xero refuses a key reused for another request) and once Xero has refused an
+    entry (its refusal would be replayed to the retry a person makes after fixing the cause).
+    """
+    versions = sorted(f"{e.idempotency_key}#{e.refusals}" for e in entries)
+    material = json.dumps([kind, versions, body], sort_keys=True, default=str, separators=(",", ":"))
+    return f"{kind}:{hashlib.sha256(material.encode()).hexdigest()[:40]}"
 
 
 def _claimable(now: datetime, *, company_id: int | None, entity_type: str | None) -> Any:
@@ -162,6 +180,7 @@ def claim(
                 r.idempotency_key,
                 r.attempts,
                 r.failures,
+                r.refusals,
             )
             for r in rows
         ]
@@ -205,8 +224,9 @@ def retry_later(
 
 
 def fail(session: Session, entry_id: int, *, worker: str, error_id: int) -> bool:
-    """A failure that needs a person: the entry waits, failed, until someone retries it."""
-    return _settle(session, entry_id, worker, state=OutboxState.FAILED, last_error_id=error_id)
+    """A failure that needs a person: the entry waits, failed, until someone retries it (under a new key)."""
+    refused = {"last_error_id": error_id, "refusals": OutboxEntry.refusals + 1}
+    return _settle(session, entry_id, worker, state=OutboxState.FAILED, **refused)
 
 
 def hold(session: Session, entry_id: int, *, worker: str) -> bool:

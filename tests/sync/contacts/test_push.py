@@ -234,6 +234,32 @@ def test_a_pull_never_overwrites_a_supplier_the_hub_created_and_xero_has_not_con
     assert len([c for c in contact_writes(sim) if c["method"] == "POST"]) >= 2  # the create, then the update
 
 
+def test_a_retried_edit_carries_the_same_idempotency_key_and_a_refusal_retried_by_a_person_a_new_one(
+    hub: Hub, sim: Simulator
+) -> None:
+    connect(hub)
+    supplier(hub, "k1", "SUP-7201", name="Ramsey Rye Ltd")
+    contact_push.push_due(hub, worker="test")
+    supplier(hub, "k2", "SUP-7201", email="a@ramseyrye.example")
+    lose_the_next_answer(sim)
+    assert contact_push.push_due(hub, worker="test").waiting == 1
+    clock.advance(timedelta(minutes=2))
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    lost, again = [w["idempotency_key"] for w in contact_writes(sim)][-2:]
+    assert lost and again == lost  # Xero replays its first answer instead of doing the write twice
+
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{contact(hub, 'SUP-7201').xero_contact_id}/archive")
+    supplier(hub, "k3", "SUP-7201", email="b@ramseyrye.example")
+    assert contact_push.push_due(hub, worker="test").failed == 1
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{contact(hub, 'SUP-7201').xero_contact_id}/unarchive")
+    with hub.db.write() as session:
+        (entry,) = session.scalars(select(OutboxEntry.id).where(OutboxEntry.state == OutboxState.FAILED))
+        outbox.retry(session, [entry])
+    assert contact_push.push_due(hub, worker="test").sent == 1  # a replay would repeat the refusal
+    refused, retried = [w["idempotency_key"] for w in contact_writes(sim)][-2:]
+    assert refused != retried and in_xero(hub, "SUP-7201")["EmailAddress"] == "b@ramseyrye.example"
+
+
 def test_once_the_organisation_answers_again_what_backed_off_is_due_at_once(hub: Hub, sim: Simulator) -> None:
     connect(hub)
     supplier(hub, "r1", "SUP-7101", name="Soham Seeds Ltd")

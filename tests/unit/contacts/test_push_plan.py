@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.contacts.push_plan import Known, batch_key, plan
+from core.contacts.push_plan import Known, plan
 from core.sync.outbox import Claimed
 
 
@@ -108,19 +108,6 @@ def test_each_change_becomes_one_element(known: Known, payload: dict[str, Any], 
 def test_changes_that_need_no_call_settle(known: dict[int, Known], payload: dict[str, Any], reason: str) -> None:
     writes, settles = plan([change(payload)], {k: edited(v, payload) for k, v in known.items()})
     assert writes == [] and [s.reason for s in settles] == [reason]
-
-
-def test_the_batch_key_follows_entries_and_attempts_not_order() -> None:
-    a, b = change({"email": "x@y.example"}, entity="7"), change({"email": "z@y.example"}, entity="8")
-    known = {
-        7: edited(LINKED, {"email": "x@y.example"}),
-        8: edited(Known(8, "Fen Flour", "SUP-8", "xero-8"), {"email": "z@y.example"}),
-    }
-    forward, _ = plan([a, b], known)
-    backward, _ = plan([b, a], known)
-    assert batch_key(forward) == batch_key(backward)
-    again, _ = plan([change({"email": "x@y.example"}, entity="7", attempts=2), b], known)
-    assert batch_key(again) != batch_key(forward) and len(batch_key(again)) <= 128
 
 
 def test_what_is_sent_is_worked_out_from_what_xero_holds_not_from_the_change() -> None:

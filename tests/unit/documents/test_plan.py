@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from core.documents.lookup import matches
-from core.documents.plan import DocumentFacts, NeedsContact, Refuse, Settle, Write, batch_key, plan, result_cause
+from core.documents.plan import DocumentFacts, NeedsContact, Refuse, Settle, Write, plan, result_cause
 from core.documents.preflight import ContactFacts
 from core.models.platform import DocumentKind
 from core.sync.outbox import Claimed
@@ -156,14 +156,6 @@ def test_an_uncertain_create_is_looked_up_first_and_updates_are_not() -> None:
 )
 def test_xero_messages_name_the_cause(messages: tuple[str, ...], cause: str) -> None:
     assert result_cause(messages) == cause
-
-
-def test_the_batch_key_changes_with_attempts_and_not_with_order() -> None:
-    first, second = one("create", FRESH), one("create", replace(FRESH, document_id=9))
-    assert isinstance(first, Write) and isinstance(second, Write)
-    retried = replace(first, entry=entry("create", attempts=2))
-    assert batch_key([first, second]) == batch_key([second, first])
-    assert batch_key([first]) != batch_key([retried])
 
 
 @pytest.mark.parametrize(

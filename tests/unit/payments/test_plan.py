@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from core.models.platform import DocumentKind
-from core.payments.plan import PaymentFacts, Refuse, Send, Settle, Wait, batch_key, plan
+from core.payments.plan import PaymentFacts, Refuse, Send, Settle, Wait, plan
 from core.sync.outbox import Claimed
 
 D = Decimal
@@ -94,13 +94,6 @@ def test_payments_in_one_batch_share_the_amount_due() -> None:
 def test_a_credit_note_refund_names_the_credit_note() -> None:
     (action,) = plan([facts(document_kind=DocumentKind.CUSTOMER_CREDIT_NOTE, document_xero_id="cn-guid")])
     assert isinstance(action, Send) and action.element["CreditNote"] == {"CreditNoteID": "cn-guid"}
-
-
-def test_batch_key_changes_with_the_attempt() -> None:
-    first = plan([facts()])
-    again = plan([replace(facts(), entry=replace(facts().entry, attempts=2))])
-    assert batch_key(first) == batch_key(plan([facts()]))  # type: ignore[arg-type]
-    assert batch_key(first) != batch_key(again)  # type: ignore[arg-type]
 
 
 def test_a_payment_tried_before_and_above_the_amount_due_is_looked_up_before_any_refusal() -> None:
