@@ -38,6 +38,7 @@ from core.models.platform import PlatformContact
 from core.models.sync import RunState, SyncRun
 from core.xero import resources
 from sandbox import apps
+from tests import beside
 
 CONTACTS_PATH = "/api.xro/2.0/Contacts"
 
@@ -66,7 +67,7 @@ def serve_alone(sim_url: str, token: str, tenant: str) -> dict[str, float]:
 def hub_import(env: dict[str, str], company_id: int, tick: float) -> dict[str, Any]:
     """(b)/(d) Turns of contacts_sync.run_once until the company's import is done; when its run waits (a rate
     limit), check again after `tick` seconds, as the sidecar's 2-second job does."""
-    hub = c.open_hub(env)
+    hub = beside.open_hub(env)
     with hub.db.read() as session:  # warm the engine, so the first turn is not charged for connecting
         session.scalar(select(func.count()).select_from(SyncRun))
     rss_before = c.vm_kib("VmRSS")
@@ -187,28 +188,28 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="bench-import-") as name:
         folder = Path(name)
-        sim = c.start_simulator(folder / "sandbox", SANDBOX_WEBHOOK_URL="")
+        sim = beside.start_simulator(folder / "sandbox", SANDBOX_WEBHOOK_URL="")
         try:
-            with c.hub_beside(sim, args.database_url, folder) as setup:
+            with beside.hub_beside(sim, args.database_url, folder) as setup:
                 url, env, hub, actor = setup.url, setup.env, setup.hub, setup.actor
 
                 def organisation(tag: str, size: int) -> tuple[int, str, str]:
                     """A simulator organisation, a company connected to it, and a plain token for it."""
                     emails = [f"hub-{tag}@bench.example", f"plain-{tag}@bench.example"]
                     began = time.perf_counter()
-                    tenant = c.new_org(sim, f"Bench {tag} Ltd", size, emails)
+                    tenant = beside.new_org(sim, f"Bench {tag} Ltd", size, emails)
                     print(f"  organisation {tag}: {size:,} contacts made in {time.perf_counter() - began:.1f} s")
-                    company = c.add_company(hub, actor, f"Bench {tag} Ltd", policy=args.policy)
-                    c.connect(hub, actor, company, tenant, emails[0])
-                    return company, tenant, c.access_token(sim, emails[1], tenant)
+                    company = beside.add_company(hub, actor, f"Bench {tag} Ltd", policy=args.policy)
+                    beside.connect(hub, actor, company, tenant, emails[0])
+                    return company, tenant, beside.access_token(sim, emails[1], tenant)
 
                 runs = []
                 for tag in ("run1", "run2"):
                     company, tenant, token = organisation(tag, args.contacts)
                     alone = serve_alone(sim.url, token, tenant)
-                    since = c.last_seq(sim)
+                    since = beside.last_seq(sim)
                     result = in_child(hub_import, env, company, args.tick)
-                    result["calls"] = len(contact_calls(c.request_log(sim, since), tenant))
+                    result["calls"] = len(contact_calls(beside.request_log(sim, since), tenant))
                     runs.append((alone, result, tenant, token))
                     print(f"  {tag}: simulator alone {alone['seconds']:.1f} s, hub {result['seconds']:.1f} s")
                 company, tenant, _ = organisation("small", args.memory_contacts)
@@ -216,14 +217,14 @@ def main() -> None:
 
                 print("  SDK script …", flush=True)
                 sdk_url = url if url.startswith("postgresql") else f"sqlite:///{folder / 'sdk.db'}"
-                token = c.access_token(sim, "plain-run1@bench.example", runs[0][2])
+                token = beside.access_token(sim, "plain-run1@bench.example", runs[0][2])
                 sdk = in_child(sdk_import, sim.url, token, runs[0][2], sdk_url)
 
                 company, tenant, _ = organisation("limited", limited)
-                c.set_limits(sim, c.LIMITS_XERO)
-                since = c.last_seq(sim)
+                beside.set_limits(sim, beside.LIMITS_XERO)
+                since = beside.last_seq(sim)
                 capped = in_child(hub_import, env, company, args.tick)
-                use = c.budget_use(contact_calls(c.request_log(sim, since), tenant), capped["seconds"])
+                use = c.budget_use(contact_calls(beside.request_log(sim, since), tenant), capped["seconds"])
                 hub.db.dispose()
         finally:
             sim.stop()

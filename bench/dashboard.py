@@ -19,13 +19,14 @@ from sqlalchemy import event, insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import fresh_database, table
+from bench._common import table
 from core import clock
 from core.auth import Actor
 from core.db import Database
 from core.health import overview as dashboard
 from core.models.base import Company, Role
 from core.models.sync import Connection, OutboxEntry, SyncError, SyncRun
+from tests.beside import fresh_database
 
 SUPPORT = Actor(user_id=None, email="bench", name="Bench", role=Role.SUPPORT)
 

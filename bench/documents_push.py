@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
 
+from core.auth import Actor
 from core.contacts import push as contact_push
 from core.documents import push as document_push
 from core.hub import Hub
@@ -39,6 +40,8 @@ from core.models.platform import PlatformDocument
 from core.models.sync import OutboxEntry, OutboxState
 from core.platform_api import events as platform
 from core.xero.resources import BATCH_SIZE
+from tests import beside
+from tests.sandbox.conftest import Simulator
 
 LINE = {"description": "Sourdough loaves", "quantity": 12, "unit_amount": 3.4567, "category": "GOODS",
         "tax_rate": "VAT20", "tax_amount": 8.30}  # fmt: skip
@@ -49,9 +52,9 @@ LINE = {"description": "Sourdough loaves", "quantity": 12, "unit_amount": 3.4567
 CUSTOMERS = 50
 
 
-def setup_company(sim: c.Simulator, hub: Hub, actor: c.Actor, name: str) -> tuple[int, str]:
+def setup_company(sim: Simulator, hub: Hub, actor: Actor, name: str) -> tuple[int, str]:
     """A company connected to a new organisation, its reference data read (suggested mappings), its customers."""
-    company_id, tenant, _ = c.ready_company(sim, hub, actor, name, 5)
+    company_id, tenant, _ = beside.ready_company(sim, hub, actor, name, 5)
     with hub.db.write() as session:
         for n in range(CUSTOMERS):
             platform.handle(
@@ -112,17 +115,17 @@ def in_xero(hub: Hub, companies: list[int]) -> int:
         return session.scalar(select(func.count()).where(PlatformDocument.company_id.in_(companies), done)) or 0
 
 
-def limited(sim: c.Simulator, hub: Hub, actor: c.Actor, label: str, orgs: int, total: int) -> list[object]:
+def limited(sim: Simulator, hub: Hub, actor: Actor, label: str, orgs: int, total: int) -> list[object]:
     made = [setup_company(sim, hub, actor, f"{label} {k}") for k in range(orgs)]
     companies, tenants = [m[0] for m in made], {m[1] for m in made}
     for k, company_id in enumerate(companies):
         issue(hub, company_id, total // orgs + (1 if k < total % orgs else 0), f"{label[:2].upper()}{k}")
     analyze(hub)
-    c.restart_limits(sim, hub, c.LIMITS_XERO)
-    since = c.last_seq(sim)
+    beside.restart_limits(sim, hub, beside.LIMITS_XERO)
+    since = beside.last_seq(sim)
     seconds = drain(hub, timeout=max(600.0, total / BATCH_SIZE / orgs * 3))
-    c.set_limits(sim, c.LIMITS_OFF)
-    calls = [r for r in c.request_log(sim, since) if r["tenant_id"] in tenants and "/api.xro/" in r["path"]]
+    beside.set_limits(sim, beside.LIMITS_OFF)
+    calls = [r for r in beside.request_log(sim, since) if r["tenant_id"] in tenants and "/api.xro/" in r["path"]]
     pushed = in_xero(hub, companies)
     per_org = [c.budget_use([r for r in calls if r["tenant_id"] == t], seconds) for t in tenants]
     full = [u["full_windows"] for u in per_org if u["full_windows"] is not None]
@@ -150,7 +153,7 @@ def limited(sim: c.Simulator, hub: Hub, actor: c.Actor, label: str, orgs: int, t
     ]
 
 
-def unlimited(sim: c.Simulator, hub: Hub, actor: c.Actor, total: int) -> tuple[list[object], str]:
+def unlimited(sim: Simulator, hub: Hub, actor: Actor, total: int) -> tuple[list[object], str]:
     company_id, _ = setup_company(sim, hub, actor, "Free 0")
     issue(hub, company_id, total, "F")
     analyze(hub)
@@ -190,9 +193,9 @@ def main() -> None:
     print(c.command_line())
     with tempfile.TemporaryDirectory(prefix="bench-documents-") as name:
         folder = Path(name)
-        sim = c.start_simulator(folder / "sandbox")
+        sim = beside.start_simulator(folder / "sandbox")
         try:
-            with c.hub_beside(sim, args.database_url, folder) as setup:
+            with beside.hub_beside(sim, args.database_url, folder) as setup:
                 rows = [
                     limited(sim, setup.hub, setup.actor, "Single", 1, args.documents),
                     limited(sim, setup.hub, setup.actor, "Spread", args.orgs, args.documents),

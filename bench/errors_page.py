@@ -23,7 +23,7 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import fresh_database, table
+from bench._common import table
 from core import clock
 from core.auth import Actor
 from core.db import Database
@@ -32,6 +32,7 @@ from core.error_triage.detail import export_csv
 from core.error_triage.query import ErrorFilter, errors, groups
 from core.models.base import Role
 from core.models.sync import SyncError
+from tests.beside import fresh_database
 
 SUPPORT = Actor(user_id=None, email="bench", name="Bench", role=Role.SUPPORT)
 CAUSES = ("contact_archived", "duplicate_name", "validation", "missing_account_mapping", "xero_outage", "hub_bug")

@@ -40,6 +40,7 @@ from core.models.platform import PlatformContact
 from core.models.sync import Connection
 from core.platform_api import events as platform
 from core.xero_access import gate
+from tests import beside
 from tests.stack import free_port
 
 
@@ -128,17 +129,17 @@ def main() -> None:
     sink = Sink()
     with tempfile.TemporaryDirectory(prefix="bench-push-") as name:
         folder = Path(name)
-        sim = c.start_simulator(folder / "sandbox", SANDBOX_WEBHOOK_URL=sink.url)
+        sim = beside.start_simulator(folder / "sandbox", SANDBOX_WEBHOOK_URL=sink.url)
         sidecar = None
         try:
-            with c.hub_beside(sim, args.database_url, folder) as setup:  # the measurement runs at Xero's limits
+            with beside.hub_beside(sim, args.database_url, folder) as setup:  # the measurement runs at Xero's limits
                 env, hub, actor = setup.env, setup.hub, setup.actor
                 companies, tenants = [], []
                 for k in range(args.orgs):
                     email = f"push-{k}@bench.example"
-                    tenants.append(c.new_org(sim, f"Push {k} Ltd", 20, [email]))
-                    companies.append(c.add_company(hub, actor, f"Push {k} Ltd"))
-                    c.connect(hub, actor, companies[-1], tenants[-1], email)
+                    tenants.append(beside.new_org(sim, f"Push {k} Ltd", 20, [email]))
+                    companies.append(beside.add_company(hub, actor, f"Push {k} Ltd"))
+                    beside.connect(hub, actor, companies[-1], tenants[-1], email)
                 for i in range(args.edits):
                     with hub.db.write() as session:
                         platform.handle(
@@ -159,8 +160,8 @@ def main() -> None:
                 assert all(linked.values()) and len(linked) == args.edits, "setup: not every supplier reached Xero"
                 print(f"  setup: {args.orgs} companies connected, {args.edits:,} suppliers linked in Xero")
 
-                c.set_limits(sim, c.LIMITS_XERO)
-                since = c.last_seq(sim)
+                beside.set_limits(sim, beside.LIMITS_XERO)
+                since = beside.last_seq(sim)
                 sidecar = start_sidecar(env, folder / "sidecar.log")
                 edited: dict[int, float] = {}
                 targets: dict[int, tuple[int, str, str]] = {}
@@ -186,7 +187,7 @@ def main() -> None:
                 sidecar.wait(timeout=30)
                 calls = [
                     r
-                    for r in c.request_log(sim, since)
+                    for r in beside.request_log(sim, since)
                     if r["tenant_id"] in tenants and r["path"].startswith("/api.xro/")
                 ]
                 holding = read_back(hub, targets)

@@ -6,20 +6,21 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
-import _common as c
 import httpx
 from sqlalchemy import select
 
 from core.hub import Hub
 from core.models.platform import DocumentKind, PlatformDocument, PlatformPayment
 from core.models.sync import ErrorStatus, SyncError
+from tests import beside
+from tests.sandbox.conftest import Simulator
 
 XERO_FIELDS = {"name": "Name", "email": "EmailAddress", "bank_account": "BankAccountDetails",
                "first_name": "FirstName", "last_name": "LastName"}  # fmt: skip
 CREDIT_KINDS = {DocumentKind.CUSTOMER_CREDIT_NOTE, DocumentKind.SUPPLIER_CREDIT_NOTE}
 
 
-def xero_list(sim: c.Simulator, token: str, tenant: str, collection: str) -> list[dict[str, Any]]:
+def xero_list(sim: Simulator, token: str, tenant: str, collection: str) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     headers = {"Authorization": f"Bearer {token}", "xero-tenant-id": tenant, "Accept": "application/json"}
     for page in range(1, 1000):
@@ -36,8 +37,8 @@ def _same(ours: Any, theirs: Any) -> bool:
     return (ours or None) == (theirs or None)
 
 
-def compare(hub: Hub, sim: c.Simulator, company_id: int, tenant: str, email: str, side: Any) -> dict[str, Any]:
-    token = c.access_token(sim, email, tenant)
+def compare(hub: Hub, sim: Simulator, company_id: int, tenant: str, email: str, side: Any) -> dict[str, Any]:
+    token = beside.access_token(sim, email, tenant)
     contacts = xero_list(sim, token, tenant, "Contacts")
     documents = xero_list(sim, token, tenant, "Invoices") + xero_list(sim, token, tenant, "CreditNotes")
     payments = [p for p in xero_list(sim, token, tenant, "Payments") if p.get("Status") != "DELETED"]
@@ -96,9 +97,3 @@ def compare(hub: Hub, sim: c.Simulator, company_id: int, tenant: str, email: str
         "open errors": ", ".join(f"{cause}: {n}" for cause, n in sorted(errors.items())) or "none",
     }
     return row
-
-
-def table(rows: list[dict[str, Any]]) -> str:
-    headers = [h for h in rows[0] if h != "details"] if rows else []
-    details = [f"  {r['company']}: {line}" for r in rows for line in r["details"][:10]]
-    return c.table(headers, [[r[h] for h in headers] for r in rows]) + ("\n\n" + "\n".join(details) if details else "")
