@@ -25,7 +25,7 @@ from core.models.sync import OutboxEntry, OutboxState
 
 LEASE = timedelta(minutes=2)
 BACKOFF_BASE_SECONDS = 5
-BACKOFF_MAX_SECONDS = 3600
+BACKOFF_MAX_SECONDS = 900
 
 
 def idempotency_key(entity_type: str, entity_id: str, version: int) -> str:
@@ -202,7 +202,7 @@ def complete(session: Session, entry_id: int, *, worker: str, xero_id: str | Non
 
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
-    """Exponential backoff with full jitter, capped at an hour."""
+    """Exponential backoff with full jitter, capped at 15 minutes."""
     ceiling = min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** max(0, attempts - 1))
     return timedelta(seconds=(rng or random).uniform(ceiling / 2, ceiling))
 
