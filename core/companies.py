@@ -31,6 +31,8 @@ class CompanySettings:
     phone_types: tuple[str, ...] = ("MOBILE", "DEFAULT")
     # The contact groups the "groups" import policy takes.
     import_groups: tuple[str, ...] = ()
+    # Which Xero accounts payments may go to: one of core.mappings.rules.PAYMENT_ACCOUNTS.
+    payment_accounts: str = "any"
 
     @classmethod
     def from_json(cls, raw: dict[str, Any] | None) -> CompanySettings:

@@ -12,8 +12,8 @@ from core.mappings.rules import KIND_LABELS
 from core.models.mappings import MappingKind
 from core.models.platform import DocumentKind
 from web.ui import context, exceptions
-from web.ui.mapping_widgets import csv_panel, editor, one_row_form
-from web.ui.messages import flash, show_flash
+from web.ui.mapping_widgets import csv_panel, editor, one_row_form, payment_setting
+from web.ui.messages import flash, md, show_flash
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Mappings")
@@ -93,7 +93,7 @@ if not view.accounts and not view.taxes:
     )
 for row in view.flagged:
     where = f"{row.source_label} ({row.scope_label})" if row.scope_label else row.source_label
-    st.error(f"**{where}** → {row.target}: {row.flag}", icon=":material/warning:")
+    st.error(f"**{md(where)}** → {md(row.target)}: {md(row.flag)}", icon=":material/warning:")
 
 # Keyed and rerun on change, so a save (which reruns the page) keeps the tab it was made in.
 tabs = st.tabs(
@@ -133,9 +133,11 @@ with tabs[1]:
 
 with tabs[2]:
     st.caption(
-        "Payments recorded in the platform go to the account mapped for their currency: a bank account, or an "
-        "account with payments enabled in Xero (such as a clearing account)."
+        "Payments recorded in the platform go to the Xero account mapped for their currency. First choose which "
+        "kind of account that is: a bank account, or an account with payments enabled in Xero (such as a clearing "
+        "account)."
     )
+    payment_setting(hub, actor, company.id, view.payment_accounts, editable=view.can_edit)
     for row in view.payments:
         if row.hint:
             st.info(f"**{row.source}**: {row.hint}", icon=":material/lightbulb:")

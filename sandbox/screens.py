@@ -65,6 +65,8 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (("GET",), ORG + "/accounts", screens_accounts.list_page),
     (BOTH, ORG + "/accounts/{account}/archive", partial(screens_accounts.change, archive=True)),
     (("POST",), ORG + "/accounts/{account}/restore", partial(screens_accounts.change, archive=False)),
+    (("POST",), ORG + "/accounts/{account}/payments/enable", partial(screens_accounts.payments, enable=True)),
+    (("POST",), ORG + "/accounts/{account}/payments/disable", partial(screens_accounts.payments, enable=False)),
     (("GET",), ORG + "/apps", screens_admin.apps_page),
     (BOTH, ORG + "/apps/{client}/disconnect", screens_admin.disconnect),
     (BOTH, ORG + "/users/{user}/remove", screens_admin.remove_user),

@@ -1,5 +1,6 @@
-"""The chart of accounts screen: what a Xero user sees and does to accounts (archive, restore), so the demo can show
-the hub's mapping watchdog noticing an account archived in Xero."""
+"""The chart of accounts screen: what a Xero user sees and does to accounts (archive, restore, and ticking or
+unticking "Enable payments to this account"), so the demo can show the hub's mapping watchdog noticing an account
+archived in Xero, and an account made ready to take payments."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def list_page(store: Store, req: Req) -> Response:
         f'<tr data-testid="account-row" data-account-code="{esc(a.data.get("Code"))}">'
         f"<td>{esc(a.data.get('Code'))}</td><td>{esc(a.data.get('Name'))}</td><td>{esc(a.data.get('Type'))}</td>"
         f"<td>{esc(a.data.get('TaxType'))}</td>"
-        f"<td>{'Yes' if a.data.get('EnablePaymentsToAccount') or a.data.get('Type') == 'BANK' else ''}</td>"
+        f"<td>{_payments_cell(org, a)}</td>"
         f"<td>{badge('Active', 'green') if a.status == 'ACTIVE' else badge('Archived', 'grey')}</td>"
         f'<td><form method="post" action="{org_url(org, "accounts", a.id, _verb(a))}">'
         f'<button type="submit" data-testid="account-{_verb(a)}">{_verb(a).capitalize()}</button></form></td></tr>'
@@ -40,6 +41,39 @@ def list_page(store: Store, req: Req) -> Response:
         f"<th>Payments</th><th>Status</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
     )
     return html("Chart of accounts", body, req=req, org=org, section="accounts")
+
+
+def _payments_cell(org: Org, account: records.Record) -> str:
+    """Whether the account takes payments: always for a bank account; otherwise as ticked, with the switch."""
+    if account.data.get("Type") == "BANK":
+        return "Yes (bank account)"
+    enabled = bool(account.data.get("EnablePaymentsToAccount"))
+    verb = "disable" if enabled else "enable"
+    return (
+        f"{'Yes' if enabled else 'No'} "
+        f'<form method="post" action="{org_url(org, "accounts", account.id, "payments", verb)}" style="display:inline">'
+        f'<button type="submit" data-testid="account-payments-{verb}">{verb.capitalize()} payments</button></form>'
+    )
+
+
+def payments(store: Store, req: Req, *, enable: bool) -> Response:
+    """Tick or untick "Enable payments to this account" (Xero offers it on accounts other than bank accounts, which
+    always take payments); apps see EnablePaymentsToAccount change on their next read."""
+    org = org_of(store, req.path["tenant"])
+    account = _account(store, org, req.path["account"])
+    target = org_url(org, "accounts")
+    name = f"{account.data.get('Code')} {account.data.get('Name')}"
+    if account.data.get("Type") == "BANK":
+        return back(target, error=f"A bank account always takes payments: {name} has no such setting.")
+    if account.data.get("SystemAccount"):
+        return back(target, error=f"{name} is a system account: Xero does not let payments go to it.")
+    with store.tx() as db:
+        account.data["EnablePaymentsToAccount"] = enable
+        saved = records.Record(account.id, store.now_ms(), account.status, account.data)
+        records.save(
+            db, org.tenant_id, KIND, saved, name=account.data.get("Name", ""), number=account.data.get("Code", "")
+        )
+    return back(target, flash=f"Payments to account {name} {'enabled' if enable else 'disabled'}.")
 
 
 def _verb(account: records.Record) -> str:

@@ -6,7 +6,8 @@ predict them:
   "General Expenses", when the chart has them;
 - a platform tax rate gets, per side, the allowed Xero tax type (same effective rate, usable on that side) whose
   name shares the most words with it (ties: Xero's order); with several candidates and no shared word, none;
-- a currency gets the first active bank account in that currency.
+- a currency gets the first active bank account in that currency; when the company takes payments into accounts
+  with payments enabled instead, the first of those (by code).
 
 Only rows without a mapping get a suggestion; suggestions are saved marked "suggested" so the page asks for a look.
 """
@@ -17,7 +18,7 @@ import re
 
 from core.mappings.plan import Catalog, Change
 from core.mappings.reference import Reference
-from core.mappings.rules import account_choices, side_of, tax_choices
+from core.mappings.rules import account_choices, payment_choices, side_of, tax_choices
 from core.models.mappings import CategorySide, MappingKind
 from core.models.platform import DocumentKind
 
@@ -70,10 +71,13 @@ def suggest(reference: Reference, catalog: Catalog, existing: dict[tuple[str, st
     for currency in catalog.currencies:
         if (MappingKind.PAYMENT.value, "", currency) in existing:
             continue
-        bank = sorted(
-            (a for a in reference.accounts if a.active and a.type == "BANK" and a.currency == currency),
-            key=lambda a: a.code,
-        )
-        if bank:
-            changes.append(Change(MappingKind.PAYMENT, "", currency, bank[0].code))
+        accepts, base = catalog.payment_accounts, catalog.base_currency
+        if accepts == "payments_enabled":
+            fitting = [a.code for a in payment_choices(reference, currency, base_currency=base, accepts=accepts)]
+        else:
+            fitting = sorted(
+                a.code for a in reference.accounts if a.active and a.type == "BANK" and a.currency == currency
+            )
+        if fitting:
+            changes.append(Change(MappingKind.PAYMENT, "", currency, fitting[0]))
     return changes

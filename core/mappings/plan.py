@@ -38,12 +38,14 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Catalog:
-    """What the platform has: its categories, tax rates and the currencies documents may be in."""
+    """What the platform has: its categories, tax rates and the currencies documents may be in; and which accounts
+    the company lets its payments go to."""
 
     categories: tuple[Category, ...]
     rates: tuple[PlatformRate, ...]
     currencies: tuple[str, ...]
     base_currency: str
+    payment_accounts: str = "any"  # which accounts payments may go to (the company's choice)
 
     def rate(self, code: str) -> PlatformRate | None:
         return next((r for r in self.rates if r.code == code), None)
@@ -84,7 +86,13 @@ def check(reference: Reference, catalog: Catalog, change: Change) -> str | None:
         return f"{change.source!r} is not a currency code; use three capital letters such as GBP."
     if change.target is None:
         return None
-    return check_payment(reference, change.source, change.target, base_currency=catalog.base_currency)
+    return check_payment(
+        reference,
+        change.source,
+        change.target,
+        base_currency=catalog.base_currency,
+        accepts=catalog.payment_accounts,
+    )
 
 
 def plan(

@@ -19,12 +19,19 @@ KIND_LABELS = {
 # Sales lines go to revenue accounts, purchase lines to expense accounts (DESIGN's Decisions).
 CLASS_FOR_SIDE = {"sales": "REVENUE", "purchases": "EXPENSE"}
 CLASS_WORDS = {"REVENUE": "a revenue", "EXPENSE": "an expense", "ASSET": "an asset", "LIABILITY": "a liability"}
-PAYMENT_HINT = (
-    "No account in Xero accepts payments in {currency}. In Xero, either add a bank account in {currency} "
-    "(Accounting → Bank accounts → Add bank account), or open an account in the chart of accounts (Accounting → "
-    "Chart of accounts → the account) and tick \u201cEnable payments to this account\u201d, e.g. a clearing "
-    "account. Then press \u201cRefresh from Xero\u201d here."
+# Which accounts a company's payments may go to (CompanySettings.payment_accounts), in a finance manager's words.
+# Xero itself takes payments into bank accounts and into accounts with "Enable payments to this account" ticked.
+PAYMENT_ACCOUNTS = {
+    "any": "Bank accounts, or other accounts with payments enabled (such as a clearing account)",
+    "bank": "Bank accounts only",
+    "payments_enabled": "Accounts with payments enabled in Xero, not bank accounts (such as a clearing account)",
+}
+_ADD_BANK = "add a bank account in {currency}{or_base} (Accounting \u2192 Bank accounts \u2192 Add bank account)"
+_ENABLE = (
+    "open an account that is not a bank account in the chart of accounts (Accounting \u2192 Chart of accounts "
+    "\u2192 the account, for example a clearing account) and tick \u201cEnable payments to this account\u201d"
 )
+_REFRESH = " Then press \u201cRefresh from Xero\u201d here."
 
 
 def side_of(kind: DocumentKind | str) -> str:
@@ -115,8 +122,24 @@ def tax_choices(reference: Reference, side: str, rate: PlatformRate) -> list[Tax
     return [t for t in reference.tax_types if check_tax(reference, side, rate, t.tax_type) is None]
 
 
-def check_payment(reference: Reference, currency: str, code: str, *, base_currency: str) -> str | None:
-    """Why payments in this currency cannot go to this account, or None when they can."""
+def payment_choice_words(accepts: str) -> str:
+    """The company's choice in running text: 'bank accounts only'."""
+    words = PAYMENT_ACCOUNTS[accepts]
+    return words[:1].lower() + words[1:]
+
+
+def _setting_words(accepts: str) -> str:
+    return (
+        f"this company's payments go to \u201c{payment_choice_words(accepts)}\u201d (the choice at the top of "
+        "Payment accounts on the Mappings page)"
+    )
+
+
+def check_payment(
+    reference: Reference, currency: str, code: str, *, base_currency: str, accepts: str = "any"
+) -> str | None:
+    """Why payments in this currency cannot go to this account, or None when they can: Xero takes payments into
+    bank accounts and accounts with payments enabled, and the company may narrow that to one kind (accepts)."""
     account = reference.account(code)
     if account is None:
         return (
@@ -125,12 +148,23 @@ def check_payment(reference: Reference, currency: str, code: str, *, base_curren
         )
     if not account.active:
         return f"Account {account.label} is {account.status.lower()} in Xero, and Xero refuses payments to it."
-    if account.type != "BANK" and not account.payments_enabled:
+    bank = account.type == "BANK"
+    if accepts == "bank" and not bank:
+        return (
+            f"Account {account.label} is not a bank account, and {_setting_words(accepts)}. Pick a bank account, "
+            "or change that choice."
+        )
+    if accepts == "payments_enabled" and bank:
+        return (
+            f"Account {account.label} is a bank account, and {_setting_words(accepts)}. Pick an account with "
+            "payments enabled, or change that choice."
+        )
+    if not bank and not account.payments_enabled:
         return (
             f"Account {account.label} does not accept payments: Xero only takes payments into bank accounts or "
             "accounts with \u201cEnable payments to this account\u201d ticked."
         )
-    if account.type == "BANK" and account.currency and account.currency not in (currency, base_currency):
+    if bank and account.currency and account.currency not in (currency, base_currency):
         return (
             f"Bank account {account.label} is in {account.currency}; Xero takes {currency} payments only into a "
             f"bank account in {currency} or in the organisation's base currency ({base_currency})."
@@ -138,9 +172,26 @@ def check_payment(reference: Reference, currency: str, code: str, *, base_curren
     return None
 
 
-def payment_choices(reference: Reference, currency: str, *, base_currency: str) -> list[Account]:
-    """Accounts payments in this currency may go to: bank accounts in it (or the base currency), and accounts
-    with payments enabled; bank accounts in the currency itself first."""
-    found = [a for a in reference.accounts if check_payment(reference, currency, a.code, base_currency=base_currency)]
-    allowed = [a for a in reference.accounts if a not in found]
+def payment_choices(reference: Reference, currency: str, *, base_currency: str, accepts: str = "any") -> list[Account]:
+    """Accounts payments in this currency may go to, of the kind the company chose: bank accounts in it (or the
+    base currency), and accounts with payments enabled; bank accounts in the currency itself first."""
+    allowed = [
+        a
+        for a in reference.accounts
+        if check_payment(reference, currency, a.code, base_currency=base_currency, accepts=accepts) is None
+    ]
     return sorted(allowed, key=lambda a: (a.type != "BANK" or a.currency != currency, a.type != "BANK", a.code))
+
+
+def payment_hint(currency: str, *, base_currency: str, accepts: str = "any") -> str:
+    """What to do in Xero when no account can take payments in this currency, for the kind the company chose."""
+    or_base = f" or in {base_currency}, the organisation's base currency" if currency != base_currency else ""
+    add_bank = _ADD_BANK.format(currency=currency, or_base=or_base)
+    if accepts == "bank":
+        return f"No bank account in Xero takes payments in {currency}. In Xero, {add_bank}.{_REFRESH}"
+    if accepts == "payments_enabled":
+        return (
+            f"No account in Xero has payments enabled, so {currency} payments have nowhere to go (bank accounts "
+            f"are not offered: see the choice above). In Xero, {_ENABLE} and save.{_REFRESH}"
+        )
+    return f"No account in Xero accepts payments in {currency}. In Xero, either {add_bank}, or {_ENABLE}.{_REFRESH}"

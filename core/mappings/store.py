@@ -79,6 +79,7 @@ def catalog(session: Session, company: Company, ref: Reference) -> Catalog:
         rates=tuple(platform_catalog.tax_rates(session, company.id)),
         currencies=tuple(currencies),
         base_currency=company.base_currency,
+        payment_accounts=companies.settings_of(company).payment_accounts,
     )
 
 

@@ -16,10 +16,10 @@ from core.mappings import watch as mappings_watch
 from core.mappings.reference import rate_text
 from core.mappings.rules import (
     KIND_LABELS,
-    PAYMENT_HINT,
     SIDES,
     account_choices,
     payment_choices,
+    payment_hint,
     side_of,
     tax_choices,
 )
@@ -57,6 +57,7 @@ class Page:
     accounts: tuple[Row, ...]
     taxes: tuple[Row, ...]
     payments: tuple[Row, ...]
+    payment_accounts: str = "any"  # which accounts payments may go to: a key of rules.PAYMENT_ACCOUNTS
 
     @property
     def flagged(self) -> tuple[Row, ...]:
@@ -108,9 +109,12 @@ def page(session: Session, actor: Actor, company_id: int) -> Page:
             hint = None if choices or ref.fetched_at is None else "No Xero tax type has this effective rate."
             taxes.append(row(MappingKind.TAX, side, side_label, rate.code, label, choices, hint))
     payments = []
+    base, accepts = company.base_currency, cat.payment_accounts
     for currency in cat.currencies:
-        choices = [(a.code, a.label) for a in payment_choices(ref, currency, base_currency=company.base_currency)]
-        hint = None if choices or ref.fetched_at is None else PAYMENT_HINT.format(currency=currency)
+        choices = [(a.code, a.label) for a in payment_choices(ref, currency, base_currency=base, accepts=accepts)]
+        hint = (
+            None if choices or ref.fetched_at is None else payment_hint(currency, base_currency=base, accepts=accepts)
+        )
         payments.append(row(MappingKind.PAYMENT, "", "", currency, currency, choices, hint))
     return Page(
         company_id=company_id,
@@ -122,4 +126,5 @@ def page(session: Session, actor: Actor, company_id: int) -> Page:
         accounts=tuple(accounts),
         taxes=tuple(taxes),
         payments=tuple(payments),
+        payment_accounts=accepts,
     )

@@ -1,8 +1,11 @@
 """The mapping watchdog: after each reference refresh, every mapping is checked again against what Xero now has.
 A mapping whose account or tax rate was archived, deleted or changed (class, effective rate) is flagged with the
-reason and the pending documents it would block, and recorded as a sync error; both clear once it is fixed."""
+reason and the pending documents it would block, and recorded as a sync error; both clear once it is fixed. Payment
+mappings are checked again too when the company changes which kind of account payments go to."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +23,7 @@ from core.models.platform import PlatformDocument, PlatformPayment
 from core.sync import errors
 
 CAUSE = "mapping_stale"
+UNFIT = "payment_account_unfit"  # a payment account not of the kind the company chose
 SHOWN = 10  # document numbers named in a flag; the rest are counted
 
 
@@ -74,32 +78,48 @@ def after_refresh(session: Session, company_id: int, *, first: bool) -> int:
     if first:
         suggested = suggest(ref, catalog, mappings.existing(session, company_id))
         mappings.apply(session, SYSTEM, company_id, tuple(suggested), origin="suggested", note="Suggested on connect")
+    return recheck(session, company_id, ref, catalog)
+
+
+def recheck(
+    session: Session, company_id: int, ref: reference.Reference, catalog: Catalog, kind: MappingKind | None = None
+) -> int:
+    """Flag (with a sync error) every mapping, or every one of a kind, that no longer holds, and clear the flags of
+    those that hold again; return how many are flagged now."""
     flagged = 0
     for row in mappings.rows(session, company_id):
-        reason = _reason(ref, catalog, row)
-        if reason is None:
+        if kind is not None and row.kind is not kind:
+            continue
+        found = _reason(ref, catalog, row)
+        if found is None:
             if row.stale_reason:
                 mappings.clear_flag(session, row)
             continue
+        reason, cause = found
         flagged += 1
         row.stale_reason = reason
         row.stale_since = row.stale_since or clock.now()
         errors.record(
             session,
             company_id=company_id,
-            code=CAUSE,
+            code=cause,
             entity=mappings.entity(row),
             detail=f"{reason} {blocked_text(blocked(session, row))}",
         )
     return flagged
 
 
-def _reason(ref: reference.Reference, catalog: Catalog, row: Mapping) -> str | None:
-    """Why the mapping no longer holds in Xero, in words; None when it still does (or its platform side is gone)."""
+def _reason(ref: reference.Reference, catalog: Catalog, row: Mapping) -> tuple[str, str] | None:
+    """Why the mapping no longer holds, in words, and the sync-error cause; None when it still does (or its platform
+    side is gone)."""
     change = Change(row.kind, row.scope, row.source, row.target)
     if row.kind is MappingKind.TAX and catalog.rate(row.source) is None:
         return None  # the platform retired the rate: nothing will use this mapping
     if row.kind is MappingKind.ACCOUNT and catalog.category(row.source) is None:
         return None
     reason = check(ref, catalog, change)
-    return None if reason is None else f"Changed in Xero since it was mapped: {reason}"
+    if reason is None:
+        return None
+    if row.kind is MappingKind.PAYMENT and check(ref, replace(catalog, payment_accounts="any"), change) is None:
+        return reason, UNFIT  # Xero still takes payments there: the company's choice of account kind rules it out
+    return f"Changed in Xero since it was mapped: {reason}", CAUSE

@@ -1,4 +1,5 @@
-"""Payments export, the gathering: what the plan (core.payments.plan) needs to know about each claimed payment."""
+"""Payments export, the gathering: what the plan (core.payments.plan) needs to know about each claimed payment,
+including the account it goes to (the one mapped for its currency, if it fits the company's choice of account)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,8 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.mappings import store as mappings
+from core.mappings import payment_accounts, reference
 from core.mappings.store import Resolved
-from core.models.mappings import MappingKind
 from core.models.platform import PlatformDocument, PlatformPayment
 from core.payments.plan import PaymentFacts
 from core.sync.outbox import Claimed
@@ -18,6 +18,7 @@ from core.sync.outbox import Claimed
 def gather(session: Session, company_id: int, entries: list[Claimed]) -> list[PaymentFacts]:
     """What the plan needs for each claimed payment (entries whose payment is gone are left out)."""
     found = []
+    ref = reference.load(session, company_id)  # the chart of accounts as last read, for every payment in the batch
     for entry in entries:
         payment = session.get(PlatformPayment, int(entry.entity_id)) if entry.entity_id.isdigit() else None
         if payment is None or payment.company_id != company_id:
@@ -30,7 +31,7 @@ def gather(session: Session, company_id: int, entries: list[Claimed]) -> list[Pa
             )
         )
         due = document.amount_due if document.amount_due is not None else document.total - Decimal(exported or 0)
-        account = mappings.resolve(session, company_id, MappingKind.PAYMENT, currency=payment.currency)
+        account = payment_accounts.resolve(session, company_id, payment.currency, ref=ref)
         found.append(
             PaymentFacts(
                 entry=entry,

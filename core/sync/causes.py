@@ -87,6 +87,17 @@ CAUSES: dict[str, Cause] = {
             True,
         ),
         Cause(
+            "payment_account_unfit",
+            "Payment account does not fit",
+            "The account mapped for the payment's currency is not one its payments may go to: it is not the kind of "
+            "account the company chose on the Mappings page (bank accounts, or accounts with payments enabled), or "
+            "Xero no longer takes payments into it.",
+            "On the Mappings page (Payment accounts), pick a fitting account for the currency or change which kind "
+            "of account payments go to; then export the payment again.",
+            _C,
+            True,
+        ),
+        Cause(
             "missing_payment_mapping",
             "No payment account for a currency",
             "A payment is in a currency that has no Xero account mapped to receive it.",

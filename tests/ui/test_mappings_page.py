@@ -1,5 +1,6 @@
 """The Mappings page with seeded state: the empty state before connecting, suggested mappings from stored reference
-data, a refused tax rate with its reason, a saved change, the watchdog's flag, and read-only viewers."""
+data, a refused tax rate with its reason, a saved change, the watchdog's flag, the kind of account payments go to
+(and what to do in Xero when none is there), and read-only viewers."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from streamlit.testing.v1 import AppTest
 from core.hub import Hub
 from core.mappings import refresh as reference
 from core.mappings.reference import account_json, tax_json
+from core.mappings.rules import PAYMENT_ACCOUNTS
+from core.models.base import AuditEvent
 from core.models.mappings import Mapping
 from core.models.sync import ConnectionState
 from demodata.accounts import build_accounts
@@ -27,12 +30,14 @@ def open_page(app_as: AppFactory, who: str = FIONA) -> AppTest:
     return run_ok(at.switch_page(PAGE))
 
 
-def seed_reference(hub: Hub, *, archive: str | None = None) -> None:
-    """Reference data as a refresh from Xero stores it (the first one also suggests defaults)."""
+def seed_reference(hub: Hub, *, archive: str | None = None, payments_enabled: bool = True) -> None:
+    """Reference data as a refresh from Xero stores it (the first one also suggests defaults); without
+    payments_enabled, no account has "Enable payments to this account" ticked."""
     accounts = [account_json(a) for a in build_accounts(random.Random(1), "GB", "GBP")]
     for account in accounts:
         if account["code"] == archive:
             account["status"] = "ARCHIVED"
+        account["payments"] = account["payments"] and payments_enabled
     data = {
         "accounts": accounts,
         "tax_rates": [tax_json(t) for t in build_tax_rates("GB")],
@@ -87,6 +92,29 @@ def test_the_watchdog_flag_shows_with_the_reason(app_as: AppFactory, ui_hub: Hub
     assert "Changed in Xero since it was mapped" in text and "469 · Rent is archived in Xero" in text
 
 
+def test_payments_go_to_the_chosen_kind_of_account_and_an_empty_list_says_what_to_do_in_xero(
+    app_as: AppFactory, ui_hub: Hub
+) -> None:
+    seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
+    seed_reference(ui_hub, payments_enabled=False)  # no account in Xero has payments enabled
+    at = open_page(app_as)
+    choice = next(r for r in at.radio if r.key == "payment-accounts")
+    assert choice.value == "any" and "Enable payments to this account" not in page_text(at)
+    assert choice.options == [PAYMENT_ACCOUNTS[k] for k in ("any", "bank", "payments_enabled")]
+    choice.set_value("payments_enabled")
+    next(b for b in at.button if b.key == "FormSubmitter:payment-accounts-form-Save").click()
+    at = run_ok(at)
+    text = page_text(at)
+    assert "Payments now go to accounts with payments enabled" in text
+    assert "GBP**: No account in Xero has payments enabled" in text
+    assert "tick \u201cEnable payments to this account\u201d" in text and "Chart of accounts" in text
+    assert "090 · Business Bank Account is a bank account" in text  # the suggested bank account no longer fits
+    assert next(r for r in at.radio if r.key == "payment-accounts").value == "payments_enabled"
+    with ui_hub.db.read() as session:
+        (changed,) = session.query(AuditEvent).filter_by(action="company_changed").all()
+    assert changed.after == {"payment_accounts": "payments_enabled"}
+
+
 def test_viewers_read_but_cannot_change(app_as: AppFactory, ui_hub: Hub) -> None:
     seed_connection(ui_hub, HARBOUR, ConnectionState.DISCONNECTED)
     seed_reference(ui_hub)
@@ -96,3 +124,4 @@ def test_viewers_read_but_cannot_change(app_as: AppFactory, ui_hub: Hub) -> None
     text = page_text(at)
     assert "not connected to Xero now" in text and "You can read these mappings" in text
     assert not [b for b in at.button if b.label == "Save this mapping"]
+    assert next(r for r in at.radio if r.key == "payment-accounts").disabled

@@ -1,5 +1,6 @@
-"""The Mappings page's widgets: an editable table per mapping table (and per document kind), a one-row form, and the
-CSV download/upload with a preview of errors. Each widget owns its session_state keys."""
+"""The Mappings page's widgets: an editable table per mapping table (and per document kind), a one-row form, the
+choice of which kind of account payments go to, and the CSV download/upload with a preview of errors. Each widget
+owns its session_state keys."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import streamlit as st
 from core.auth import Actor
 from core.hub import Hub
 from core.mappings import csv_files as mappings_csv
+from core.mappings import payment_accounts
 from core.mappings import store as mappings
 from core.mappings.plan import Change
+from core.mappings.rules import PAYMENT_ACCOUNTS
 from core.mappings.view import Row
 from core.models.mappings import MappingKind
 from web.ui import exceptions
@@ -99,6 +102,35 @@ def one_row_form(
             row = rows[int(picked)]
             if _save(hub, actor, company_id, [Change(row.kind, row.scope, row.source, _code(target))]):
                 st.rerun()
+
+
+def payment_setting(hub: Hub, actor: Actor, company_id: int, current: str, *, editable: bool) -> None:
+    """Which kind of Xero account payments go to, saved (audited) with one button; the accounts offered follow it."""
+    with st.form("payment-accounts-form"):
+        chosen = st.radio(
+            "Payments go to",
+            list(PAYMENT_ACCOUNTS),
+            index=list(PAYMENT_ACCOUNTS).index(current) if current in PAYMENT_ACCOUNTS else 0,
+            format_func=PAYMENT_ACCOUNTS.__getitem__,
+            key="payment-accounts",
+            disabled=not editable,
+            help="Xero takes payments into bank accounts, and into other accounts once \u201cEnable payments to "
+            "this account\u201d is ticked on them in its chart of accounts. Some teams record payments straight in "
+            "the bank account they reach; others in a clearing account they reconcile with the bank themselves. "
+            "Only accounts of the kind chosen here are offered below, and a payment mapped to another kind is not "
+            "sent.",
+        )
+        saved = st.form_submit_button("Save", icon=":material/save:", disabled=not editable)
+    if not (saved and editable):
+        return
+    try:
+        with hub.db.write() as session:
+            said = payment_accounts.save_setting(session, actor, company_id, str(chosen))
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
+        return
+    flash(said)
+    st.rerun()
 
 
 def csv_panel(hub: Hub, actor: Actor, company_id: int, kind: MappingKind, title: str, *, editable: bool) -> None:
