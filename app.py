@@ -29,7 +29,7 @@ else:
     st.session_state["company"] = company
     page = st.navigation(pages_for(actor))
     chrome.sidebar(hub, actor, company)
-    chrome.reconnect_banner(hub, actor, company)
+    chrome.reconnect_banner(hub, actor, company, link=page.url_path != "connections")
 
 try:
     page.run()

@@ -77,7 +77,7 @@ with st.container(border=True):
     if view.last_error:
         st.caption(f"Last error: {view.last_error} ({view.last_error_at:%Y-%m-%d %H:%M} UTC)")
     if view.held:
-        st.caption(f"{view.held} changes wait for the reconnection.")
+        st.caption(f"{view.held:,} {'change waits' if view.held == 1 else 'changes wait'} for the reconnection.")
 
 if waiting is not None and waiting.offered:
     st.subheader("Confirm the organisation")
@@ -151,7 +151,9 @@ if not can_remove:
 
 
 def _waiting_words(count: int) -> str:
-    return "No change is waiting to be sent." if count == 0 else f"{count} changes are waiting to be sent."
+    if count == 0:
+        return "No change is waiting to be sent."
+    return f"{count:,} {'change is' if count == 1 else 'changes are'} waiting to be sent."
 
 
 @st.dialog("Disconnect from Xero?")

@@ -12,6 +12,7 @@ from core.health import overview as dashboard
 from core.models.sync import ConnectionState
 from web.ui import context, dashboard_widgets
 from web.ui.chrome import ago
+from web.ui.messages import md
 
 actor, hub = context.actor(), context.hub()
 
@@ -36,7 +37,7 @@ if len(board.companies) == 1:
     with st.container(border=True):
         st.subheader(company.name)
         if view.state is ConnectionState.CONNECTED:
-            st.markdown(f":green-badge[:material/link: Connected to Xero · {view.organisation}]")
+            st.markdown(f":green-badge[:material/link: Connected to Xero · {md(view.organisation)}]")
         else:
             words = "Not connected to Xero" if view.state is None else f"Xero: {view.state_label}"
             st.markdown(f":gray-badge[:material/link_off: {words}]")
@@ -55,7 +56,7 @@ if len(board.companies) == 1:
         )
         if health.reasons:
             st.markdown("**Needs attention**")
-            st.markdown("\n".join(f"- {reason.text}" for reason in health.reasons))
+            st.markdown("\n".join(f"- {md(reason.text)}" for reason in health.reasons))
             dashboard_widgets.fix_buttons(actor, health)
         elif view.state is ConnectionState.CONNECTED:
             st.success("Everything is syncing: nothing needs your attention.", icon=":material/check_circle:")

@@ -21,6 +21,8 @@ from core.models.sync import Connection, ConnectionState
 
 WARN_AT_DAYS = (45, 55)
 DISCONNECT_AT_DAYS = 60
+# Kept as the connection's state reason: how a disconnect is known to be this one (core.connections.banner).
+AUTO_DISCONNECT_REASON = f"Disconnected automatically after {DISCONNECT_AT_DAYS} days without activity."
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def check(hub: Hub) -> str:
                     SYSTEM,
                     step.company_id,
                     remove=False,
-                    reason=f"Disconnected automatically after {DISCONNECT_AT_DAYS} days without activity.",
+                    reason=AUTO_DISCONNECT_REASON,
                 )
                 notify.alert(
                     session,

@@ -55,6 +55,7 @@ class ConnectionView:
     waiting: int
     held: int
     import_state: str | None
+    state_changed_at: datetime | None = None
 
     @property
     def needs_attention(self) -> bool:
@@ -154,6 +155,7 @@ def list_views(session: Session, actor: Actor) -> list[ConnectionView]:
                 waiting=waits,
                 held=held,
                 import_state=imports.get(company.id),
+                state_changed_at=row.state_changed_at if row else None,
             )
         )
     return sorted(views, key=lambda v: (not v.needs_attention, v.state is None, v.company.lower()))

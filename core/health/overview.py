@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.auth import Actor, company_scope
+from core.connections import banner as connection_banner
 from core.connections import views as connection_views
 from core.connections.views import ConnectionView
 from core.health import sidecar
@@ -151,8 +152,9 @@ def build(session: Session, actor: Actor, *, heartbeat_seconds: int) -> Dashboar
     views = connection_views.list_views(session, actor)
     ids = [v.company_id for v in views]
     known = _activity(session, ids)
-    rows = [(v, known.get(v.company_id, Activity())) for v in views]
-    health = [CompanyHealth(v, a, reasons(v, a, now)) for v, a in rows]
+    banners = connection_banner.for_views(session, actor, views)
+    rows = [(v, known.get(v.company_id, Activity()), banners.get(v.company_id)) for v in views]
+    health = [CompanyHealth(v, a, reasons(v, a, now, b)) for v, a, b in rows]
     order = attention_order([(h.view.company, h.reasons) for h in health])
     starts = hour_starts(now)
     scope = company_scope(actor)

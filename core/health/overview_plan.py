@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from core.connections.banner import Banner
 from core.connections.views import ConnectionView
 from core.models.sync import ConnectionState
 
@@ -55,12 +56,16 @@ def _age(delta: timedelta) -> str:
     return f"{minutes // 1440} days"
 
 
-def reasons(view: ConnectionView, activity: Activity, now: datetime) -> tuple[Reason, ...]:
-    """Everything about one company a person should act on, most urgent first (empty: all is well)."""
+def reasons(
+    view: ConnectionView, activity: Activity, now: datetime, banner: Banner | None = None
+) -> tuple[Reason, ...]:
+    """Everything about one company a person should act on, most urgent first (empty: all is well).
+
+    banner: the company's connection banner (core.connections.banner) when it stopped syncing: needs reconnect,
+    disconnected (by a person or after inactivity) or removed, with when it happened."""
     found: list[Reason] = []
-    if view.state is ConnectionState.NEEDS_RECONNECT:
-        why = f": {view.reason}" if view.reason else ""
-        found.append(Reason(0, f"Needs reconnecting to Xero{why}", CONNECTIONS))
+    if banner is not None:
+        found.append(Reason(0, banner.summary, CONNECTIONS))
     if view.open_errors:
         last = f" (latest: {view.last_error})" if view.last_error else ""
         found.append(Reason(1, f"{_count(view.open_errors, 'open sync error')}{last}", ERRORS))

@@ -95,7 +95,7 @@ def test_company_admin_sees_health_budget_and_what_a_disconnect_does(app_as: App
     next(b for b in at.button if b.label == "Disconnect…").click()
     run_ok(at)
     text = page_text(at)  # the dialog (the disconnect itself is clicked through in the browser tests)
-    assert "1 changes are waiting to be sent" in text and "sent after you reconnect" in text
+    assert "1 change is waiting to be sent" in text and "sent after you reconnect" in text
 
 
 def test_a_spent_daily_budget_is_said_plainly(app_as: AppFactory, ui_hub: Hub) -> None:

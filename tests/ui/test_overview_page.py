@@ -70,7 +70,8 @@ def test_support_sees_companies_needing_attention_first_with_the_way_to_fix_each
     assert "Needs attention (2)" in text
     boxes = [m.value for m in at.markdown if m.value.startswith("**")]
     assert boxes[0].startswith(f"**{TUI}** · Needs reconnect") and boxes[1].startswith(f"**{KOOKABURRA}**")
-    assert "Needs reconnecting to Xero: Access was revoked in Xero." in text
+    today = clock.now()
+    assert f"Needs reconnecting to Xero since {today.day} {today:%B %Y}: Access was revoked in Xero." in text
     assert "1 open sync error (latest: Contact archived in Xero)" in text
     assert "Connections by state: Connected 2 · Needs reconnect 1" in text
     assert "4 received from Xero · 6 sent to Xero" in text and "1 new sync errors" in text  # the charts' captions

@@ -9,14 +9,19 @@ import streamlit as st
 
 from core import clock, companies
 from core.auth import Actor
-from core.connections import lifecycle as connections
+from core.connections import banner as connection_banner
 from core.health import sidecar
 from core.hub import Hub
 from core.models.base import Company, Role
-from core.models.sync import ConnectionState
 from web.ui.messages import md
 
 COMPANY_KEY = "company_id"
+BANNER_ICONS = {
+    connection_banner.Kind.NEEDS_RECONNECT: ":material/sync_problem:",
+    connection_banner.Kind.DISCONNECTED: ":material/link_off:",
+    connection_banner.Kind.AUTO_DISCONNECTED: ":material/link_off:",
+    connection_banner.Kind.REMOVED: ":material/link_off:",
+}
 
 
 def ago(moment: datetime | None) -> str:
@@ -97,19 +102,17 @@ def sign_out_button() -> None:
     )
 
 
-def reconnect_banner(hub: Hub, actor: Actor, company: Company | None) -> None:
-    """On every page of a company whose Xero connection needs a person: say so and where to fix it."""
+def reconnect_banner(hub: Hub, actor: Actor, company: Company | None, *, link: bool = True) -> None:
+    """On every page of a company whose Xero connection stopped syncing: what happened, when, what waits, and (for
+    those who may connect Xero for it) the way to reconnect. `link` is off on the page the link would open."""
     if company is None:
         return
     with hub.db.read() as session:
-        row = connections.of_company(session, actor, company.id)
-    if row is not None and row.state is ConnectionState.NEEDS_RECONNECT:
-        st.warning(
-            f"**{md(company.name)} needs reconnecting to Xero.** {md(row.state_reason)} Changes wait "
-            "until then. "
-            "A company admin reconnects on the Xero connections page.",
-            icon=":material/sync_problem:",
-        )
+        found = connection_banner.of_company(session, actor, company.id)
+    if found is None:
+        return
+    st.warning(f"**{md(found.headline)}** {md(found.detail)}", icon=BANNER_ICONS[found.kind])
+    if found.can_reconnect and link:
         st.page_link("pages/connections.py", label="Open Xero connections to reconnect", icon=":material/link:")
 
 

@@ -11,6 +11,7 @@ from core.health.overview import CompanyHealth, Dashboard
 from core.health.overview_plan import CONNECTIONS, ERRORS, RUNS
 from core.models.sync import ConnectionState
 from web.ui.chrome import COMPANY_KEY, ago
+from web.ui.messages import md
 from web.ui.pages import page_files_for
 
 FIXES = {
@@ -64,9 +65,10 @@ def attention(actor: Actor, board: Dashboard) -> None:
         view = health.view
         with st.container(border=True, key=f"attention-{view.company_id}"):
             st.markdown(
-                f"**{view.company}** · {view.state_label}" + (f" · {view.organisation}" if view.organisation else "")
+                f"**{md(view.company)}** · {view.state_label}"
+                + (f" · {md(view.organisation)}" if view.organisation else "")
             )
-            st.markdown("\n".join(f"- {reason.text}" for reason in health.reasons))
+            st.markdown("\n".join(f"- {md(reason.text)}" for reason in health.reasons))
             fix_buttons(actor, health)
     if len(needing) > SHOWN:
         st.caption(f"{len(needing) - SHOWN} more companies need attention; the table below lists them all.")

@@ -12,6 +12,8 @@ from sqlalchemy import event, select
 
 from core import clock, companies
 from core.auth import SYSTEM, Actor
+from core.connections import inactivity
+from core.connections import lifecycle as connections
 from core.health import overview as dashboard
 from core.hub import Hub
 from core.models.base import Company
@@ -24,6 +26,7 @@ from core.models.sync import (
     RunState,
     SyncRun,
 )
+from core.sync import queue
 from core.sync.errors import EntityRef, record
 from tests.sync.connections.test_lifecycle import actor
 
@@ -164,7 +167,7 @@ def test_companies_needing_attention_come_first_most_urgent_first(seeded: Hub) -
     assert names == [TUI, KOOKABURRA, HARBOUR]
     assert [c.view.company for c in board.attention] == [TUI, KOOKABURRA]
     tui_reasons = [r.text for r in board.companies[0].reasons]
-    assert tui_reasons[0] == "Needs reconnecting to Xero: Access revoked in Xero."
+    assert tui_reasons[0] == f"Needs reconnecting to Xero since {now.day} {now:%B %Y}: Access revoked in Xero."
     assert "1 change held until Xero is reconnected" in tui_reasons
     kooka_reasons = [(r.text, r.fix) for r in board.companies[1].reasons]
     assert kooka_reasons[0] == ("1 open sync error (latest: Contact archived in Xero)", "errors")
@@ -216,3 +219,50 @@ def test_the_number_of_queries_does_not_grow_with_the_companies(seeded: Hub) -> 
         board = build(seeded, sam)
     assert len(board.companies) == 15 and len(board.attention) == 12
     assert len(many) == len(few) <= 16, [s[:120] for s in many]
+
+
+def ended(hub: Hub) -> None:
+    """Harbour disconnected by its admin with a change held, Tui removed, Kookaburra idle for 61 days."""
+    harbour, tui = connect_row(hub, HARBOUR), connect_row(hub, TUI)
+    connect_row(hub, KOOKABURRA, last_activity_at=clock.now() - timedelta(days=61))
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub, FIONA), harbour)
+        connections.remove(session, actor(hub, "mere@tuigarden.example"), tui)
+        queue.queue(session, harbour, "contact", 1, 1, "update", {"email": "a@example.com"})
+    inactivity.check(hub)
+
+
+def test_disconnected_removed_and_auto_disconnected_companies_need_a_person(seeded: Hub) -> None:
+    ended(seeded)
+    today = clock.now()
+    day = f"{today.day} {today:%B %Y}"
+    board = build(seeded, actor(seeded, SAM))
+    listed = {c.view.company: [(r.text, r.fix) for r in c.reasons] for c in board.attention}
+    assert set(listed) == {HARBOUR, TUI, KOOKABURRA}
+    assert listed[HARBOUR] == [
+        (f"Disconnected from Xero by Fiona Hughes on {day}", "connections"),
+        ("1 change held until Xero is reconnected", "connections"),
+    ]
+    assert listed[TUI] == [(f"Xero connection removed by Mere Parata on {day}: nothing is sent to Xero", "connections")]
+    assert listed[KOOKABURRA] == [
+        (f"Disconnected automatically on {day} after 60 days without activity", "connections")
+    ]
+    own = build(seeded, actor(seeded, FIONA))  # a finance manager's overview lists their own the same way
+    assert own.attention[0].reasons[0].text == f"Disconnected from Xero by Fiona Hughes on {day}"
+
+
+def test_the_number_of_queries_does_not_grow_with_ended_connections(seeded: Hub) -> None:
+    sam = actor(seeded, SAM)
+    ended(seeded)
+    with counting(seeded) as few:
+        build(seeded, sam)
+    with seeded.db.write() as session:
+        for n in range(12):
+            companies.create(session, SYSTEM, name=f"Extra Company {n} Ltd", country="GB", base_currency="GBP")
+    for n in range(12):
+        state = ConnectionState.REMOVED if n % 2 else ConnectionState.DISCONNECTED
+        connect_row(seeded, f"Extra Company {n} Ltd", state)
+    with counting(seeded) as many:
+        board = build(seeded, sam)
+    assert len(board.attention) == 15
+    assert len(many) == len(few), [s[:120] for s in many]

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from core.connections.banner import Banner, Kind
 from core.connections.views import ConnectionView
 from core.health.overview_plan import (
     Activity,
@@ -50,11 +51,6 @@ POLLED = Activity(last_polled_at=NOW - timedelta(minutes=8))
     [
         (HEALTHY, POLLED, []),
         (
-            replace(HEALTHY, state=ConnectionState.NEEDS_RECONNECT, reason="Access revoked."),
-            POLLED,
-            [(0, "Needs reconnecting to Xero: Access revoked.", "connections")],
-        ),
-        (
             replace(HEALTHY, open_errors=3, last_error="Contact archived in Xero"),
             POLLED,
             [(1, "3 open sync errors (latest: Contact archived in Xero)", "errors")],
@@ -81,7 +77,6 @@ POLLED = Activity(last_polled_at=NOW - timedelta(minutes=8))
     ],
     ids=[
         "healthy",
-        "needs-reconnect",
         "open-errors",
         "held",
         "inactivity",
@@ -94,6 +89,48 @@ POLLED = Activity(last_polled_at=NOW - timedelta(minutes=8))
 )
 def test_reasons(view: ConnectionView, activity: Activity, expected: list[tuple[int, str, str]]) -> None:
     assert [(r.rank, r.text, r.fix) for r in reasons(view, activity, NOW)] == expected
+
+
+STOPPED = Banner(
+    company_id=1,
+    company="Harbour Bakery Ltd",
+    kind=Kind.NEEDS_RECONNECT,
+    since=NOW - timedelta(days=2),
+    by=None,
+    reason="Access revoked.",
+    waiting=0,
+    discarded=0,
+    can_reconnect=False,
+)
+
+
+@pytest.mark.parametrize(
+    ("state", "banner", "expected"),
+    [
+        (ConnectionState.NEEDS_RECONNECT, STOPPED, "Needs reconnecting to Xero since 2 March 2026: Access revoked."),
+        (
+            ConnectionState.DISCONNECTED,
+            replace(STOPPED, kind=Kind.DISCONNECTED, by="Fiona Hughes", reason=None),
+            "Disconnected from Xero by Fiona Hughes on 2 March 2026",
+        ),
+        (
+            ConnectionState.DISCONNECTED,
+            replace(STOPPED, kind=Kind.AUTO_DISCONNECTED, reason=None),
+            "Disconnected automatically on 2 March 2026 after 60 days without activity",
+        ),
+        (
+            ConnectionState.REMOVED,
+            replace(STOPPED, kind=Kind.REMOVED, by="Fiona Hughes", reason=None),
+            "Xero connection removed by Fiona Hughes on 2 March 2026: nothing is sent to Xero",
+        ),
+    ],
+    ids=["needs-reconnect", "disconnected", "auto-disconnected", "removed"],
+)
+def test_a_connection_that_stopped_syncing_is_listed_first_with_what_happened(
+    state: ConnectionState, banner: Banner, expected: str
+) -> None:
+    view = replace(HEALTHY, state=state, days_to_disconnect=None)
+    assert [(r.rank, r.text, r.fix) for r in reasons(view, Activity(), NOW, banner)] == [(0, expected, "connections")]
 
 
 def test_most_urgent_first_then_most_reasons_then_name() -> None:
