@@ -42,10 +42,13 @@ class ContactPush(executor.Push[Write]):
         contacts = session.scalars(
             select(PlatformContact).where(PlatformContact.company_id == company_id, PlatformContact.id.in_(ids))
         )
-        return {
-            c.id: Known(c.id, c.name, c.platform_id, c.xero_contact_id, dict(c.synced_snapshot or {}), c.snapshot())
-            for c in contacts
-        }
+        return {c.id: self._known(c) for c in contacts}
+
+    @staticmethod
+    def _known(contact: PlatformContact) -> Known:
+        held, drift = dict(contact.synced_snapshot or {}), dict(contact.drift or {})
+        ids = (contact.id, contact.name, contact.platform_id, contact.xero_contact_id)
+        return Known(*ids, snapshot=held, current=contact.snapshot(), drift=drift)
 
     def prepare(
         self, hub: Hub, turn: Turn, entries: list[Claimed], facts: dict[int, Known], *, worker: str

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.contacts.phones import mixed, parts
 from core.sync.outbox import Claimed
 
 PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
@@ -44,6 +45,7 @@ class Known:
     xero_contact_id: str | None
     snapshot: dict[str, Any] = field(default_factory=dict)  # what Xero holds, as far as the hub knows
     current: dict[str, Any] = field(default_factory=dict)  # the contact's values now
+    drift: dict[str, Any] = field(default_factory=dict)  # Xero's values the last pull found differing from ours
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,18 @@ def contact_number(known: Known) -> str:
 
 
 def _phones(new: list[dict[str, str]] | None, old: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    """Each phone whole, its three parts (core.contacts.phones), so an edit replaces the phone in Xero."""
     numbers = {p["type"]: p["number"] for p in new or []}
     # A phone type we had but no longer have is blanked in Xero, since Xero keeps any type it is not sent.
     wanted = [t for t in PHONE_TYPES if t in numbers or any(p["type"] == t for p in old or [])]
-    return [{"PhoneType": t, "PhoneNumber": numbers.get(t, "")} for t in wanted]
+    return [{"PhoneType": t, **parts(numbers.get(t, ""))} for t in wanted]
+
+
+def _phones_mixed(known: Known) -> bool:
+    """Whether the last pull found one of our phones in Xero with a country or area code left in front of our number
+    (what a send of the number alone leaves there): it goes again, whole, so the phone Xero holds is ours."""
+    theirs = {p.get("type"): str(p.get("number") or "") for p in known.drift.get("phones") or []}
+    return any(mixed(p["number"], theirs.get(p["type"], "")) for p in known.current.get("phones") or [])
 
 
 def _addresses(new: list[dict[str, str]] | None) -> list[dict[str, str]]:
@@ -123,6 +133,8 @@ def plan(entries: list[Claimed], known: dict[int, Known]) -> tuple[list[Write], 
             body.setdefault("Name", contact.name)  # Xero needs a name to create a contact
         else:  # what differs from what Xero holds, worked out now: never from a snapshot an earlier push will change
             fields = unsent(difference(contact.current, contact.snapshot))
+            if _phones_mixed(contact):
+                fields["phones"] = contact.current["phones"]
             if not fields:
                 settles.append(Settle(entry, "Nothing Xero holds changed."))
                 continue

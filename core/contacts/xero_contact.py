@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from core.contacts.phones import text as phone_text
+
 # What each policy imports (DESIGN: suppliers and contacts except customer-only ones is the default).
 POLICIES: dict[str, str] = {
     "suppliers_and_contacts": "Suppliers and all contacts except customer-only ones",
@@ -53,11 +55,6 @@ def parse_date(raw: Any) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _number(phone: dict[str, Any]) -> str:
-    parts = (phone.get("PhoneCountryCode"), phone.get("PhoneAreaCode"), phone.get("PhoneNumber"))
-    return " ".join(text for text in (str(p).strip() for p in parts if p) if text)
-
-
 def phone_key(number: str | None) -> str | None:
     """Digits only, last nine: "+44 1353 123456" and "01353 123456" match; too short to trust is no key."""
     digits = re.sub(r"\D", "", number or "")
@@ -71,7 +68,8 @@ def from_xero(contact: dict[str, Any], phone_types: tuple[str, ...]) -> XeroCont
     if not first and not last and name:  # DESIGN: with no first/last name, the contact's name is used
         first = name
     # (type, number) once per phone: a big import reads several phones of every contact.
-    phones = [(p.get("PhoneType", "DEFAULT"), _number(p)) for p in contact.get("Phones") or [] if isinstance(p, dict)]
+    found = [p for p in contact.get("Phones") or [] if isinstance(p, dict)]
+    phones = [(p.get("PhoneType", "DEFAULT"), phone_text(p)) for p in found]
     phones = [(kind, number) for kind, number in phones if number]
     addresses = [
         {

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.contacts.phones import text as phone_text
 from core.models.base import Company
 from core.models.platform import Origin, PlatformContact
 from demodata.orgs import DEMO_ORGS, OrgSeed
@@ -50,12 +51,8 @@ class DemoContact:
 
 
 def _phones(contact: dict[str, Any]) -> list[dict[str, str]]:
-    found = []
-    for phone in contact.get("Phones", []):
-        if phone.get("PhoneNumber"):
-            number = " ".join(p for p in (phone.get("PhoneAreaCode"), phone.get("PhoneNumber")) if p)
-            found.append({"type": phone["PhoneType"], "number": f"+{phone['PhoneCountryCode']} {number}".strip()})
-    return found
+    """The Xero contact's phones written as the hub reads them from Xero ("+44 01632 960111")."""
+    return [{"type": p["PhoneType"], "number": phone_text(p)} for p in contact.get("Phones", []) if phone_text(p)]
 
 
 def _addresses(contact: dict[str, Any]) -> list[dict[str, str]]:

@@ -121,6 +121,21 @@ def test_create_update_archive_and_the_unique_name_rule(api: httpx.Client) -> No
     assert api.get("/Contacts/SUP-0042").json()["Contacts"][0]["ContactID"] == created["ContactID"]
 
 
+def test_a_phone_keeps_the_parts_not_sent_and_clears_those_sent_blank(api: httpx.Client) -> None:
+    landline = {"PhoneType": "DEFAULT", "PhoneCountryCode": "44", "PhoneAreaCode": "01632", "PhoneNumber": "960111"}
+    created = checked(api.put("/Contacts", json={"Contacts": [{"Name": "Soham Phones", "Phones": [landline]}]}))
+
+    def default_after(phone: dict[str, str]) -> tuple[str, str, str]:
+        body = {"Contacts": [{"Phones": [{"PhoneType": "DEFAULT", **phone}]}]}
+        saved = checked(api.post(f"/Contacts/{created['Contacts'][0]['ContactID']}", json=body))["Contacts"][0]
+        found = next(p for p in saved["Phones"] if p["PhoneType"] == "DEFAULT")
+        return found["PhoneCountryCode"], found["PhoneAreaCode"], found["PhoneNumber"]
+
+    assert default_after({"PhoneNumber": "7788 123456"}) == ("44", "01632", "7788 123456")  # as Xero: parts kept
+    whole = {"PhoneCountryCode": "44", "PhoneAreaCode": "", "PhoneNumber": "7788 123456"}
+    assert default_after(whole) == ("44", "", "7788 123456")
+
+
 def test_idempotency_key_replays_and_refuses_reuse(api: httpx.Client) -> None:
     body = {"Contacts": [{"Name": "Wash Fen Honey"}]}
     first = api.put("/Contacts", json=body, headers={"Idempotency-Key": "contact-42-v1"})

@@ -274,3 +274,60 @@ def test_once_the_organisation_answers_again_what_backed_off_is_due_at_once(hub:
     assert contact_push.push_due(hub, worker="test").sent == 1  # Xero answers again
     assert contact_push.push_due(hub, worker="test").sent == 1  # so the one that backed off goes at once
     assert in_xero(hub, "SUP-7101")["Name"] == "Soham Seeds Ltd"
+
+
+def poll(hub: Hub) -> None:
+    with hub.db.write() as session:
+        runs.request(session, company_id=harbour(hub), job="contacts_poll")
+    while contacts_sync.run_once(hub, worker="test") != "nothing to pull":
+        pass
+
+
+def phone_in_xero(hub: Hub, supplier_id: str, **parts: str) -> None:
+    """Someone else (a Xero user, another app) writes the mobile phone's parts in Xero."""
+    with hub.db.read() as session:
+        connection = connections.of_company(session, actor(hub), harbour(hub))
+        assert connection is not None
+    element = {"ContactID": contact(hub, supplier_id).xero_contact_id, "Phones": [{"PhoneType": "MOBILE", **parts}]}
+    with gate.organisation(hub, connection.id, worker="test") as xero:
+        (result,) = xero.write(resources.CONTACTS, [element], idempotency_key=f"phone-{supplier_id}-{parts}")
+    assert result.ok
+
+
+def mobile_in_xero(hub: Hub, supplier_id: str) -> tuple[str, str, str]:
+    found = next(p for p in in_xero(hub, supplier_id)["Phones"] if p["PhoneType"] == "MOBILE")
+    return found["PhoneCountryCode"], found["PhoneAreaCode"], found["PhoneNumber"]
+
+
+def test_an_edited_phone_replaces_the_whole_phone_in_xero_and_reads_back_without_drift(hub: Hub) -> None:
+    connect(hub)
+    phone = [{"type": "MOBILE", "number": "+44 01632 960111"}]
+    supplier(hub, "f1", "SUP-8001", name="Fen Phones Ltd", first_name="Ada", last_name="Fen", phones=phone)
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    phone_in_xero(hub, "SUP-8001", PhoneCountryCode="44", PhoneAreaCode="01632", PhoneNumber="960111")
+    poll(hub)
+    assert contact(hub, "SUP-8001").drift is None  # Xero's three parts read as the number the platform holds
+
+    supplier(hub, "f2", "SUP-8001", phones=[{"type": "MOBILE", "number": "+44 7788 123456"}])
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    assert mobile_in_xero(hub, "SUP-8001") == ("44", "", "7788 123456")  # the old area code cleared
+    poll(hub)
+    ours = contact(hub, "SUP-8001")
+    assert ours.drift is None and ours.phones == [{"type": "MOBILE", "number": "+44 7788 123456"}]
+
+
+def test_a_phone_left_mixed_with_old_parts_in_xero_is_sent_whole_with_the_next_update(hub: Hub) -> None:
+    connect(hub)
+    phone = [{"type": "MOBILE", "number": "+44 7788 123456"}]
+    supplier(hub, "g1", "SUP-8002", name="Fen Dials Ltd", first_name="Ada", last_name="Dial", phones=phone)
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    # What a send of the number alone left: Xero kept the country and area code it had before.
+    phone_in_xero(hub, "SUP-8002", PhoneCountryCode="44", PhoneAreaCode="01632", PhoneNumber="+44 7788 123456")
+    poll(hub)
+    assert contact(hub, "SUP-8002").drift == {"phones": [{"type": "MOBILE", "number": "+44 01632 +44 7788 123456"}]}
+
+    supplier(hub, "g2", "SUP-8002", email="calls@fendials.example")
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    assert mobile_in_xero(hub, "SUP-8002") == ("44", "", "7788 123456")
+    poll(hub)
+    assert contact(hub, "SUP-8002").drift is None

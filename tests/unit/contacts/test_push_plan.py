@@ -29,6 +29,7 @@ LINKED = Known(
     {"phones": [{"type": "MOBILE", "number": "07700 900123"}], "email": "old@ely.example", "bank_account": "20-00-00"},
 )
 NEW = Known(7, "Ely Eggs Ltd", "SUP-7", None)
+NO_CODES = {"PhoneCountryCode": "", "PhoneAreaCode": ""}  # sent blank, so Xero drops the codes it had
 NEW_HUB_ONLY = Known(7, "Ely Eggs Ltd", None, None)
 
 
@@ -47,11 +48,22 @@ NEW_HUB_ONLY = Known(7, "Ely Eggs Ltd", None, None)
             {
                 "ContactID": "xero-7",
                 "Phones": [
-                    {"PhoneType": "DEFAULT", "PhoneNumber": "01353 123456"},
-                    {"PhoneType": "MOBILE", "PhoneNumber": ""},
+                    {"PhoneType": "DEFAULT", **NO_CODES, "PhoneNumber": "01353 123456"},
+                    {"PhoneType": "MOBILE", **NO_CODES, "PhoneNumber": ""},
                 ],
             },
             id="a-dropped-phone-is-blanked",
+        ),
+        pytest.param(
+            LINKED,
+            {"phones": [{"type": "MOBILE", "number": "+44 7788 123456"}]},
+            {
+                "ContactID": "xero-7",
+                "Phones": [
+                    {"PhoneType": "MOBILE", "PhoneCountryCode": "44", "PhoneAreaCode": "", "PhoneNumber": "7788 123456"}
+                ],
+            },
+            id="a-phone-goes-whole-and-clears-the-area-code",
         ),
         pytest.param(
             LINKED, {"bank_account": None}, {"ContactID": "xero-7", "BankAccountDetails": ""}, id="cleared-field"
@@ -115,3 +127,30 @@ def test_what_is_sent_is_worked_out_from_what_xero_holds_not_from_the_change() -
     in_flight = replace(LINKED, snapshot={**LINKED.snapshot, "email": "b@ely.example"}, current=LINKED.snapshot)
     writes, _ = plan([change({})], {7: in_flight})
     assert [w.element for w in writes] == [{"ContactID": "xero-7", "EmailAddress": "old@ely.example"}]
+
+
+MIXED = "+44 01632 +44 7788 123456"  # our number behind the country and area code Xero kept from before
+
+
+@pytest.mark.parametrize(
+    ("xero_holds", "phones_sent"),
+    [
+        pytest.param(MIXED, True, id="our-number-behind-parts-left-in-xero"),
+        pytest.param("44 01632 +44 7788 123456", True, id="the-same-as-an-older-hub-read-it"),
+        pytest.param("+44 1223 555000", False, id="another-number-edited-in-xero"),
+    ],
+)
+def test_a_phone_xero_holds_mixed_with_old_parts_goes_whole_with_the_next_update(
+    xero_holds: str, phones_sent: bool
+) -> None:
+    ours = [{"type": "MOBILE", "number": "+44 7788 123456"}]
+    synced = replace(
+        LINKED,
+        snapshot={**LINKED.snapshot, "phones": ours},
+        drift={"phones": [{"type": "MOBILE", "number": xero_holds}]},
+    )
+    writes, _ = plan([change({"email": "a@ely.example"})], {7: edited(synced, {"email": "a@ely.example"})})
+    (write,) = writes
+    whole = [{"PhoneType": "MOBILE", "PhoneCountryCode": "44", "PhoneAreaCode": "", "PhoneNumber": "7788 123456"}]
+    assert write.element.get("Phones") == (whole if phones_sent else None)
+    assert ("phones" in write.fields) is phones_sent and write.element["EmailAddress"] == "a@ely.example"
