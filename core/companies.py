@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -22,12 +22,30 @@ class CompanyError(Refusal):
     """A company change was refused; the message says why and what to do."""
 
 
+# Who owns a linked contact's details after the import (a company setting; by role is the default).
+OWNERSHIPS = {
+    "by_role": "Suppliers: the platform's details win. Customers only: Xero's details flow in.",
+    "platform": "Every contact: the platform's details win; edits in Xero show as differences.",
+    "xero": "Every contact: Xero's details win; edits in Xero flow into the platform.",
+}
+
+
+def platform_owns(is_supplier: bool, ownership: str) -> bool:
+    """Whether the platform owns a linked contact's details (else Xero does), whichever side created it: by role,
+    suppliers and contacts that are both are the platform's and customer-only contacts are Xero's."""
+    if ownership in ("platform", "xero"):
+        return ownership == "platform"
+    return is_supplier
+
+
 @dataclass(frozen=True)
 class CompanySettings:
     """Per-company settings, stored as JSON; unknown keys are kept, missing ones take defaults."""
 
     alert_digest_minutes: int = 60
     contact_import_policy: str = "suppliers_and_contacts"
+    # Who owns a linked contact's details after the import: one of OWNERSHIPS.
+    contact_ownership: str = "by_role"
     phone_types: tuple[str, ...] = ("MOBILE", "DEFAULT")
     # The contact groups the "groups" import policy takes.
     import_groups: tuple[str, ...] = ()
@@ -43,6 +61,9 @@ class CompanySettings:
             if name in values:
                 values[name] = tuple(values[name])
         return cls(**values)
+
+    def platform_owns(self, is_supplier: bool) -> bool:
+        return platform_owns(is_supplier, self.contact_ownership)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -148,3 +169,15 @@ def update_profile(
             after={k: after[k] for k in sorted(changed)},
         )
     return company
+
+
+def change_settings(session: Session, actor: Actor, company_id: int, **changes: Any) -> bool:
+    """Change some of a company's settings, keeping the others (audited as a settings change, like every company
+    change); False when they already had those values."""
+    company = get(session, actor, company_id)
+    current = settings_of(company)
+    wanted = replace(current, **changes)
+    if wanted == current:
+        return False
+    update_profile(session, actor, company_id, finance_contact_email=company.finance_contact_email, settings=wanted)
+    return True

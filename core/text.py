@@ -16,3 +16,8 @@ def is_email(text: str) -> bool:
 def csv_safe(value: str) -> str:
     """Defuse text a spreadsheet would run as a formula (=, +, -, @ at the start)."""
     return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+def plural(count: int, one: str, many: str) -> str:
+    """A count with its noun (and verb) agreeing: plural(1, "change waits", "changes wait") is "1 change waits"."""
+    return f"{count:,} {one if count == 1 else many}"

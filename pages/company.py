@@ -1,4 +1,4 @@
-"""Company settings: the finance contact who gets alerts and how often alerts are batched."""
+"""Company settings: the finance contact who gets alerts, how often alerts are batched, and who owns contact details."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import streamlit as st
 
 from core import companies
 from core.auth import Permission, allowed
+from core.contacts import ownership
 from web.ui import context, exceptions
 
 actor, hub, company = context.actor(), context.hub(), context.company()
@@ -50,14 +51,45 @@ elif saved:
                 actor,
                 company.id,
                 finance_contact_email=email,
-                # Only the alert window is on this page: every other setting (import policy, groups, phone
-                # types) is kept as it is.
+                # Only the alert window is in this form: every other setting (import policy, groups, phone
+                # types, who owns contact details) is kept as it is.
                 settings=replace(current, alert_digest_minutes=int(window)),
             )
     except exceptions.EXPECTED as exc:
         exceptions.show(exc)
     else:
         st.toast("Company settings saved.", icon=":material/check:")
+        st.rerun()
+
+st.subheader("Who owns contact details")
+st.caption(
+    "Every contact is a platform record, whether the platform created it or it came from Xero. When the platform "
+    "and Xero differ, the owner's details win; the other side's show beside them on the Contacts & suppliers page."
+)
+owners = list(companies.OWNERSHIPS)
+owner = st.radio(
+    "Owner",
+    owners,
+    index=owners.index(current.contact_ownership) if current.contact_ownership in owners else 0,
+    format_func=companies.OWNERSHIPS.get,
+    key=f"ownership-{company.id}",
+    disabled=not can_edit,
+    label_visibility="collapsed",
+)
+if owner != current.contact_ownership:
+    try:
+        with hub.db.read() as session:
+            st.info(ownership.effect(session, actor, company.id, str(owner)), icon=":material/info:")
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
+if can_edit and st.button("Save the owner", disabled=owner == current.contact_ownership, key=f"owner-{company.id}"):
+    try:
+        with hub.db.write() as session:
+            said = ownership.save(session, actor, company.id, str(owner))
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
+    else:
+        st.toast(said, icon=":material/check:")
         st.rerun()
 
 if allowed(actor, Permission.MANAGE_COMPANIES):

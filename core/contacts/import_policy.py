@@ -7,7 +7,7 @@ DESIGN (import policy changed): contacts now outside the policy stay (they may h
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Text, and_, case, cast, func, or_, select
@@ -167,24 +167,25 @@ def save_policy(
         raise CompanyError("Pick at least one contact group for the “selected contact groups” policy.")
     if not phone_types or set(phone_types) - set(PHONE_TYPES):
         raise CompanyError(f"Pick at least one phone type to import, from {', '.join(PHONE_TYPES)}.")
-    company = companies.get(session, actor, company_id)
-    current = settings_of(company)
-    wanted = replace(
-        current,
+    current = settings_of(companies.get(session, actor, company_id))
+    changed = companies.change_settings(
+        session,
+        actor,
+        company_id,
         contact_import_policy=policy,
         import_groups=groups if policy == "groups" else current.import_groups,
         phone_types=tuple(t for t in PHONE_TYPES if t in phone_types),
     )
-    if wanted == current:
-        return "Nothing changed."
-    companies.update_profile(
-        session, actor, company_id, finance_contact_email=company.finance_contact_email, settings=wanted
-    )
+    return applied_at_next_sync(session, actor, company_id) if changed else "Nothing changed."
+
+
+def applied_at_next_sync(session: Session, actor: Actor, company_id: int) -> str:
+    """A contacts setting was saved: a full pass over the company's contacts is asked for, so it applies to every
+    one of them (a poll only sees contacts changed in Xero since the last one). Says when it applies."""
     connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
     if connection is None or connection.state is not ConnectionState.CONNECTED:
         return "Saved. It applies once the company is connected to Xero."
     if runs.under_way(session, company_id, ("contacts_import",)):
         return "Saved. The import under way uses it from its next page."
-    # A poll only sees contacts changed in Xero since the last one: a full pass applies the policy to every contact.
     runs.request(session, company_id=company_id, job="contacts_reconcile", requested_by=actor.user_id)
     return "Saved. The next sync (asked for now) applies it to every contact; it runs within a minute."

@@ -129,9 +129,8 @@ def _turn(hub: Hub, run: SyncRun, worker: str) -> tuple[str, bool]:
             for turn, (records, pagination) in enumerate(ahead):
                 contacts = [from_xero(c, phone_types) for c in records]
                 with hub.db.write() as session:
-                    actions = plan(
-                        contacts, unlinked.known(session, run.company_id, contacts), policy=policy, groups=groups
-                    )
+                    known = unlinked.known(session, run.company_id, contacts)
+                    actions = plan(contacts, known, policy=policy, groups=groups, ownership=settings.contact_ownership)
                     totals.update(apply(session, run.company_id, actions, unlinked))
                     stored = session.get(SyncRun, run.id)
                     if stored is None or stored.lease_owner != worker:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.alerts import notify
 from core.contacts.pull_plan import FIELDS, Action, Held, Known, index
-from core.contacts.xero_contact import XeroContact
+from core.contacts.xero_contact import XeroContact, imported_platform_id
 from core.db import bulk_insert, insert_if_missing, upsert
 from core.models.contacts import ContactHistory, MatchReview, ReviewStatus, XeroContactSeen
 from core.models.platform import CONTACT_FIELDS, Origin, PlatformContact
@@ -173,10 +173,11 @@ def seen(session: Session, company_id: int, page: list[XeroContact]) -> None:
 
 
 def _new_row(company_id: int, xero: XeroContact, now: datetime) -> dict[str, Any]:
-    """A contact that exists only in Xero, as a row: linked, with what Xero holds as its synced snapshot."""
+    """A contact that exists only in Xero, as a row: a platform record with its own platform id, linked, with what
+    Xero holds as its synced snapshot."""
     row = {
         "company_id": company_id,
-        "platform_id": None,
+        "platform_id": imported_platform_id(xero.xero_id),
         "origin": Origin.XERO,
         "is_supplier": xero.is_supplier,
         "is_customer": xero.is_customer,

@@ -1,8 +1,9 @@
 """Contacts pull, the pure part: a page of Xero contacts and what the hub holds → the actions to take.
 
 DESIGN's rules live here: match by ContactNumber (ours), email or phone instead of duplicating; several candidates
-wait for a person; Xero's details fill a platform record once when it is first linked; afterwards the platform owns
-linked suppliers (Xero's differing values are drift) and Xero owns customer-only contacts.
+wait for a person; Xero's details fill a platform record once when it is first linked; afterwards whoever owns the
+contact's details (the company's setting, `companies.platform_owns`) wins: the platform (Xero's differing values are
+drift, shown beside ours) or Xero (its edits flow in).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.companies import platform_owns
 from core.contacts.xero_contact import XeroContact, in_policy, phone_key
 
 # Fields Xero can fill or refresh on a platform contact.
@@ -86,7 +88,13 @@ def _matches(xero: XeroContact, known: Known) -> list[Held]:
 
 
 def decide(
-    xero: XeroContact, known: Known, *, policy: str, groups: tuple[str, ...] = (), claimed: set[int] | None = None
+    xero: XeroContact,
+    known: Known,
+    *,
+    policy: str,
+    groups: tuple[str, ...] = (),
+    ownership: str = "by_role",
+    claimed: set[int] | None = None,
 ) -> Action:
     """What to do with one Xero contact. `claimed` holds platform contacts this page already linked."""
     claimed = claimed if claimed is not None else set()
@@ -97,8 +105,7 @@ def decide(
         if not in_policy(xero, policy, groups) and not xero.archived:
             return Action("outside", xero, linked.id, reason="Outside the company's import policy now")
         changes = _differences(linked.values, xero.values)
-        platform_owned = linked.is_supplier and linked.platform_id is not None
-        if platform_owned:  # the platform wins for its suppliers: Xero's differing values are shown, not taken
+        if platform_owns(linked.is_supplier, ownership):  # Xero's differing values are shown, not taken
             return Action("drift", xero, linked.id, changes=changes)
         return Action("refresh", xero, linked.id, changes=changes)
     if xero.merged_into:
@@ -131,7 +138,11 @@ def decide(
     return Action("create", xero)
 
 
-def plan(page: list[XeroContact], known: Known, *, policy: str, groups: tuple[str, ...] = ()) -> list[Action]:
+def plan(
+    page: list[XeroContact], known: Known, *, policy: str, groups: tuple[str, ...] = (), ownership: str = "by_role"
+) -> list[Action]:
     """Every contact of one page, decided (a platform contact is linked to one Xero contact at most)."""
     claimed: set[int] = set()
-    return [decide(x, known, policy=policy, groups=groups, claimed=claimed) for x in page if x.xero_id]
+    return [
+        decide(x, known, policy=policy, groups=groups, ownership=ownership, claimed=claimed) for x in page if x.xero_id
+    ]

@@ -41,6 +41,12 @@ class XeroContact:
         return {**self.values, "first_name": self.given_names[0], "last_name": self.given_names[1]}
 
 
+def imported_platform_id(xero_id: str) -> str:
+    """The platform id of a contact imported from Xero: "X-" and the ContactID it came from. It never changes after
+    (a merge in Xero moves the link, not the id), and an import run twice gives the same id, never a second record."""
+    return f"X-{xero_id}"[:64]
+
+
 def parse_date(raw: Any) -> datetime | None:
     """Xero's "/Date(1700000000000+0000)/" (or an ISO string) as an aware UTC datetime."""
     if not isinstance(raw, str):

@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session
 
 from core import audit
 from core.auth import Actor, Permission, require
+from core.companies import settings_of
 from core.contacts.actions import ContactError
+from core.models.base import Company
 from core.models.platform import PlatformContact
 from core.platform_api import events as platform
 from core.platform_api.checks import PlatformInputError
@@ -35,9 +37,11 @@ def _supplier(session: Session, company_id: int, contact_id: int) -> PlatformCon
     if contact is None or contact.company_id != company_id:
         raise ContactError("That supplier is not in this company. Reload the page and pick it again.")
     if not contact.is_supplier or not contact.platform_id:
+        raise ContactError(f"{contact.name} is not a supplier, so the supplier form cannot change it.")
+    company = session.get(Company, company_id)
+    if company is None or not settings_of(company).platform_owns(True):
         raise ContactError(
-            f"{contact.name} is not a platform supplier (it came from Xero), so the platform cannot edit it. "
-            "Change it in Xero instead."
+            f"Xero owns this company's supplier details (Company settings), so {contact.name} is changed in Xero."
         )
     return contact
 

@@ -7,8 +7,6 @@ the payment push refuses to send to it until someone picks a fitting account or 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,17 +37,9 @@ def save_setting(session: Session, actor: Actor, company_id: int, choice: str) -
     require(actor, Permission.EDIT_MAPPINGS, company_id)
     if choice not in PAYMENT_ACCOUNTS:
         raise CompanyError(f"Pick one of: {'; '.join(PAYMENT_ACCOUNTS.values())}.")
-    company = companies.get(session, actor, company_id)
-    current = settings_of(company)
-    if current.payment_accounts == choice:
+    if not companies.change_settings(session, actor, company_id, payment_accounts=choice):
         return "Nothing changed."
-    companies.update_profile(
-        session,
-        actor,
-        company_id,
-        finance_contact_email=company.finance_contact_email,
-        settings=replace(current, payment_accounts=choice),
-    )
+    company = companies.get(session, actor, company_id)
     said = f"Payments now go to {payment_choice_words(choice)}."
     ref = reference.load(session, company_id)
     if ref.fetched_at is None:

@@ -71,7 +71,8 @@ class PlatformContact(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
-    platform_id: Mapped[str | None] = mapped_column(String(64))  # None for contacts only known from Xero
+    # The platform's id: its own for contacts it created, "X-<ContactID>" for those imported from Xero.
+    platform_id: Mapped[str | None] = mapped_column(String(64))
     origin: Mapped[Origin] = mapped_column(str_enum(Origin))
     name: Mapped[str] = mapped_column(String(255))
     first_name: Mapped[str | None] = mapped_column(String(255))

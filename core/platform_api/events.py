@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core import clock
+from core.companies import settings_of
 from core.db import Database
 from core.failures import Refusal
 from core.models.base import Company
@@ -86,8 +87,9 @@ def require_company(session: Session, company_id: int) -> Company:
 
 
 def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limit: int = 100) -> dict[str, Any]:
-    """Contacts the hub knows from Xero (imported or linked), changed after the cursor, oldest change first."""
-    require_company(session, company_id)
+    """Contacts the hub knows from Xero (imported or linked), changed after the cursor, oldest change first, each
+    with its platform id, its Xero ContactID, its roles and who owns its details (the company's setting)."""
+    settings = settings_of(require_company(session, company_id))
     query = select(PlatformContact).where(
         PlatformContact.company_id == company_id,
         (PlatformContact.origin == Origin.XERO) | PlatformContact.xero_contact_id.is_not(None),
@@ -111,6 +113,7 @@ def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limi
             "origin": c.origin.value,
             "is_supplier": c.is_supplier,
             "is_customer": c.is_customer,
+            "owner": "platform" if settings.platform_owns(c.is_supplier) else "xero",
             "archived": c.archived,
             "version": c.version,
             "changed_at": c.changed_at.isoformat(),

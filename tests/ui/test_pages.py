@@ -110,6 +110,25 @@ def test_finance_manager_changes_their_company_settings(app_as: AppFactory, ui_h
         assert event is not None and event.actor_label == FIONA
 
 
+def test_finance_manager_chooses_who_owns_contact_details_after_reading_what_it_does(
+    app_as: AppFactory, ui_hub: Hub
+) -> None:
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/company.py"))
+    owner = at.radio(key=next(r.key for r in at.radio if str(r.key).startswith("ownership-")))
+    assert owner.value == "by_role"
+    owner.set_value("xero")
+    run_ok(at)
+    assert "No contact differs from Xero now" in page_text(at)
+    next(b for b in at.button if b.label == "Save the owner").click()
+    run_ok(at)
+    with ui_hub.db.read() as session:
+        company = session.scalar(select(Company).where(Company.name == "Harbour Bakery Ltd"))
+        assert company is not None and company.settings["contact_ownership"] == "xero"
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "company_changed"))
+        assert event is not None and event.after == {"contact_ownership": "xero"}
+
+
 def test_bad_email_is_refused_on_the_page_and_nothing_changes(app_as: AppFactory, ui_hub: Hub) -> None:
     at = run_ok(app_as(FIONA))
     run_ok(at.switch_page("pages/company.py"))
@@ -126,6 +145,7 @@ def test_viewer_reads_company_settings_but_cannot_save(app_as: AppFactory) -> No
     at = run_ok(app_as("vic@hub.example"))
     run_ok(at.switch_page("pages/company.py"))
     assert at.text_input[0].disabled and at.button[0].disabled
+    assert all(r.disabled for r in at.radio) and not [b for b in at.button if b.label == "Save the owner"]
 
 
 def test_admin_adds_a_user_and_sees_the_generated_password(app_as: AppFactory, ui_hub: Hub) -> None:

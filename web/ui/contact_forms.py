@@ -109,12 +109,15 @@ def supplier_editor(hub: Hub, actor: Actor, company: Company, *, can_edit: bool)
             page_size=50,
             xero_api_url=hub.settings.xero_api_url,
         )
+    if not companies.settings_of(company).platform_owns(True):
+        st.info(
+            "Xero owns this company's supplier details (Company settings), so suppliers are changed in Xero.",
+            icon=":material/info:",
+        )
+        return
     editable = {row.id: row for row in found.rows if row.platform_id}
     if not editable:
-        st.info(
-            "No platform supplier matches. Suppliers that came from Xero are changed in Xero, not here.",
-            icon=":material/search_off:",
-        )
+        st.info("No supplier matches.", icon=":material/search_off:")
         return
     chosen = st.selectbox(
         "Supplier",

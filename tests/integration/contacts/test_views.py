@@ -16,6 +16,7 @@ from core.auth import Actor, PermissionDenied
 from core.companies import CompanyError, settings_of
 from core.contacts import actions as contact_actions
 from core.contacts import import_policy as contact_policy
+from core.contacts import ownership
 from core.contacts import proposals as contact_proposals
 from core.contacts import query as contact_query
 from core.contacts import reviews as contact_reviews
@@ -326,7 +327,11 @@ def test_import_as_new_creates_a_linked_xero_contact(seeded: Hub) -> None:
     decide(seeded, review_id, create=True)
     with seeded.db.read() as session:
         created = session.scalar(select(PlatformContact).where(PlatformContact.xero_contact_id == "x-fen"))
-        assert created is not None and created.origin is Origin.XERO and created.platform_id is None
+        assert (
+            created is not None
+            and created.origin is Origin.XERO
+            and created.platform_id == f"X-{created.xero_contact_id}"
+        )
         assert created.is_supplier and created.email == "orders@fenland.example" and created.id not in (first, second)
         review = session.get(MatchReview, review_id)
         assert review is not None and review.status is ReviewStatus.CREATED and review.contact_id == created.id
@@ -588,7 +593,16 @@ def test_the_demo_edit_goes_through_the_platform_entry_point(seeded: Hub) -> Non
             phones=[{"type": "MOBILE", "number": "+44 7700 900123"}, {"type": "DEFAULT", "number": "01353 1"}],
         )
         contact.synced_snapshot = contact.snapshot()
-        xero_only = add(session, cid, "Xero Only Ltd", is_supplier=True, origin=Origin.XERO, xero_contact_id="x-2")
+        imported = add(
+            session,
+            cid,
+            "From Xero Ltd",
+            platform_id="X-x-2",
+            is_supplier=True,
+            origin=Origin.XERO,
+            xero_contact_id="x-2",
+        )
+        customer = add(session, cid, "Customer Ltd", platform_id="X-x-3", is_customer=True, xero_contact_id="x-3")
     fiona = actor(seeded, FIONA)
     with seeded.db.read() as session:
         form = demo_suppliers.supplier_form(session, fiona, cid, contact.id)
@@ -608,8 +622,24 @@ def test_the_demo_edit_goes_through_the_platform_entry_point(seeded: Hub) -> Non
         demo_suppliers.edit_supplier(session, fiona, cid, contact.id, name="F", email="nope", phone="", bank_account="")
     with seeded.db.write() as session, pytest.raises(ContactError, match="Name: cannot be emptied"):
         demo_suppliers.edit_supplier(session, fiona, cid, contact.id, name=" ", email="", phone="", bank_account="")
-    with seeded.db.write() as session, pytest.raises(ContactError, match="came from Xero"):
-        demo_suppliers.edit_supplier(session, fiona, cid, xero_only.id, name="X", email="", phone="", bank_account="")
+    with seeded.db.write() as session:  # a supplier imported from Xero is the platform's to edit too
+        said = demo_suppliers.edit_supplier(
+            session,
+            fiona,
+            cid,
+            imported.id,
+            name="From Xero Ltd",
+            email="ap@fromxero.example",
+            phone="",
+            bank_account="",
+        )
+    assert said["changed"] == ["email"] and said["sync"] == "queued"
+    with seeded.db.write() as session, pytest.raises(ContactError, match="is not a supplier"):
+        demo_suppliers.edit_supplier(session, fiona, cid, customer.id, name="X", email="", phone="", bank_account="")
+    with seeded.db.write() as session:
+        ownership.save(session, fiona, cid, "xero")
+    with seeded.db.write() as session, pytest.raises(ContactError, match="Xero owns this company's supplier details"):
+        demo_suppliers.edit_supplier(session, fiona, cid, contact.id, name="F", email="", phone="", bank_account="")
 
 
 Call = Callable[[Any, Actor, int, int], Any]

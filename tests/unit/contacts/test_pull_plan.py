@@ -104,6 +104,25 @@ def test_decide(contact: XeroContact, hub: list[Held], kind: str, detail: Any) -
         assert detail.items() <= action.changes.items()
 
 
+@pytest.mark.parametrize(
+    ("supplier", "ownership", "kind"),
+    [
+        pytest.param(True, "by_role", "drift", id="by-role-a-supplier-is-the-platforms"),
+        pytest.param(False, "by_role", "refresh", id="by-role-a-customer-only-contact-is-xeros"),
+        pytest.param(True, "platform", "drift", id="platform-owns-its-suppliers"),
+        pytest.param(False, "platform", "drift", id="platform-owns-its-customers-too"),
+        pytest.param(True, "xero", "refresh", id="xero-owns-suppliers-too"),
+        pytest.param(False, "xero", "refresh", id="xero-owns-its-customers"),
+    ],
+)
+def test_who_owns_a_linked_contacts_details_is_the_companys_choice(supplier: bool, ownership: str, kind: str) -> None:
+    """Imported or created in the platform, every linked contact has a platform id: the setting alone decides."""
+    ours = held(4, email="a@b.example", xero_id="x-1", platform_id="X-x-1", supplier=supplier)
+    contact = xero(EmailAddress="new@elyeggs.example", IsSupplier=supplier, IsCustomer=not supplier)
+    action = decide(contact, index([ours]), policy="all", ownership=ownership)
+    assert action.kind == kind and action.changes["email"] == "new@elyeggs.example"
+
+
 def test_one_platform_contact_is_linked_to_one_xero_contact_per_page() -> None:
     twins = [xero(ContactID="x-1"), xero(ContactID="x-2", Name="Ely Eggs Limited")]
     kinds = [a.kind for a in plan(twins, index([held(1, email="orders@elyeggs.example")]), policy="all")]
