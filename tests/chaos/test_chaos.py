@@ -31,7 +31,8 @@ def test_the_books_match_xero_after_chaos(options: Options, tmp_path: Path) -> N
     outcome = run(options, tmp_path, say=print)
     assert outcome.kills >= 3 and outcome.sent == options.events
     assert outcome.left == 0, f"still waiting after a {options.drain:.0f} s drain"
+    made = {k: sum(row[k] for row in outcome.rows) for k in ("suppliers", "documents", "payments")}
+    assert made["suppliers"] >= 15 and made["documents"] >= 20 and made["payments"] >= 5, made  # the run did work
     for row in outcome.rows:
-        assert row["suppliers"] > 10 and row["documents"] > 10 and row["payments"] > 0
-        assert {k: row[k] for k in SAME} == dict.fromkeys(SAME, 0), row["details"]
-        assert row["open errors"] == "none"  # transient errors resolved themselves; no one has anything to do
+        assert {k: row[k] for k in SAME} == dict.fromkeys(SAME, 0), row
+        assert row["open errors"] == "none", row  # transient errors resolved themselves; no one has anything to do
