@@ -71,7 +71,26 @@ def index(held: list[Held]) -> Known:
 
 
 def _differences(ours: dict[str, Any], theirs: dict[str, Any]) -> dict[str, Any]:
-    return {k: theirs[k] for k in FIELDS if k in theirs and theirs[k] != ours.get(k)}
+    return {k: theirs[k] for k in FIELDS if k in theirs and not _same(k, ours.get(k), theirs[k])}
+
+
+def _same(name: str, ours: Any, theirs: Any) -> bool:
+    if name == "phones":  # Xero answers a contact's phones in its own order
+        return sorted(map(_phone, ours or [])) == sorted(map(_phone, theirs or []))
+    return bool(ours == theirs)
+
+
+def _phone(phone: dict[str, str]) -> tuple[str, str]:
+    return phone.get("type", ""), phone.get("number", "")
+
+
+def _linked_differences(ours: dict[str, Any], xero: XeroContact) -> dict[str, Any]:
+    """What Xero holds that differs from a linked contact. Its first name filled from the contact's name (Xero holds
+    no first or last name) is how the hub reads such a contact, not a change made in Xero."""
+    changes = _differences(ours, xero.values)
+    if xero.given_names == (None, None):
+        changes.pop("first_name", None)
+    return changes
 
 
 def _matches(xero: XeroContact, known: Known) -> list[Held]:
@@ -104,7 +123,7 @@ def decide(
     if linked is not None:
         if not in_policy(xero, policy, groups) and not xero.archived:
             return Action("outside", xero, linked.id, reason="Outside the company's import policy now")
-        changes = _differences(linked.values, xero.values)
+        changes = _linked_differences(linked.values, xero)
         if platform_owns(linked.is_supplier, ownership):  # Xero's differing values are shown, not taken
             return Action("drift", xero, linked.id, changes=changes)
         return Action("refresh", xero, linked.id, changes=changes)

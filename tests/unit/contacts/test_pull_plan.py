@@ -123,6 +123,21 @@ def test_who_owns_a_linked_contacts_details_is_the_companys_choice(supplier: boo
     assert action.kind == kind and action.changes["email"] == "new@elyeggs.example"
 
 
+def test_a_linked_contact_read_back_unchanged_is_not_a_difference() -> None:
+    """Phones in another order, and the name Xero's contact falls back to for a missing first name, change nothing:
+    otherwise a supplier would show drift for ever after its own push."""
+    ours = Held(
+        4, "SUP-1", "x-1", True, False,
+        {"name": "Ely Eggs Ltd", "email": "orders@elyeggs.example", "first_name": None, "last_name": None,
+         "addresses": [],
+         "phones": [{"type": "MOBILE", "number": "+44 7700 900123"}, {"type": "DEFAULT", "number": "+44 1353 1"}]},
+    )  # fmt: skip
+    phones = [{"PhoneType": "DEFAULT", "PhoneCountryCode": "44", "PhoneNumber": "1353 1"},
+              {"PhoneType": "MOBILE", "PhoneCountryCode": "44", "PhoneNumber": "7700 900123"}]  # fmt: skip
+    action = decide(xero(Phones=phones), index([ours]), policy="all")
+    assert (action.kind, action.changes) == ("drift", {})
+
+
 def test_one_platform_contact_is_linked_to_one_xero_contact_per_page() -> None:
     twins = [xero(ContactID="x-1"), xero(ContactID="x-2", Name="Ely Eggs Limited")]
     kinds = [a.kind for a in plan(twins, index([held(1, email="orders@elyeggs.example")]), policy="all")]
