@@ -170,3 +170,26 @@ def test_the_contacts_feed_says_who_owns_each_contact(hub: Hub) -> None:
     owners = {(c["is_supplier"], c["owner"]) for c in feed}
     assert (True, "platform") in owners and all(c["platform_id"] and c["xero_contact_id"] for c in feed)
     assert all(owner == ("platform" if supplier else "xero") for supplier, owner in owners)
+
+
+def test_a_document_to_a_contact_merged_in_xero_goes_to_the_survivor(hub: Hub, sim: Simulator) -> None:
+    connect(hub)
+    pull_all(hub)
+    refresh_all(hub)
+    with hub.db.read() as session:
+        gone, kept = session.scalars(
+            select(PlatformContact)
+            .where(PlatformContact.origin == Origin.XERO, PlatformContact.is_supplier, ~PlatformContact.archived)
+            .order_by(PlatformContact.id)
+            .limit(2)
+        ).all()
+    sim.control("POST", f"/orgs/{HARBOUR}/contacts/{gone.xero_contact_id}/merge", into=kept.xero_contact_id)
+    poll(hub)
+    event(
+        hub, "own-m1", "document.issued", document_id="B-8201", kind="bill", number="B-8201",
+        contact_id=gone.platform_id, issue_date="2026-11-02", due_date="2026-12-02", currency="GBP",
+        lines=[{**GOODS, "category": "RENT", "tax_rate": "VAT20", "quantity": 1, "unit_amount": 100, "tax_amount": 20}],
+    )  # fmt: skip
+    assert document_push.push_due(hub, worker="test").sent == 1
+    (bill,) = xero(hub, resources.INVOICES, InvoiceNumbers="B-8201")
+    assert bill["Contact"]["ContactID"] == kept.xero_contact_id
