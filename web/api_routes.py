@@ -19,6 +19,7 @@ from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
 MAX_BODY = 256 * 1024
+MAX_DIGITS = 40  # far more than any amount or quantity needs
 
 
 def _error(status: int, error: str, message: str, field: str | None = None) -> JSONResponse:
@@ -48,7 +49,44 @@ def _feed(hub: Hub, key: str | None, company_id: int, cursor: str | None, limit:
     return JSONResponse(feed)
 
 
-async def _guarded(request: Request, run: Any) -> Response:
+def _authorise(hub: Hub, key: str | None, company_id: int) -> None:
+    platform.authorise(hub.db, presented_key=key, company_id=company_id)
+
+
+async def _capped_body(request: Request) -> bytes | None:
+    """The body, read as it streams in and given up on (None) once past the cap, whatever length it declared."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY:
+        return None
+    size, parts = 0, []
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _number(text: str) -> float | int:
+    if len(text) > MAX_DIGITS:
+        raise ValueError(f"a number has at most {MAX_DIGITS} digits")
+    return float(text) if any(c in text for c in ".eE") else int(text)
+
+
+def _not_a_number(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _parse(raw: bytes) -> Any:
+    """JSON as the platform sends it: no NaN or Infinity, numbers of at most MAX_DIGITS digits, and nesting a parser
+    can follow; anything else raises ValueError with what is wrong."""
+    try:
+        return json.loads(raw or b"null", parse_int=_number, parse_float=_number, parse_constant=_not_a_number)
+    except RecursionError:
+        raise ValueError("it is nested too deeply") from None
+
+
+async def _guarded(request: Request, run: Any) -> Any:
     try:
         return await run_in_threadpool(run)
     except PlatformInputError as exc:
@@ -70,20 +108,21 @@ async def post_event(request: Request) -> Response:
     company_id = _company_id(request)
     if company_id is None:
         return _error(404, "unknown_company", "The company id in the path must be a number.")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return _error(413, "too_large", f"Events are at most {MAX_BODY // 1024} KB; split the change.")
-    body_bytes = await request.body()
-    if len(body_bytes) > MAX_BODY:
+    hub, key = get_hub(), _key(request)
+    # The key is checked before a byte of the body is read: without a live one, nothing is buffered.
+    refused = await _guarded(request, lambda: _authorise(hub, key, company_id))
+    if refused is not None:
+        return refused  # type: ignore[no-any-return]
+    body_bytes = await _capped_body(request)
+    if body_bytes is None:
         return _error(413, "too_large", f"Events are at most {MAX_BODY // 1024} KB; split the change.")
     try:
-        body = json.loads(body_bytes or b"null")
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        return _error(400, "invalid", f"The body is not valid JSON ({exc}).", "body")
+        body = _parse(body_bytes)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors too
+        return _error(400, "invalid", f"The body is not valid JSON: {exc}.", "body")
     if not isinstance(body, dict):
         return _error(400, "invalid", "The body must be a JSON object with event_id, type and data.", "body")
-    hub, key = get_hub(), _key(request)
-    return await _guarded(request, lambda: _post_event(hub, key, company_id, body))
+    return await _guarded(request, lambda: _post_event(hub, key, company_id, body))  # type: ignore[no-any-return]
 
 
 async def contacts_changes(request: Request) -> Response:

@@ -136,6 +136,16 @@ class Unauthorised(Refusal):
         )
 
 
+def authorise(db: Database, *, presented_key: str | None, company_id: int) -> None:
+    """Refuse a request without a live API key, or for a company that does not exist, before its body is read."""
+    if not presented_key:
+        raise Unauthorised
+    with db.write() as session:
+        if api_keys.authenticate(session, presented_key) is None:
+            raise Unauthorised
+        require_company(session, company_id)
+
+
 def receive(db: Database, *, presented_key: str | None, company_id: int, body: dict[str, Any]) -> dict[str, Any]:
     """One event from the platform API, in its own transaction; the same event sent twice at once is answered
     as a duplicate, not an error."""

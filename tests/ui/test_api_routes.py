@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import anyio
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -127,6 +128,55 @@ def test_oversized_and_malformed_bodies(client: TestClient, key: str) -> None:
     assert big.status_code == 413 and big.json()["error"] == "too_large"
     broken = client.post("/api/v1/companies/1/events", content=b"{nope", headers=headers)
     assert broken.status_code == 400 and broken.json()["field"] == "body"
+
+
+def pulled_chunks(key: str | None, chunks: int) -> tuple[int, int]:
+    """POST a chunked body of `chunks` pieces of 64 KiB straight to the ASGI app; return the status and how many
+    pieces the app pulled before answering."""
+    app, pulled, status = Starlette(routes=ROUTES), [0], [0]
+
+    async def receive() -> dict:
+        pulled[0] += 1
+        return {"type": "http.request", "body": b" " * 65_536, "more_body": pulled[0] < chunks}
+
+    async def send(message: dict) -> None:
+        if message["type"] == "http.response.start":
+            status[0] = message["status"]
+
+    headers = [(b"content-type", b"application/json")]
+    if key:
+        headers.append((b"authorization", f"Bearer {key}".encode()))
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
+             "path": "/api/v1/companies/1/events", "raw_path": b"", "query_string": b"", "root_path": "",
+             "headers": headers, "server": ("testserver", 80), "client": ("127.0.0.1", 1)}  # fmt: skip
+    anyio.run(app, scope, receive, send)
+    return status[0], pulled[0]
+
+
+def test_a_body_is_never_read_without_a_live_key_and_a_chunked_one_stops_at_the_cap(ui_hub: Hub, key: str) -> None:
+    assert pulled_chunks(None, 1024) == (401, 0)
+    assert pulled_chunks("hubk_wrong", 1024) == (401, 0)
+    status, pulled = pulled_chunks(key, 1024)  # 64 MiB, no length given
+    assert status == 413 and pulled == 5  # given up just past the 256 KiB cap, not after buffering it all
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"event_id": "n", "type": "payment.recorded", "data": {"amount": ' + b"9" * 5000 + b"}}",
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"event_id": "i", "type": "payment.recorded", "data": {"amount": Infinity}}',
+        b'{"event_id": "i", "type": "payment.recorded", "data": {"amount": NaN}}',
+    ],
+    ids=["five-thousand-digits", "deeply-nested", "infinity", "nan"],
+)
+def test_malformed_numbers_and_nesting_are_a_json_400_naming_the_body(
+    client: TestClient, key: str, ui_hub: Hub, body: bytes
+) -> None:
+    headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    response = client.post("/api/v1/companies/1/events", content=body, headers=headers)
+    assert response.status_code == 400 and response.json()["error"] == "invalid"
+    assert response.json()["field"] == "body" and count(ui_hub, PlatformEvent) == 0
 
 
 def test_a_reused_event_id_is_a_conflict(client: TestClient, key: str) -> None:
