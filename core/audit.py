@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +12,7 @@ from sqlalchemy.orm import Session
 from core import activity, clock
 from core.auth import Actor, Permission, require
 from core.models.base import AuditEvent, Company
-from core.text import csv_safe
+from core.text import csv_text
 
 # Every action name the hub records, with the words the Audit page shows for it.
 ACTIONS: dict[str, str] = {
@@ -172,22 +170,13 @@ def count_events(session: Session, actor: Actor, flt: AuditFilter) -> int:
 def export_csv(session: Session, actor: Actor, flt: AuditFilter) -> str:
     """Every event matching the filter as CSV, oldest first."""
     rows = list_events(session, actor, flt, limit=1_000_000)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["at_utc", "actor", "action", "company", "target", "before", "after", "detail"])
-    for row in reversed(rows):
-        cells = [
-            row.at.isoformat(timespec="seconds"),
-            row.actor,
-            row.action,
-            row.company or "",
-            row.target or "",
-            compact(row.before),
-            compact(row.after),
-            row.detail or "",
-        ]
-        writer.writerow([csv_safe(cell) for cell in cells])
-    return out.getvalue()
+    header = ["at_utc", "actor", "action", "company", "target", "before", "after", "detail"]
+    cells = (
+        [row.at.isoformat(timespec="seconds"), row.actor, row.action, row.company, row.target,
+         compact(row.before), compact(row.after), row.detail]
+        for row in reversed(rows)
+    )  # fmt: skip
+    return csv_text(header, cells)
 
 
 def compact(values: dict[str, Any] | None) -> str:

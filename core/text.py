@@ -1,8 +1,11 @@
-"""Small checks on text people type, shared by the services that store it."""
+"""Small checks on text people type, shared by the services that store it, and the one way text leaves as CSV."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Sequence
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 EMAIL_MAX = 320
@@ -13,9 +16,26 @@ def is_email(text: str) -> bool:
     return len(text) <= EMAIL_MAX and bool(_EMAIL.match(text))
 
 
+_NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
 def csv_safe(value: str) -> str:
-    """Defuse text a spreadsheet would run as a formula (=, +, -, @ at the start)."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+    """Defuse text a spreadsheet would run as a formula (=, +, -, @, tab or return at the start); a plain number,
+    negative ones included, stays a number."""
+    if value[:1] in {"=", "+", "-", "@", "\t", "\r"} and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """A CSV file's text, every cell through csv_safe (None is an empty cell): the one way the hub writes CSV, so
+    nothing the platform or Xero wrote runs as a formula in the spreadsheet that opens it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([csv_safe(str(cell)) for cell in header])
+    for row in rows:
+        writer.writerow([csv_safe("" if cell is None else str(cell)) for cell in row])
+    return out.getvalue()
 
 
 def plural(count: int, one: str, many: str) -> str:

@@ -6,8 +6,6 @@ next door (core.contacts.reviews, core.contacts.proposals, core.contacts.import_
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterator
 
 from sqlalchemy import Text, cast, func, select, tuple_
@@ -27,7 +25,7 @@ from core.contacts.query import (
 )
 from core.models.platform import PlatformContact
 from core.paging import clamp
-from core.text import csv_safe
+from core.text import csv_text
 
 EXPORT_BATCH = 1000
 
@@ -81,31 +79,29 @@ def export_csv(
 ) -> str:
     """Every contact matching the filter as CSV (text a spreadsheet would run as a formula is defused)."""
     require(actor, Permission.VIEW_COMPANY, company_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            *("name", "email", "roles", "platform_id", "xero_status", "xero_contact_id", "xero_link"),
-            *("last_synced_utc", "pending_change", "open_error", "drift", "groups"),
-        ]
-    )
-    for row in _every_row(session, company_id, flt, linker(session, company_id, xero_api_url)):
-        cells = [
-            row.name,
-            row.email or "",
-            row.roles,
-            row.platform_id or "",
-            row.status_label,
-            row.xero_contact_id or "",
-            row.xero_url or "",
-            row.last_synced_at.isoformat(timespec="seconds") if row.last_synced_at else "",
-            "yes" if row.pending else "no",
-            row.error or "",
-            audit.compact(row.drift),
-            "; ".join(row.groups),
-        ]
-        writer.writerow([csv_safe(cell) for cell in cells])
-    return out.getvalue()
+    header = [
+        *("name", "email", "roles", "platform_id", "xero_status", "xero_contact_id", "xero_link"),
+        *("last_synced_utc", "pending_change", "open_error", "drift", "groups"),
+    ]
+    rows = _every_row(session, company_id, flt, linker(session, company_id, xero_api_url))
+    return csv_text(header, (_cells(row) for row in rows))
+
+
+def _cells(row: ContactRow) -> list[str]:
+    return [
+        row.name,
+        row.email or "",
+        row.roles,
+        row.platform_id or "",
+        row.status_label,
+        row.xero_contact_id or "",
+        row.xero_url or "",
+        row.last_synced_at.isoformat(timespec="seconds") if row.last_synced_at else "",
+        "yes" if row.pending else "no",
+        row.error or "",
+        audit.compact(row.drift),
+        "; ".join(row.groups),
+    ]
 
 
 def record_export(session: Session, actor: Actor, company_id: int, flt: ContactFilter) -> None:

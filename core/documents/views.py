@@ -3,8 +3,6 @@ off balance with both figures, and the CSV of the filtered list. Every read chec
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,6 +20,7 @@ from core.documents.status import platform_docs
 from core.models.platform import PlatformContact
 from core.models.sync import Connection, OutboxState
 from core.paging import Page, clamp
+from core.text import csv_text
 
 PAGE_SIZE = 50
 CSV_LIMIT = 10_000
@@ -149,46 +148,30 @@ def to_csv(session: Session, actor: Actor, company_id: int, flt: DocumentFilter,
     """The filtered list as CSV (up to 10,000 rows), for a spreadsheet."""
     require(actor, Permission.VIEW_COMPANY, company_id)
     tenant = _tenant(session, company_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    header = [
+        *("Kind", "Number", "Contact", "Date", "Currency", "Amount", "Status", "Xero status", "Amount due"),
+        *("Amount paid", "Xero id", "Xero link", "Last attempt", "Error"),
+    ]
+    rows = (
         [
-            "Kind",
-            "Number",
-            "Contact",
-            "Date",
-            "Currency",
-            "Amount",
-            "Status",
-            "Xero status",
-            "Amount due",
-            "Amount paid",
-            "Xero id",
-            "Xero link",
-            "Last attempt",
-            "Error",
+            KINDS.get(r.kind, r.kind),
+            r.number,
+            r.contact,
+            r.day.isoformat(),
+            r.currency,
+            f"{r.amount:.2f}",
+            status_words(r),
+            r.xero_status,
+            None if r.amount_due is None else f"{r.amount_due:.2f}",
+            None if r.amount_paid is None else f"{r.amount_paid:.2f}",
+            r.xero_id,
+            xero_link(xero_api_url, tenant, r),
+            _when(r.last_attempt),
+            r.error,
         ]
+        for r in document_query.rows(session, company_id, flt, offset=0, limit=CSV_LIMIT)
     )
-    for r in document_query.rows(session, company_id, flt, offset=0, limit=CSV_LIMIT):
-        writer.writerow(
-            [
-                KINDS.get(r.kind, r.kind),
-                r.number,
-                r.contact,
-                r.day.isoformat(),
-                r.currency,
-                f"{r.amount:.2f}",
-                status_words(r),
-                r.xero_status or "",
-                "" if r.amount_due is None else f"{r.amount_due:.2f}",
-                "" if r.amount_paid is None else f"{r.amount_paid:.2f}",
-                r.xero_id or "",
-                xero_link(xero_api_url, tenant, r) or "",
-                _when(r.last_attempt),
-                r.error or "",
-            ]
-        )
-    return out.getvalue()
+    return csv_text(header, rows)
 
 
 def kind_options() -> dict[str | None, str]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,7 +21,7 @@ from core.models.base import AuditEvent
 from core.models.platform import PlatformContact, PlatformDocument
 from core.models.sync import Connection, OutboxEntry, SyncError
 from core.sync.causes import Cause, cause
-from core.text import csv_safe
+from core.text import csv_text
 
 # Xero can answer with megabytes (a whole HTML error page); the panel shows the start and says how much was cut.
 SHOW_CHARS = 20_000
@@ -163,22 +162,21 @@ def detail(session: Session, actor: Actor, error_id: int, *, xero_api_url: str =
 
 def export_csv(session: Session, actor: Actor, flt: ErrorFilter) -> str:
     """Every error matching the filter as CSV, oldest first (text a spreadsheet would run is defused)."""
-    clauses = where(actor, flt)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            *("id", "company", "cause", "title", "who_acts", "entity_type", "entity_id", "entity"),
-            *("detail", "status", "occurrences", "first_seen_utc", "last_seen_utc", "note"),
-        ]
-    )
+    header = [
+        *("id", "company", "cause", "title", "who_acts", "entity_type", "entity_id", "entity"),
+        *("detail", "status", "occurrences", "first_seen_utc", "last_seen_utc", "note"),
+    ]
+    return csv_text(header, _export_rows(session, where(actor, flt)))
+
+
+def _export_rows(session: Session, clauses: list[Any]) -> Iterator[list[str]]:
     after = 0
     while True:  # keyset batches: memory stays flat however many errors match
         batch = session.execute(
             select(*COLUMNS).where(*clauses, SyncError.id > after).order_by(SyncError.id).limit(EXPORT_BATCH)
         ).all()
         for row in rows_of(session, list(batch)):
-            cells = [
+            yield [
                 str(row.id),
                 row.company,
                 row.cause,
@@ -194,9 +192,8 @@ def export_csv(session: Session, actor: Actor, flt: ErrorFilter) -> str:
                 row.last_seen_at.isoformat(timespec="seconds"),
                 row.note or "",
             ]
-            writer.writerow([csv_safe(cell) for cell in cells])
         if len(batch) < EXPORT_BATCH:
-            return out.getvalue()
+            return
         after = batch[-1].id
 
 

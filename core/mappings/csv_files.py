@@ -13,7 +13,7 @@ from core.auth import Actor, Permission, require
 from core.mappings import store as mappings
 from core.mappings.plan import Change, Plan
 from core.models.mappings import MappingKind
-from core.text import csv_safe
+from core.text import csv_text
 
 COLUMNS = {
     MappingKind.ACCOUNT: ("document_kind", "category", "account_code"),
@@ -42,14 +42,12 @@ def filename(kind: MappingKind) -> str:
 def export(session: Session, actor: Actor, company_id: int, kind: MappingKind) -> str:
     """The table's mappings as CSV (the same columns import takes)."""
     require(actor, Permission.VIEW_COMPANY, company_id)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS[kind])
-    for row in mappings.rows(session, company_id):
-        if row.kind is kind:
-            values = [row.source, row.target] if kind is MappingKind.PAYMENT else [row.scope, row.source, row.target]
-            writer.writerow([csv_safe(v) for v in values])
-    return out.getvalue()
+    rows = [
+        [row.source, row.target] if kind is MappingKind.PAYMENT else [row.scope, row.source, row.target]
+        for row in mappings.rows(session, company_id)
+        if row.kind is kind
+    ]
+    return csv_text(COLUMNS[kind], rows)
 
 
 def parse(kind: MappingKind, text: str) -> tuple[list[Change], list[str]]:
