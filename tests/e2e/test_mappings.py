@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from core import companies
 from core.auth import COMMAND_LINE
@@ -44,9 +45,17 @@ def ensure_company(stack: Stack) -> None:
 
 def choose(page: Page, scope: Locator, label: str, option: str, typed: str) -> None:
     """Pick an option in a Streamlit selectbox, typing part of it first (long lists render lazily)."""
-    scope.get_by_label(label).click()
-    page.keyboard.type(typed)
-    page.get_by_role("option", name=option, exact=True).click()
+    wanted = page.get_by_role("option", name=option, exact=True)
+    for _ in range(3):  # on a busy machine the list can open after the first keys were typed: type again
+        scope.get_by_label(label).click()
+        page.keyboard.type(typed)
+        try:
+            wanted.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+            settle(page)
+    wanted.click()
 
 
 def save_one(page: Page, form: Locator, row_label: str, row: str, target: str, typed: tuple[str, str]) -> None:
