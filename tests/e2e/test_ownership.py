@@ -103,9 +103,11 @@ def test_a_supplier_that_came_from_xero_is_the_platforms_to_edit_propose_and_inv
     })  # fmt: skip
     nav(page, "Contacts & suppliers")
     main(page).get_by_role("tab", name=re.compile(r"Proposed updates \(\d+\)")).click()
-    proposal = main(page).get_by_test_id("stVerticalBlockBorderWrapper").filter(has_text=supplier.name)
-    expect(proposal.get_by_text("062-000 87654321")).to_be_visible()
-    proposal.get_by_role("button", name="Accept").click()
+    expect(main(page).get_by_text(f"{supplier.name} proposed new details")).to_be_visible()
+    expect(main(page).get_by_text("062-000 87654321")).to_be_visible()  # the difference, beside the current value
+    accept = main(page).get_by_role("button", name="Accept")
+    expect(accept).to_have_count(1)  # the only proposal waiting
+    accept.click()
     settle(page)
     xero_contact_page(page, stack, KOOKABURRA, supplier.name)
     shows_after_sync(page, "062-000 87654321")
