@@ -34,5 +34,6 @@ def test_the_books_match_xero_after_chaos(options: Options, tmp_path: Path) -> N
     made = {k: sum(row[k] for row in outcome.rows) for k in ("suppliers", "documents", "payments")}
     assert made["suppliers"] >= 15 and made["documents"] >= 20 and made["payments"] >= 5, made  # the run did work
     for row in outcome.rows:
-        assert {k: row[k] for k in SAME} == dict.fromkeys(SAME, 0), row
-        assert row["open errors"] == "none", row  # transient errors resolved themselves; no one has anything to do
+        differs = "; ".join(row["details"])
+        assert {k: row[k] for k in SAME} == dict.fromkeys(SAME, 0), f"{row['company']}: {differs}"
+        assert row["open errors"] == "none", row["open errors"]  # transient errors resolved themselves
