@@ -7,6 +7,7 @@ import streamlit as st
 
 from core.platform_api import keys as api_keys
 from web.ui import context, exceptions
+from web.ui.messages import md
 
 actor, hub = context.actor(), context.hub()
 st.title("API keys")
@@ -17,7 +18,7 @@ st.caption(
 
 if "new_api_key" in st.session_state:
     name, key = st.session_state.pop("new_api_key")
-    st.success(f"Key for {name}: copy it now; it is not shown again.", icon=":material/key:")
+    st.success(f"Key for {md(name)}: copy it now; it is not shown again.", icon=":material/key:")
     st.code(key, language=None)
 
 with hub.db.read() as session:

@@ -10,6 +10,7 @@ from core import companies
 from core.auth import Permission, allowed
 from core.contacts import ownership
 from web.ui import context, exceptions
+from web.ui.messages import md
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 
@@ -114,5 +115,5 @@ if allowed(actor, Permission.MANAGE_COMPANIES):
             except exceptions.EXPECTED as exc:
                 exceptions.show(exc)
             else:
-                st.toast(f"{name.strip()} added.", icon=":material/check:")
+                st.toast(f"{md(name.strip())} added.", icon=":material/check:")
                 st.rerun()

@@ -75,7 +75,7 @@ with st.container(border=True):
             where = "under way" if view.import_state == "running" else "queued"
             st.info(f"The initial import of contacts and suppliers is {where}.", icon=":material/downloading:")
     if view.last_error:
-        st.caption(f"Last error: {view.last_error} ({view.last_error_at:%Y-%m-%d %H:%M} UTC)")
+        st.caption(f"Last error: {md(view.last_error)} ({view.last_error_at:%Y-%m-%d %H:%M} UTC)")
     if view.held:
         st.caption(f"{view.held:,} {'change waits' if view.held == 1 else 'changes wait'} for the reconnection.")
 
@@ -95,7 +95,9 @@ if waiting is not None and waiting.offered:
             exceptions.show(exc)
         else:
             st.query_params.clear()
-            st.toast(f"Connected to {choice['tenantName']}. The initial import has started.", icon=":material/check:")
+            st.toast(
+                f"Connected to {md(choice['tenantName'])}. The initial import has started.", icon=":material/check:"
+            )
             st.rerun()
     st.stop()
 
@@ -159,7 +161,7 @@ def _waiting_words(count: int) -> str:
 @st.dialog("Disconnect from Xero?")
 def confirm_disconnect() -> None:
     st.write(
-        f"Syncing with {view.organisation} stops, and the connection is deleted in Xero. "
+        f"Syncing with {md(view.organisation)} stops, and the connection is deleted in Xero. "
         f"{_waiting_words(view.waiting)} Waiting changes, and every change made while disconnected, are kept and "
         "sent after you reconnect to the same organisation. Mappings and links are kept."
     )

@@ -140,7 +140,7 @@ with tabs[2]:
     payment_setting(hub, actor, company.id, view.payment_accounts, editable=view.can_edit)
     for row in view.payments:
         if row.hint:
-            st.info(f"**{row.source}**: {row.hint}", icon=":material/lightbulb:")
+            st.info(f"**{md(row.source)}**: {md(row.hint)}", icon=":material/lightbulb:")
     options = list(dict.fromkeys(label for r in view.payments for _, label in r.choices))
     editor(hub, actor, company.id, view.payments, key="pay", options=options, editable=view.can_edit)
 

@@ -15,6 +15,7 @@ from core.sync import run_history, runs
 from web.ui import context, exceptions
 from web.ui.chrome import ago
 from web.ui.dashboard_widgets import duration
+from web.ui.messages import md
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Sync runs")
@@ -52,7 +53,9 @@ else:
             RunState.QUEUED: f"asked for {ago(newest.requested_at)}, waiting for the sidecar",
             RunState.RUNNING: f"started {ago(newest.started_at)}, still running",
         }.get(newest.state, f"{newest.state.value} {ago(newest.finished_at)}")
-        st.markdown(f"**Last run:** {newest.job_label}, {when}" + (f" — {newest.outcome}" if newest.outcome else ""))
+        st.markdown(
+            f"**Last run:** {newest.job_label}, {when}" + (f" — {md(newest.outcome)}" if newest.outcome else "")
+        )
     st.dataframe(
         pd.DataFrame(
             [

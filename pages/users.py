@@ -9,6 +9,7 @@ from core import clock, companies
 from core.models.base import Role, StaffUser
 from core.staff import users
 from web.ui import context, exceptions
+from web.ui.messages import md
 
 actor, hub = context.actor(), context.hub()
 st.title("Staff users")
@@ -47,7 +48,7 @@ st.dataframe(
 
 if "new_password" in st.session_state:
     who, password = st.session_state.pop("new_password")
-    st.success(f"Password for {who}: `{password}` — pass it on now; it is not shown again.", icon=":material/key:")
+    st.success(f"Password for {md(who)}: `{password}` — pass it on now; it is not shown again.", icon=":material/key:")
 
 
 def draft_form(prefix: str, user: StaffUser | None = None) -> users.UserDraft:
@@ -92,7 +93,7 @@ with st.expander("Add a user", icon=":material/person_add:"):
         else:
             if not password:
                 st.session_state["new_password"] = (draft.email.strip().lower(), chosen)
-            st.toast(f"{draft.name.strip()} added.", icon=":material/check:")
+            st.toast(f"{md(draft.name.strip())} added.", icon=":material/check:")
             st.rerun()
 
 

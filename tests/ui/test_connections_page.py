@@ -131,3 +131,20 @@ def test_a_disconnected_company_can_still_be_removed(app_as: AppFactory, ui_hub:
     labels = {b.label for b in at.button}
     assert {"Reconnect to Xero", "Remove…"} <= labels and "Disconnect…" not in labels
     assert "Disconnected after 60 days." in page_text(at)
+
+
+def test_words_from_xero_are_shown_as_text_never_as_markdown(app_as: AppFactory, ui_hub: Hub) -> None:
+    evil = "**Loud** [click](http://evil.example) ![x](http://evil.example/t.png)"
+    cid = seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.CONNECTED)
+    with ui_hub.db.write() as session:
+        found = session.scalar(select(Connection).where(Connection.company_id == cid))
+        assert found is not None
+        found.tenant_name = evil
+        record(session, company_id=cid, code="xero_outage", entity=EntityRef("contact", "7"), detail=evil)
+    at = run_ok(app_as(FIONA))
+    run_ok(at.switch_page("pages/connections.py"))
+    next(b for b in at.button if b.label == "Disconnect…").click()
+    run_ok(at)
+    shown = [m.value for m in [*at.markdown, *at.caption, *at.info, *at.toast]]
+    assert any("Loud" in value for value in shown)
+    assert not [value for value in shown if "[click](http" in value or "**Loud**" in value]

@@ -13,7 +13,7 @@ from core.documents import views as document_views
 from core.hub import Hub
 from core.models.base import Company
 from web.ui import exceptions
-from web.ui.messages import flash
+from web.ui.messages import flash, md
 
 LAST_DEMO = "documents-last-demo"
 SYNC_WORDS = {
@@ -141,8 +141,8 @@ def _watch(hub: Hub, actor: Actor, company: Company) -> None:
         row = listed.row
         with st.container(border=True):
             kind = "Payment on" if row.entity_type == "payment" else "Invoice"
-            st.markdown(f"**{kind} {row.number}** · {row.contact} · {row.amount:,.2f} {row.currency}")
-            st.markdown(f"Status: **{listed.status}**" + (f" · Error: {row.error}" if row.error else ""))
+            st.markdown(f"**{kind} {md(row.number)}** · {md(row.contact)} · {row.amount:,.2f} {row.currency}")
+            st.markdown(f"Status: **{listed.status}**" + (f" · Error: {md(row.error)}" if row.error else ""))
             if row.amount_due is not None:
                 st.caption(f"Amount due in Xero {row.amount_due:,.2f}, paid {row.amount_paid or 0:,.2f}")
             if listed.xero_url:

@@ -64,7 +64,7 @@ def detail_panel(hub: Hub, actor: Actor, error_id: int) -> None:
         found = error_detail.detail(session, actor, error_id, xero_api_url=hub.settings.xero_api_url)
     row, cause = found.row, found.cause
     with st.container(border=True):
-        st.subheader(f"{cause.title} · {row.company}")
+        st.subheader(f"{cause.title} · {md(row.company)}")
         entity = f"{row.entity_type} {md(row.entity_number or row.entity_id or '')}" if row.entity_type else "—"
         st.markdown(f"**Record:** {entity}  \n**Status:** {row.status} · **Who acts:** {row.who}")
         st.markdown(f"**What happened:** {cause.explanation}")

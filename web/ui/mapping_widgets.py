@@ -19,7 +19,7 @@ from core.mappings.rules import PAYMENT_ACCOUNTS
 from core.mappings.view import Row
 from core.models.mappings import MappingKind
 from web.ui import exceptions
-from web.ui.messages import flash
+from web.ui.messages import flash, md
 
 NONE = "— not mapped —"
 
@@ -42,7 +42,7 @@ def _save(hub: Hub, actor: Actor, company_id: int, changes: list[Change]) -> boo
     except mappings.MappingError as exc:
         st.error(str(exc).splitlines()[0], icon=":material/block:")
         for refusal in exc.refusals:
-            st.error(f"**{refusal.where}** — {refusal.reason}", icon=":material/do_not_disturb_on:")
+            st.error(f"**{md(refusal.where)}** — {md(refusal.reason)}", icon=":material/do_not_disturb_on:")
         return False
     except exceptions.EXPECTED as exc:
         exceptions.show(exc)
@@ -162,7 +162,7 @@ def csv_panel(hub: Hub, actor: Actor, company_id: int, kind: MappingKind, title:
         st.dataframe(pd.DataFrame({"Problem": list(checked.errors)}), hide_index=True, width="stretch")
         return
     writes = checked.plan.writes if checked.plan else ()
-    st.info(f"{upload.name} is valid: {len(writes)} mapping(s) would change.", icon=":material/fact_check:")
+    st.info(f"{md(upload.name)} is valid: {len(writes)} mapping(s) would change.", icon=":material/fact_check:")
     if writes and st.button("Apply this file", key=f"csv-apply-{kind.value}", type="primary"):
         with hub.db.write() as session:
             done = mappings_csv.import_file(session, actor, company_id, kind, text, name=upload.name)
