@@ -104,7 +104,11 @@ def cmd_api_keys(args: argparse.Namespace) -> int:
     hub = _hub()
     with hub.db.write() as session:
         if args.action == "create":
-            row, key = api_keys.create(session, COMMAND_LINE, args.name or "")
+            if (args.company is None) == (not args.all_companies):
+                raise api_keys.ApiKeyError("Say what the key reaches: --company ID, or --all-companies.")
+            row, key = api_keys.create(
+                session, COMMAND_LINE, args.name or "", company_id=args.company, write=not args.read_only
+            )
             print(f"Key for {row.name} (shown once): {key}")
         elif args.action == "revoke":
             if not (args.name or "").isdigit():
@@ -202,6 +206,9 @@ def parser() -> argparse.ArgumentParser:
     keys = sub.add_parser("api-keys", help="the platform's API keys: list, create NAME, revoke ID")
     keys.add_argument("action", choices=["list", "create", "revoke"])
     keys.add_argument("name", nargs="?", help="the platform's name (create) or the key's id (revoke)")
+    keys.add_argument("--company", type=int, help="create: the one company the key reaches")
+    keys.add_argument("--all-companies", action="store_true", help="create: the key reaches every company")
+    keys.add_argument("--read-only", action="store_true", help="create: the key reads the feed, sends no events")
     keys.set_defaults(func=cmd_api_keys)
 
     moved = sub.add_parser("clock", help="move the demo's clock forward for every process (and the simulator)")

@@ -15,6 +15,7 @@ from core.failures import UNAVAILABLE_ERRORS, Refusal
 from core.hub import Hub
 from core.platform_api import events as platform
 from core.platform_api.checks import EventConflict, PlatformInputError
+from core.platform_api.keys import OutOfReach
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ async def _guarded(request: Request, run: Any) -> Any:
         return _error(409, "conflict", str(exc))
     except platform.Unauthorised as exc:
         return _error(401, "unauthorised", str(exc))
+    except OutOfReach as exc:
+        return _error(403, "forbidden", str(exc))
     except Refusal as exc:  # any other refusal: its message says why
         return _error(400, "refused", str(exc))
     except UNAVAILABLE_ERRORS as exc:

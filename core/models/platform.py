@@ -220,3 +220,7 @@ class ApiKey(Base):
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
     note: Mapped[str | None] = mapped_column(Text)
+    # What the key reaches: one company (None: every company, chosen explicitly), writing events or only reading.
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    can_write: Mapped[bool] = mapped_column(default=True)
+    expires_at: Mapped[datetime | None]

@@ -136,13 +136,22 @@ class Unauthorised(Refusal):
         )
 
 
+def _live_key(session: Session, presented_key: str | None, company_id: int, *, write: bool) -> ApiKey:
+    """The presented key, live and made to reach this company this way (Unauthorised, OutOfReach otherwise)."""
+    api_key = api_keys.authenticate(session, presented_key)
+    if api_key is None:
+        raise Unauthorised
+    api_keys.check_reach(api_key, company_id, write=write)
+    return api_key
+
+
 def authorise(db: Database, *, presented_key: str | None, company_id: int) -> None:
-    """Refuse a request without a live API key, or for a company that does not exist, before its body is read."""
+    """Refuse an event without a live API key that may write to this company, or for a company that does not exist,
+    before its body is read."""
     if not presented_key:
         raise Unauthorised
     with db.write() as session:
-        if api_keys.authenticate(session, presented_key) is None:
-            raise Unauthorised
+        _live_key(session, presented_key, company_id, write=True)
         require_company(session, company_id)
 
 
@@ -152,9 +161,7 @@ def receive(db: Database, *, presented_key: str | None, company_id: int, body: d
     for attempt in (1, 2):
         try:
             with db.write() as session:
-                api_key = api_keys.authenticate(session, presented_key)
-                if api_key is None:
-                    raise Unauthorised
+                api_key = _live_key(session, presented_key, company_id, write=True)
                 return handle(
                     session,
                     company_id=company_id,
@@ -174,6 +181,5 @@ def read_feed(
 ) -> dict[str, Any]:
     """The contacts changes feed for a platform presenting its API key."""
     with db.write() as session:  # a write: the key's last use is recorded
-        if api_keys.authenticate(session, presented_key) is None:
-            raise Unauthorised
+        _live_key(session, presented_key, company_id, write=False)
         return contacts_feed(session, company_id, cursor=cursor, limit=limit)

@@ -87,7 +87,7 @@ class Platform:
     def __init__(self, stack: Stack) -> None:
         self.stack = stack
         made = subprocess.run(
-            [sys.executable, "manage.py", "api-keys", "create", "Browser tests"],
+            [sys.executable, "manage.py", "api-keys", "create", "Browser tests", "--all-companies"],
             cwd=PROJECT_ROOT,
             env={**stack.env, **launcher.demo_keys(stack.data_dir)},  # the keys the launcher made for its data
             capture_output=True,

@@ -97,7 +97,11 @@ def test_migrate_reports_the_revision(hub: Hub) -> None:
 
 def test_api_keys_from_the_command_line(hub: Hub) -> None:
     hub.ensure_ready()
-    created = manage(hub, "api-keys", "create", "Platform staging")
+    unsaid = manage(hub, "api-keys", "create", "Platform staging")
+    assert unsaid.returncode == 1 and "--company ID, or --all-companies" in unsaid.stderr
+    nowhere = manage(hub, "api-keys", "create", "Platform staging", "--company", "1")
+    assert nowhere.returncode == 1 and "There is no company 1" in nowhere.stderr
+    created = manage(hub, "api-keys", "create", "Platform staging", "--all-companies", "--read-only")
     assert created.returncode == 0 and "hubk_" in created.stdout
     listed = manage(hub, "api-keys", "list")
     assert "Platform staging" in listed.stdout and "active" in listed.stdout

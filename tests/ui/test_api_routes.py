@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import anyio
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from core import clock
 from core.auth import COMMAND_LINE
 from core.hub import Hub
 from core.models.platform import PlatformContact, PlatformEvent
@@ -27,7 +29,7 @@ def client(ui_hub: Hub) -> Iterator[TestClient]:
 @pytest.fixture
 def key(ui_hub: Hub) -> str:
     with ui_hub.db.write() as session:
-        return api_keys.create(session, COMMAND_LINE, "Platform production")[1]
+        return api_keys.create(session, COMMAND_LINE, "Platform production", company_id=None)[1]
 
 
 def event(event_id: str, data: object = SUPPLIER, kind: str = "supplier.changed") -> dict:
@@ -211,3 +213,45 @@ def test_only_a_hash_of_the_key_is_stored(ui_hub: Hub, key: str) -> None:
     with ui_hub.db.read() as session:
         row = session.scalar(select(ApiKey))
         assert row is not None and key not in (row.key_hash, row.prefix) and key.startswith(row.prefix)
+
+
+def scoped_key(hub: Hub, *, company_id: int | None, write: bool = True, expires_in_days: int | None = None) -> str:
+    expires = clock.now() + timedelta(days=expires_in_days) if expires_in_days is not None else None
+    with hub.db.write() as session:
+        return api_keys.create(session, COMMAND_LINE, "Scoped", company_id=company_id, write=write, expires_at=expires)[
+            1
+        ]
+
+
+def test_a_key_for_one_company_reaches_only_that_company(client: TestClient, ui_hub: Hub) -> None:
+    headers = {"Authorization": f"Bearer {scoped_key(ui_hub, company_id=1)}"}
+    assert client.post("/api/v1/companies/1/events", json=event("s-1"), headers=headers).status_code == 201
+    other = client.post("/api/v1/companies/2/events", json=event("s-2"), headers=headers)
+    assert other.status_code == 403 and other.json()["error"] == "forbidden"
+    assert "company 2" in other.json()["message"]
+    assert client.get("/api/v1/companies/2/contacts/changes", headers=headers).status_code == 403
+    assert client.get("/api/v1/companies/1/contacts/changes", headers=headers).status_code == 200
+    assert count(ui_hub, PlatformEvent) == 1
+
+
+def test_a_read_only_key_reads_the_feed_and_writes_nothing(client: TestClient, ui_hub: Hub) -> None:
+    headers = {"Authorization": f"Bearer {scoped_key(ui_hub, company_id=None, write=False)}"}
+    assert client.get("/api/v1/companies/1/contacts/changes", headers=headers).status_code == 200
+    refused = client.post("/api/v1/companies/1/events", json=event("r-1"), headers=headers)
+    assert refused.status_code == 403 and "read only" in refused.json()["message"]
+    assert count(ui_hub, PlatformEvent) == 0
+
+
+def test_an_expired_key_stops_working(client: TestClient, ui_hub: Hub) -> None:
+    key = scoped_key(ui_hub, company_id=None, expires_in_days=1)
+    headers = {"Authorization": f"Bearer {key}"}
+    assert client.post("/api/v1/companies/1/events", json=event("x-1"), headers=headers).status_code == 201
+    clock.advance(timedelta(days=2))
+    assert client.post("/api/v1/companies/1/events", json=event("x-2"), headers=headers).status_code == 401
+
+
+def test_a_key_names_its_reach_when_it_is_made(ui_hub: Hub) -> None:
+    with ui_hub.db.write() as session, pytest.raises(api_keys.ApiKeyError, match="no company"):
+        api_keys.create(session, COMMAND_LINE, "Nowhere", company_id=999)
+    with ui_hub.db.write() as session, pytest.raises(api_keys.ApiKeyError, match="in the past"):
+        api_keys.create(session, COMMAND_LINE, "Old", company_id=None, expires_at=clock.now() - timedelta(days=1))

@@ -192,3 +192,18 @@ def test_finance_manager_cannot_switch_to_another_company_by_tampering(app_as: A
         emails = dict(session.execute(select(Company.name, Company.finance_contact_email)).all())
     assert emails["Harbour Bakery Ltd"] == "changed@harbourbakery.example"
     assert emails["Tui Garden Supplies Ltd"] == "accounts@tuigarden.example"
+
+
+def test_admin_makes_a_key_for_one_company_and_the_page_says_what_it_reaches(app_as: AppFactory) -> None:
+    at = run_ok(app_as("ada@hub.example"))
+    run_ok(at.switch_page("pages/api_keys.py"))
+    at.text_input[0].set_value("Harbour's platform")
+    reach = at.selectbox[0]
+    reach.select_index(reach.options.index("Harbour Bakery Ltd"))
+    at.radio[0].set_value("read")
+    next(b for b in at.button if b.label == "Create key").click()
+    run_ok(at)
+    assert "copy it now" in page_text(at)
+    table = at.dataframe[0].value
+    row = table[table["Name"] == "Harbour's platform"].iloc[0]
+    assert row["Reaches"] == "Harbour Bakery Ltd · read only" and row["Expires (UTC)"] == "never"

@@ -102,7 +102,7 @@ def seed_everything(hub: Hub) -> tuple[int, str]:
             api_calls=1,
             outcome="1 contacts sent to Xero, 0 refused, 0 to retry",
         )
-        _row, key = api_keys.create(session, SYSTEM, "Platform production")
+        _row, key = api_keys.create(session, SYSTEM, "Platform production", company_id=None)
     return harbour, key
 
 
