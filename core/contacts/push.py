@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import activity, clock
 from core.alerts import notify
-from core.contacts.push_plan import PHONE_TYPES, Known, Write, plan
+from core.contacts.push_plan import PHONE_TYPES, Known, Write, plan, sent
 from core.contacts.xero_contact import from_xero
 from core.hub import Hub
 from core.models.platform import PlatformContact
@@ -55,10 +55,13 @@ class ContactPush(executor.Push[Write]):
     ) -> list[Write]:
         writes, settles = plan(entries, facts)
         turn.quiet = len(settles)
-        if settles:  # nothing new to send: done without a call
+        updates = [w for w in writes if not w.create]
+        if settles or updates:
             with hub.db.write() as session:
-                for settle in settles:
+                for settle in settles:  # nothing new to send: done without a call
                     outbox.complete(session, settle.entry.id, worker=worker)
+                for write in updates:  # unconfirmed until Xero answers: if it never does, they go again
+                    _unconfirmed(session, write.contact_id, write.fields)
         return writes
 
     def adopt(self, hub: Hub, xero: AccountingClient, writes: list[Write], turn: Turn, *, worker: str) -> list[Write]:
@@ -91,6 +94,8 @@ class ContactPush(executor.Push[Write]):
         updates, _ = plan([write.entry], {contact.id: known})
         if not updates:  # Xero holds everything already
             self.settle(session, [write], [ItemResult(True, found)], turn, worker=worker)
+        for update in updates:
+            contact.synced_snapshot = sent(contact.synced_snapshot, update.fields, answered=False)
         return updates
 
     def send(self, hub: Hub, xero: AccountingClient, call: list[Write], turn: Turn, *, worker: str) -> list[ItemResult]:
@@ -117,7 +122,7 @@ class ContactPush(executor.Push[Write]):
                 contact.xero_contact_id = result.element.get("ContactID") or contact.xero_contact_id
                 # What Xero now holds: the fields just sent (a create sends them all), never values changed since.
                 contact.synced_snapshot = (
-                    dict(write.fields) if write.create else {**(contact.synced_snapshot or {}), **write.fields}
+                    dict(write.fields) if write.create else sent(contact.synced_snapshot, write.fields, answered=True)
                 )
                 outbox.complete(session, write.entry.id, worker=worker, xero_id=contact.xero_contact_id)
                 errors.resolve_for_entity(session, company_id=company_id, entity_type="contact", entity_id=entity.id)
@@ -181,3 +186,9 @@ def push_for(hub: Hub, *, worker: str, seconds: float = 1.5, limit: int | None =
 def push_company(hub: Hub, company_id: int, *, worker: str) -> push_tally.Tally:
     """One company's supplier changes due now (a document push creates missing contacts this way first)."""
     return executor.push_company(hub, PUSH, company_id, worker=worker)
+
+
+def _unconfirmed(session: Session, contact_id: int, fields: dict[str, Any]) -> None:
+    contact = session.get(PlatformContact, contact_id)
+    if contact is not None:
+        contact.synced_snapshot = sent(contact.synced_snapshot, fields, answered=False)

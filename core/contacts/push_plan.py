@@ -12,6 +12,10 @@ from core.contacts.phones import mixed, parts
 from core.sync.outbox import Claimed
 
 PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
+# In a contact's synced snapshot: the fields an update sent whose answer never came (a timeout, a reply cut off, a
+# sidecar killed mid-call). What Xero holds for them is unknown, so they go again with the next update, whatever
+# the snapshot says (a change taken back meanwhile would otherwise match the snapshot and never be sent).
+UNCONFIRMED = "_unconfirmed"
 # Platform field → Xero Contact field, for the plain ones (phones and addresses are lists, mapped below).
 PLAIN = {
     "name": "Name",
@@ -109,6 +113,19 @@ def unsent(fields: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if k not in NOT_SENT}
 
 
+def sent(snapshot: dict[str, Any] | None, fields: dict[str, Any], *, answered: bool) -> dict[str, Any]:
+    """The snapshot after an update carrying these fields: answered, Xero holds them (and they are confirmed);
+    before the answer, they are unconfirmed until one comes."""
+    held = dict(snapshot or {})
+    unsure = set(held.pop(UNCONFIRMED, None) or ())
+    if answered:
+        held.update(fields)
+        unsure -= set(fields)
+    else:
+        unsure |= set(fields)
+    return {**held, UNCONFIRMED: sorted(unsure)} if unsure else held
+
+
 def difference(current: dict[str, Any], held: dict[str, Any]) -> dict[str, Any]:
     """The contact's fields whose value Xero does not hold."""
     return {k: v for k, v in current.items() if held.get(k) != v}
@@ -133,6 +150,9 @@ def plan(entries: list[Claimed], known: dict[int, Known]) -> tuple[list[Write], 
             body.setdefault("Name", contact.name)  # Xero needs a name to create a contact
         else:  # what differs from what Xero holds, worked out now: never from a snapshot an earlier push will change
             fields = unsent(difference(contact.current, contact.snapshot))
+            for name in contact.snapshot.get(UNCONFIRMED) or ():
+                if name in contact.current:
+                    fields[name] = contact.current[name]
             if _phones_mixed(contact):
                 fields["phones"] = contact.current["phones"]
             if not fields:

@@ -198,6 +198,22 @@ def test_a_take_back_made_while_the_edit_is_in_flight_reaches_xero(
     assert in_xero(hub, "SUP-7001")["EmailAddress"] == "a@fenhoney.example"
 
 
+def test_a_take_back_of_an_edit_whose_answer_was_lost_reaches_xero(hub: Hub, sim: Simulator) -> None:
+    """Xero did the edit but the reply was cut off; the platform then took the edit back. The hub cannot know what
+    Xero holds for the field it sent, so the value goes again, whatever the snapshot says."""
+    connect(hub)
+    supplier(hub, "l1", "SUP-7003", name="Lode Honey Ltd", email="a@lodehoney.example")
+    assert contact_push.push_due(hub, worker="test").sent == 1
+    supplier(hub, "l2", "SUP-7003", email="b@lodehoney.example")
+    lose_the_next_answer(sim)
+    assert contact_push.push_due(hub, worker="test").waiting == 1
+    assert in_xero(hub, "SUP-7003")["EmailAddress"] == "b@lodehoney.example"  # Xero did it
+    supplier(hub, "l3", "SUP-7003", email="a@lodehoney.example")  # taken back
+    clock.advance(timedelta(minutes=2))
+    contact_push.push_for(hub, worker="test")
+    assert in_xero(hub, "SUP-7003")["EmailAddress"] == "a@lodehoney.example"
+
+
 def test_edits_made_while_a_create_went_unanswered_reach_xero(hub: Hub, sim: Simulator) -> None:
     connect(hub)
     supplier(hub, "u1", "SUP-7002", name="Cam Valley Cheese Ltd", email="a@camvalley.example")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.contacts.push_plan import Known, plan
+from core.contacts.push_plan import UNCONFIRMED, Known, plan, sent
 from core.sync.outbox import Claimed
 
 
@@ -154,3 +154,13 @@ def test_a_phone_xero_holds_mixed_with_old_parts_goes_whole_with_the_next_update
     whole = [{"PhoneType": "MOBILE", "PhoneCountryCode": "44", "PhoneAreaCode": "", "PhoneNumber": "7788 123456"}]
     assert write.element.get("Phones") == (whole if phones_sent else None)
     assert ("phones" in write.fields) is phones_sent and write.element["EmailAddress"] == "a@ely.example"
+
+
+def test_a_field_sent_without_an_answer_goes_again_even_when_it_matches_the_snapshot() -> None:
+    """Sent email B, no answer; taken back to A, which the snapshot holds: A still goes, as Xero may hold B."""
+    snapshot = sent({"name": "Ely Eggs", "email": "a@ely.example"}, {"email": "b@ely.example"}, answered=False)
+    assert snapshot == {"name": "Ely Eggs", "email": "a@ely.example", UNCONFIRMED: ["email"]}
+    known = {7: Known(7, "Ely Eggs", "SUP-7", "xero-7", snapshot, {"name": "Ely Eggs", "email": "a@ely.example"})}
+    (write,), _ = plan([change({"email": "a@ely.example"}, entity="7")], known)
+    assert write.fields == {"email": "a@ely.example"} and write.element["EmailAddress"] == "a@ely.example"
+    assert sent(snapshot, write.fields, answered=True) == {"name": "Ely Eggs", "email": "a@ely.example"}
