@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core import audit, clock, companies
+from core.staff import sessions
 from web.ui import context
 
 actor, hub = context.actor(), context.hub()
@@ -73,7 +74,7 @@ st.dataframe(
 def _csv() -> str:
     """Built only when the button is pressed, for every event matching the filter."""
     with hub.db.read() as session:
-        return audit.export_csv(session, actor, flt)
+        return audit.export_csv(session, sessions.current(session, actor), flt)
 
 
 st.download_button(

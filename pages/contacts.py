@@ -13,6 +13,7 @@ from core.contacts import proposals as contact_proposals
 from core.contacts import reviews as contact_reviews
 from core.contacts import views as contact_views
 from core.contacts.query import ROLES, STATUSES, SYNC_STATES, ContactFilter
+from core.staff import sessions
 from web.ui import context, exceptions
 from web.ui.contact_forms import policy_form, supplier_editor
 from web.ui.contact_panels import import_panel, proposal_list, review_list
@@ -134,7 +135,8 @@ with tabs[0]:
         def _csv() -> str:
             """Built only when the button is pressed, for every contact matching the filter."""
             with hub.db.read() as session:
-                return contact_views.export_csv(session, actor, company.id, flt, xero_api_url=hub.settings.xero_api_url)
+                now = sessions.current(session, actor)  # built when pressed: the person as they stand then
+                return contact_views.export_csv(session, now, company.id, flt, xero_api_url=hub.settings.xero_api_url)
 
         def _audit_export() -> None:
             with hub.db.write() as session:

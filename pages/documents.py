@@ -12,6 +12,7 @@ from core.auth import Permission, allowed
 from core.documents import actions as document_actions
 from core.documents import views as document_views
 from core.documents.query import DocumentFilter
+from core.staff import sessions
 from web.ui import context, exceptions
 from web.ui.document_forms import demo_invoice_form, off_balance_panel
 from web.ui.listing import pager_and_download, table
@@ -107,7 +108,8 @@ with tabs[0]:
 
         def _csv() -> str:
             with hub.db.read() as session:
-                return document_views.to_csv(session, actor, company.id, flt, xero_api_url=hub.settings.xero_api_url)
+                now = sessions.current(session, actor)  # built when pressed: the person as they stand then
+                return document_views.to_csv(session, now, company.id, flt, xero_api_url=hub.settings.xero_api_url)
 
         def _audit_export() -> None:
             with hub.db.write() as session:

@@ -12,6 +12,7 @@ from core import clock, companies
 from core.error_triage import detail as error_detail
 from core.error_triage import query as error_query
 from core.error_triage.query import AGE_LABELS, ENTITY_TYPES, STATUS_LABELS, WHO, ErrorFilter
+from core.staff import sessions
 from core.sync.causes import CAUSES
 from core.sync.causes import cause as cause_of
 from web.ui import context
@@ -209,7 +210,7 @@ else:
 def _csv() -> str:
     """Built only when the button is pressed, for every error matching the filter."""
     with hub.db.read() as session:
-        return error_detail.export_csv(session, actor, flt)
+        return error_detail.export_csv(session, sessions.current(session, actor), flt)
 
 
 def _audit_export() -> None:

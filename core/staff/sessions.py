@@ -12,7 +12,7 @@ from sqlalchemy import delete, or_, update
 from sqlalchemy.orm import Session
 
 from core import audit, clock
-from core.auth import Actor
+from core.auth import Actor, PermissionDenied
 from core.models.base import SignInFailure, StaffSession, StaffUser
 from core.settings import Settings
 
@@ -70,6 +70,19 @@ def lookup(session: Session, settings: Settings, cookie: str | None) -> SessionL
     if row.last_seen_at < now - timedelta(hours=settings.session_idle_hours):
         return None
     return SessionLookup(Actor.of(row.user, session_id), now - row.last_seen_at >= TOUCH_EVERY)
+
+
+def current(session: Session, actor: Actor) -> Actor:
+    """The actor as they stand now, for work a page does later than it was drawn (a download built when pressed):
+    refused when their session has ended or they were disabled since, with today's role and company otherwise."""
+    if actor.user_id is None:
+        return actor  # the hub itself or the command line: no session to end
+    user = session.get(StaffUser, actor.user_id)
+    row = session.get(StaffSession, actor.session_id) if actor.session_id else None
+    ended = actor.session_id is not None and (row is None or row.ended_at is not None)
+    if user is None or user.is_disabled or ended:
+        raise PermissionDenied("Your session has ended or your account was disabled. Sign in again.")
+    return Actor.of(user, actor.session_id)
 
 
 def touch(session: Session, session_id: str) -> None:

@@ -165,3 +165,19 @@ def test_packages_not_file_name_prefixes_carry_the_domain(folder: Path) -> None:
     prefixes = Counter(m.group(1) for p in folder.glob("*.py") if (m := re.match(r"([a-z]+)_", p.stem)))
     crowded = {prefix: n for prefix, n in prefixes.items() if n >= 3}
     assert not crowded, f"{folder.relative_to(PROJECT_ROOT)}: make a package of {crowded}"
+
+
+def test_every_download_built_when_pressed_checks_the_person_again() -> None:
+    """A deferred download runs when pressed, maybe long after the page was drawn: it asks for the person as they
+    stand then (sessions.current), so someone disabled or signed out since gets nothing."""
+    lacking = []
+    for page in sorted((PROJECT_ROOT / "pages").glob("*.py")):
+        text = page.read_text()
+        for found in re.finditer(r"def _csv\(\) -> str:\n((?:\s{4,}.*\n)+)", text):
+            if "sessions.current(" not in found.group(1):
+                lacking.append(page.name)
+    assert lacking == [] and found_any(PROJECT_ROOT / "pages")
+
+
+def found_any(pages: Path) -> bool:
+    return sum(len(re.findall(r"def _csv\(\) -> str:", p.read_text())) for p in pages.glob("*.py")) >= 4

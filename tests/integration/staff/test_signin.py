@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core import clock
-from core.auth import SYSTEM
+from core.auth import SYSTEM, Actor, PermissionDenied
 from core.demo.seed import DEMO_PASSWORD
 from core.hub import Hub
 from core.models.base import AuditEvent, Role, StaffUser
@@ -218,3 +218,23 @@ def test_purge_removes_only_old_sessions(seeded: Hub) -> None:
     with seeded.db.write() as session:
         assert sessions.purge(session, seeded.settings) == 1
     assert lookup(seeded, fresh) is not None
+
+
+def test_work_done_later_for_a_page_checks_the_person_again(seeded: Hub) -> None:
+    """A download built when pressed runs for the person as they stand then: disabled or signed out since the page
+    was drawn, it is refused; their role and company are today's."""
+    found = lookup(seeded, sign_in(seeded))
+    assert found is not None
+    drawn = found.actor
+    with seeded.db.read() as session:
+        assert sessions.current(session, drawn) == drawn
+    with seeded.db.write() as session:
+        ada = session.scalars(select(StaffUser).where(StaffUser.role == Role.ADMIN)).first()
+        assert ada is not None
+        users.set_disabled(session, users_actor(ada), drawn.user_id or 0, True)
+    with seeded.db.read() as session, pytest.raises(PermissionDenied, match="Sign in again"):
+        sessions.current(session, drawn)
+
+
+def users_actor(user: StaffUser) -> Actor:
+    return Actor.of(user)
