@@ -55,14 +55,19 @@ def wait_for(page: Page, text: str, *, seconds: float = 60) -> None:
     expect(main(page).get_by_text(text).first).to_be_visible()
 
 
-def test_import_review_edit_and_an_archived_supplier(page: Page, stack: Stack) -> None:
+def olivia_with_kookaburra_connected(page: Page, stack: Stack) -> None:
+    """Olivia signed in, with Kookaburra Plumbing connected (here, unless another browser test connected it)."""
     open_hub(page, stack)
     sign_in(page, "olivia@kookaburraplumbing.example", DEMO_PASSWORD)
     open_connections(page)
     state = main(page).get_by_text(re.compile(r"Xero: (Connected|Not connected)")).first
     expect(state).to_be_visible()
-    if "Not connected" in state.inner_text():  # unless another browser test connected it already
+    if "Not connected" in state.inner_text():
         connect_through_xero(page, "olivia@kookaburraplumbing.example", KOOKABURRA)
+
+
+def test_import_review_edit_and_an_archived_supplier(page: Page, stack: Stack) -> None:
+    olivia_with_kookaburra_connected(page, stack)
 
     # Step 3: the import runs in the sidecar; matches are linked, ambiguous ones wait for a person.
     nav(page, "Contacts & suppliers")

@@ -14,11 +14,9 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo.seed import DEMO_PASSWORD
 from tests.e2e.conftest import settle
-from tests.e2e.flows import connect_through_xero, main, open_connections
-from tests.e2e.test_contacts import KOOKABURRA, nav
-from tests.e2e.test_sign_in import open_hub, sign_in
+from tests.e2e.flows import main
+from tests.e2e.test_contacts import nav, olivia_with_kookaburra_connected
 from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -43,13 +41,7 @@ def watch_until(page: Page, text: str, *, seconds: float = 90) -> None:
 
 
 def test_an_issued_invoice_reaches_xero_and_comes_back_paid(page: Page, stack: Stack) -> None:
-    open_hub(page, stack)
-    sign_in(page, "olivia@kookaburraplumbing.example", DEMO_PASSWORD)
-    open_connections(page)
-    state = main(page).get_by_text(re.compile(r"Xero: (Connected|Not connected)")).first
-    expect(state).to_be_visible()
-    if "Not connected" in state.inner_text():
-        connect_through_xero(page, "olivia@kookaburraplumbing.example", KOOKABURRA)
+    olivia_with_kookaburra_connected(page, stack)
 
     # Wait until the import has linked the platform's customers (the form lists linked ones first).
     nav(page, "Documents")

@@ -13,17 +13,21 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from core.demo.seed import DEMO_PASSWORD
 from tests.e2e.flows import (
     advance_clock,
-    connect_through_xero,
     main,
-    open_connections,
     shows_after_sync,
     xero_contact_page,
 )
-from tests.e2e.test_contacts import KOOKABURRA, find_supplier, nav, send_change, wait_for
-from tests.e2e.test_sign_in import open_hub, sign_in
+from tests.e2e.test_contacts import (
+    KOOKABURRA,
+    find_supplier,
+    nav,
+    olivia_with_kookaburra_connected,
+    send_change,
+    wait_for,
+)
+from tests.e2e.test_sign_in import open_hub
 from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -59,13 +63,7 @@ def alert_email(page: Page, stack: Stack) -> None:
 
 
 def test_retry_all_with_this_cause_resolves_an_archived_supplier(page: Page, stack: Stack) -> None:
-    open_hub(page, stack)
-    sign_in(page, "olivia@kookaburraplumbing.example", DEMO_PASSWORD)
-    open_connections(page)
-    state = main(page).get_by_text(re.compile(r"Xero: (Connected|Not connected)")).first
-    expect(state).to_be_visible()
-    if "Not connected" in state.inner_text():
-        connect_through_xero(page, "olivia@kookaburraplumbing.example", KOOKABURRA)
+    olivia_with_kookaburra_connected(page, stack)
     nav(page, "Contacts & suppliers")
     wait_for(page, "Initial import done")
 

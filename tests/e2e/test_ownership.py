@@ -16,13 +16,19 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from core.db import Database
-from core.demo.seed import DEMO_PASSWORD
 from core.models.base import Company
 from core.models.platform import Origin, PlatformContact
 from tests.e2e.conftest import settle
-from tests.e2e.flows import Platform, connect_through_xero, main, open_connections, shows_after_sync, xero_contact_page
-from tests.e2e.test_contacts import KOOKABURRA, find_supplier, nav, send_change, wait_for
-from tests.e2e.test_sign_in import open_hub, sign_in
+from tests.e2e.flows import Platform, main, shows_after_sync, xero_contact_page
+from tests.e2e.test_contacts import (
+    KOOKABURRA,
+    find_supplier,
+    nav,
+    olivia_with_kookaburra_connected,
+    send_change,
+    wait_for,
+)
+from tests.e2e.test_sign_in import open_hub
 from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
@@ -64,13 +70,7 @@ def drift_shown(page: Page, name: str) -> bool:
 
 
 def test_a_supplier_that_came_from_xero_is_the_platforms_to_edit_propose_and_invoice(page: Page, stack: Stack) -> None:
-    open_hub(page, stack)
-    sign_in(page, "olivia@kookaburraplumbing.example", DEMO_PASSWORD)
-    open_connections(page)
-    state = main(page).get_by_text(re.compile(r"Xero: (Connected|Not connected)")).first
-    expect(state).to_be_visible()
-    if "Not connected" in state.inner_text():
-        connect_through_xero(page, "olivia@kookaburraplumbing.example", KOOKABURRA)
+    olivia_with_kookaburra_connected(page, stack)
     nav(page, "Contacts & suppliers")
     wait_for(page, "Initial import done")
     supplier = imported(stack, customer=False)
