@@ -128,4 +128,4 @@ def seeded(hub: Hub) -> Hub:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests go last, each file's tests in their order: by then the chaos runs, which ./run-tests starts
     beside the rest of the suite, are over, and a browser waiting on a page never shares the machine with them."""
-    items.sort(key=lambda item: item.get_closest_marker("e2e") is not None)
+    items.sort(key=lambda item: "e2e" in item.path.parts)

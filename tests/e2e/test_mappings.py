@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -22,6 +23,8 @@ from tests.e2e.conftest import settle
 from tests.e2e.flows import connect_through_xero, main, open_connections
 from tests.e2e.test_sign_in import open_hub, sign_in
 from tests.stack import Stack
+
+pytestmark = pytest.mark.e2e
 
 EVENTS = "Harbour Bakery Events Ltd"
 MANAGER = "events@harbourbakery.example"
