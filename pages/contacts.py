@@ -14,6 +14,7 @@ from core.contacts import reviews as contact_reviews
 from core.contacts import views as contact_views
 from core.contacts.query import ROLES, STATUSES, SYNC_STATES, ContactFilter
 from core.staff import sessions
+from core.text import plural
 from web.ui import context, exceptions
 from web.ui.contact_forms import policy_form, supplier_editor
 from web.ui.contact_panels import import_panel, proposal_list, review_list
@@ -112,7 +113,9 @@ with tabs[0]:
                 icon=":material/contacts:",
             )
     else:
-        st.caption(f"{page.total:,} contacts match · page {page.page} of {page.pages} · by name")
+        st.caption(
+            f"{plural(page.total, 'contact matches', 'contacts match')} · page {page.page} of {page.pages} · by name"
+        )
         frame = pd.DataFrame(
             [
                 {
@@ -145,7 +148,7 @@ with tabs[0]:
         pager_and_download(
             page,
             key=key,
-            noun="contacts",
+            noun=("contact", "contacts"),
             csv=_csv,
             on_download=_audit_export,
             file_name=f"contacts-{company.id}-{clock.now():%Y%m%d}.csv",

@@ -118,7 +118,7 @@ with tabs[0]:
         pager_and_download(
             page,
             key=key,
-            noun="rows",
+            noun=("document", "documents"),
             csv=_csv,
             on_download=_audit_export,
             file_name=f"documents-{company.id}-{clock.now():%Y%m%d}.csv",

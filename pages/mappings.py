@@ -11,6 +11,7 @@ from core.mappings import view as mappings_view
 from core.mappings.rules import KIND_LABELS
 from core.models.mappings import MappingKind
 from core.models.platform import DocumentKind
+from core.text import plural
 from web.ui import context, exceptions
 from web.ui.mapping_widgets import csv_panel, editor, one_row_form, payment_setting
 from web.ui.messages import flash, md, show_flash
@@ -32,7 +33,11 @@ def _age(seconds: float) -> str:
     minutes = int(seconds // 60)
     if minutes < 1:
         return "just now"
-    return f"{minutes} minute(s) ago" if minutes < 120 else f"{minutes // 60} hour(s) ago"
+    return (
+        f"{plural(minutes, 'minute', 'minutes')} ago"
+        if minutes < 120
+        else f"{plural(minutes // 60, 'hour', 'hours')} ago"
+    )
 
 
 left, right = st.columns([3, 1], vertical_alignment="center")

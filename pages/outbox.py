@@ -10,6 +10,7 @@ import streamlit as st
 from core import companies
 from core.alerts import emails
 from core.models.alerts import EmailState
+from core.text import plural
 from web.ui import context, exceptions
 
 actor, hub = context.actor(), context.hub()
@@ -67,7 +68,9 @@ if not rows:
         st.info("No emails match these filters. Choose another state or company.", icon=":material/search_off:")
     st.stop()
 
-st.caption(f"{len(rows)} emails, newest first" + (" (the newest 200)." if len(rows) == 200 else "."))
+st.caption(
+    f"{plural(len(rows), 'email', 'emails')}, newest first" + (" (the newest 200)." if len(rows) == 200 else ".")
+)
 st.dataframe(
     pd.DataFrame(
         [

@@ -10,6 +10,7 @@ from core.auth import Actor
 from core.health.overview import CompanyHealth, Dashboard
 from core.health.overview_plan import CONNECTIONS, ERRORS, RUNS
 from core.models.sync import ConnectionState
+from core.text import plural
 from web.ui.chrome import COMPANY_KEY, ago
 from web.ui.messages import md
 from web.ui.pages import page_files_for
@@ -96,7 +97,7 @@ def charts(board: Dashboard) -> None:
             st.info("No new sync errors in the last 24 hours.", icon=":material/check_circle:")
         else:
             st.bar_chart(_hour_frame(board, {"New errors": board.errors}), height=240, color="#d33")
-            st.caption(f"{sum(board.errors):,} new sync errors")
+            st.caption(plural(sum(board.errors), "new sync error", "new sync errors"))
 
 
 def latency_and_backlog(board: Dashboard) -> None:

@@ -8,6 +8,8 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from core.text import plural
+
 
 def table(frame: pd.DataFrame, *, when: str) -> None:
     """A list's rows, with its "Xero" column as a link and its `when` column as a UTC time."""
@@ -26,7 +28,7 @@ def pager_and_download(
     page: Any,
     *,
     key: str,
-    noun: str,
+    noun: tuple[str, str],
     csv: Callable[[], str],
     on_download: Callable[[], None],
     file_name: str,
@@ -37,7 +39,7 @@ def pager_and_download(
         st.session_state[f"{key}-page"] = page.page  # clamped: the list may have shrunk since the last run
         pager.number_input("Page", min_value=1, max_value=page.pages, step=1, key=f"{key}-page")
     download.download_button(
-        f"Download {page.total:,} {noun} (CSV)",
+        f"Download {plural(page.total, *noun)} (CSV)",
         data=csv,
         file_name=file_name,
         mime="text/csv",
