@@ -45,7 +45,7 @@ if view.fetched_at is not None:
     when = view.fetched_at.strftime("%d %b %Y %H:%M UTC")
     age = _age((clock.now() - view.fetched_at).total_seconds())
     left.caption(
-        f"Accounts, tax rates and currencies read from Xero ({view.tenant_name or 'the organisation'}) on {when}, "
+        f"Accounts, tax rates and currencies read from Xero ({md(view.tenant_name or 'the organisation')}) on {when}, "
         f"{age}. The hub reads them again every hour and checks every mapping against them."
     )
 else:

@@ -49,16 +49,18 @@ def ensure_company(stack: Stack) -> None:
 def choose(page: Page, scope: Locator, label: str, option: str, typed: str) -> None:
     """Pick an option in a Streamlit selectbox, typing part of it first (long lists render lazily)."""
     wanted = page.get_by_role("option", name=option, exact=True)
-    for _ in range(3):  # on a busy machine the list can open after the first keys were typed: type again
+    # On a busy machine the list can open after the first keys were typed, or redraw while it filters: start over.
+    for _ in range(3):
         scope.get_by_label(label).click()
+        page.keyboard.press("ControlOrMeta+A")  # whatever an earlier try left typed is replaced
         page.keyboard.type(typed)
         try:
-            wanted.wait_for(timeout=10_000)
-            break
+            wanted.click(timeout=10_000)
+            return
         except PlaywrightTimeout:
             page.keyboard.press("Escape")
             settle(page)
-    wanted.click()
+    raise AssertionError(f"{option!r} could not be picked in {label!r}")
 
 
 def save_one(page: Page, form: Locator, row_label: str, row: str, target: str, typed: tuple[str, str]) -> None:
