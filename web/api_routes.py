@@ -16,6 +16,7 @@ from core.hub import Hub
 from core.platform_api import events as platform
 from core.platform_api.checks import EventConflict, PlatformInputError
 from core.platform_api.keys import OutOfReach
+from web.bodies import read_capped
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
@@ -52,20 +53,6 @@ def _feed(hub: Hub, key: str | None, company_id: int, cursor: str | None, limit:
 
 def _authorise(hub: Hub, key: str | None, company_id: int) -> None:
     platform.authorise(hub.db, presented_key=key, company_id=company_id)
-
-
-async def _capped_body(request: Request) -> bytes | None:
-    """The body, read as it streams in and given up on (None) once past the cap, whatever length it declared."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    size, parts = 0, []
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        parts.append(chunk)
-    return b"".join(parts)
 
 
 def _number(text: str) -> float | int:
@@ -116,7 +103,7 @@ async def post_event(request: Request) -> Response:
     refused = await _guarded(request, lambda: _authorise(hub, key, company_id))
     if refused is not None:
         return refused  # type: ignore[no-any-return]
-    body_bytes = await _capped_body(request)
+    body_bytes = await read_capped(request, MAX_BODY)
     if body_bytes is None:
         return _error(413, "too_large", f"Events are at most {MAX_BODY // 1024} KB; split the change.")
     try:

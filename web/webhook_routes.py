@@ -19,6 +19,7 @@ from starlette.routing import Route
 from core.contacts import webhooks
 from core.failures import UNAVAILABLE_ERRORS
 from core.settings import ConfigError
+from web.bodies import read_capped
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
@@ -26,21 +27,6 @@ log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024
 # Xero waits 5 seconds; the rest of the budget is the network's.
 ANSWER_WITHIN_SECONDS = 4.0
-
-
-async def _read_capped(request: Request) -> bytes | None:
-    """The raw body (the signature covers these exact bytes), or None once it passes MAX_BODY."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _receive(body: bytes, signature: str | None) -> webhooks.Outcome:
@@ -56,7 +42,7 @@ async def _within_budget(run: Callable[[], webhooks.Outcome]) -> webhooks.Outcom
 
 
 async def xero_webhook(request: Request) -> Response:
-    body = await _read_capped(request)
+    body = await read_capped(request, MAX_BODY)  # the signature covers these exact bytes
     if body is None:
         return PlainTextResponse(f"A webhook body is at most {MAX_BODY // 1024} KB.", status_code=413)
     signature = request.headers.get("x-xero-signature")

@@ -106,9 +106,15 @@ def authenticate(session: Session, presented: str | None) -> ApiKey | None:
 def check_reach(key: ApiKey, company_id: int, *, write: bool) -> None:
     """Refuse a live key used beyond what it was made for."""
     if key.company_id is not None and key.company_id != company_id:
-        raise OutOfReach(f"This key is for company {key.company_id} only; it cannot reach company {company_id}.")
+        raise OutOfReach(
+            f"This key is for company {key.company_id} only; it cannot reach company {company_id}. Use a key made "
+            f"for company {company_id} (an admin makes one on the API keys page)."
+        )
     if write and not key.can_write:
-        raise OutOfReach("This key is read only: it reads the contacts feed but cannot send events.")
+        raise OutOfReach(
+            "This key is read only: it reads the contacts feed but cannot send events. Send events with a key "
+            "made to send them (an admin makes one on the API keys page)."
+        )
 
 
 def reach_words(key: ApiKey, company_names: dict[int, str]) -> str:
