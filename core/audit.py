@@ -18,7 +18,8 @@ from core.text import csv_text
 ACTIONS: dict[str, str] = {
     "sign_in": "Signed in",
     "sign_in_failed": "Failed sign-in",
-    "account_locked": "Account locked after failed sign-ins",
+    "account_locked": "Account locked after failed sign-ins",  # kept for records from before sign-ins were slowed
+    "sso_bound": "Single sign-on identity bound to the account",
     "sign_out": "Signed out",
     "user_created": "User created",
     "user_changed": "User changed",
@@ -56,7 +57,9 @@ ACTIONS: dict[str, str] = {
 
 # Signing in or out is about the person, not the company: it does not keep a Xero connection alive.
 # Nor does support reading a company's diagnostics.
-NOT_ACTIVITY = frozenset({"sign_in", "sign_in_failed", "account_locked", "sign_out", "diagnostics_downloaded"})
+NOT_ACTIVITY = frozenset(
+    {"sign_in", "sign_in_failed", "account_locked", "sso_bound", "sign_out", "diagnostics_downloaded"}
+)
 
 
 def record(

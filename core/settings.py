@@ -81,8 +81,8 @@ class Settings:
     demo: bool = False
     base_url: str = "http://127.0.0.1:8501"
     session_idle_hours: float = 8.0
-    lockout_attempts: int = 5
-    lockout_minutes: int = 15
+    # However busy, a session ends this long after sign-in.
+    session_max_hours: float = 12.0
     heartbeat_seconds: int = 10
     # How often the sidecar asks Xero which connections each grant still has (revoked or disconnected there).
     connection_check_seconds: int = 300
@@ -103,6 +103,11 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     support_email: str = DEFAULT_SUPPORT_EMAIL
     alert_window_minutes: float = 15.0
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Served over HTTPS: cookies are Secure and the session cookie takes the __Host- prefix."""
+        return self.base_url.startswith("https://")
 
     @property
     def database_label(self) -> str:
@@ -250,6 +255,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         shared_clock=_flag(env, "HUB_DEMO") or _flag(env, "HUB_SHARED_CLOCK"),
         base_url=base_url,
         session_idle_hours=_float(env, "HUB_SESSION_IDLE_HOURS", 8.0),
+        session_max_hours=_float(env, "HUB_SESSION_MAX_HOURS", 12.0),
         heartbeat_seconds=max(1, round(_float(env, "HUB_HEARTBEAT_SECONDS", 10))),
         connection_check_seconds=max(
             5, round(_float(env, "HUB_CONNECTION_CHECK_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))

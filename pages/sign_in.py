@@ -12,6 +12,7 @@ from core.demo import seed as demo
 from core.staff import signin
 from web.runtime import get_hub
 from web.ui.identity import sso_configured
+from web.ui.messages import md
 
 st.title("Xero integration hub")
 st.caption("Sign in with your staff account.")
@@ -21,8 +22,8 @@ code = st.query_params.get("signin", "")
 if code == "signed_out":
     st.success("You are signed out.")
 elif code in signin.REFUSALS:
-    until = st.query_params.get("until", "")
-    st.error(signin.refusal_message(code, settings, until=until if re.fullmatch(r"\d{2}:\d{2}", until) else "later"))
+    wait = st.query_params.get("wait", "")
+    st.error(signin.refusal_message(code, wait_seconds=int(wait) if re.fullmatch(r"\d{1,5}", wait) else 0))
 elif st.session_state.get("session_ended"):
     st.info(
         f"Your session has ended: sessions close after {settings.session_idle_hours:g} idle hours, when you sign "
@@ -31,10 +32,7 @@ elif st.session_state.get("session_ended"):
     )
 
 if st.session_state.get("sso_refused"):
-    st.error(
-        f"{st.session_state['sso_refused']} signed in through single sign-on but has no hub account. "
-        "Ask a hub admin to add you as a staff user."
-    )
+    st.error(md(st.session_state["sso_refused"]))
 
 email = escape(st.query_params.get("email", ""), quote=True)
 left, _ = st.columns([2, 3])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core import clock, companies
+from core import companies, text
 from core.models.base import Role, StaffUser
 from core.staff import users
 from web.ui import context, exceptions
@@ -22,8 +22,9 @@ with hub.db.read() as session:
 def status_of(user: StaffUser) -> str:
     if user.is_disabled:
         return "Disabled"
-    if user.locked_until and user.locked_until > clock.now():
-        return f"Locked until {user.locked_until:%H:%M} UTC"
+    if user.failed_attempts:
+        failed = text.plural(user.failed_attempts, "failed sign-in", "failed sign-ins")
+        return f"Active, {failed} since the last good one"
     return "Active"
 
 

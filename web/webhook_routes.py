@@ -19,6 +19,7 @@ from starlette.routing import Route
 from core.contacts import webhooks
 from core.failures import UNAVAILABLE_ERRORS
 from core.settings import ConfigError
+from web import lanes
 from web.bodies import read_capped
 from web.runtime import get_hub
 
@@ -35,10 +36,11 @@ def _receive(body: bytes, signature: str | None) -> webhooks.Outcome:
 
 
 async def _within_budget(run: Callable[[], webhooks.Outcome]) -> webhooks.Outcome:
-    # abandon_on_cancel: answer Xero in time even if the database is stuck; should the write still land, Xero's
-    # retry records the events again, which is harmless (the inbox merges contact ids into one run).
+    # On the webhook's own threads, so sign-ins and page work cannot starve it. Past the deadline the answer is
+    # abandoned, so Xero hears in time even if the database is stuck; should the write still land, Xero's retry
+    # records the events again, which is harmless (the inbox merges contact ids into one run).
     with anyio.fail_after(ANSWER_WITHIN_SECONDS):
-        return await anyio.to_thread.run_sync(run, abandon_on_cancel=True)
+        return await lanes.WEBHOOK.run(run)
 
 
 async def xero_webhook(request: Request) -> Response:
@@ -48,6 +50,9 @@ async def xero_webhook(request: Request) -> Response:
     signature = request.headers.get("x-xero-signature")
     try:
         outcome = await _within_budget(lambda: _receive(body, signature))
+    except lanes.LaneFull:
+        log.warning("Xero webhook not kept: every webhook thread is busy and the queue is full; Xero will retry")
+        return PlainTextResponse("The hub is busy; retry later.", status_code=503)
     except TimeoutError:
         log.warning(
             "Xero webhook not kept: the database did not answer within %.0f s; Xero will retry", ANSWER_WITHIN_SECONDS

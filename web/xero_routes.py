@@ -31,7 +31,7 @@ def _complete(request: Request) -> consent.Granted:
     hub.ensure_ready()
     user_id = None
     with hub.db.read() as session:
-        found = sessions.lookup(session, hub.settings, request.cookies.get(sessions.COOKIE_NAME))
+        found = sessions.lookup(session, hub.settings, request.cookies.get(sessions.cookie_name(hub.settings)))
         if found is not None:
             user_id = found.actor.user_id
     if user_id is None:  # the consent is bound to the person who started it: no session, no connection

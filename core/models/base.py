@@ -99,24 +99,28 @@ class StaffUser(Base):
     is_disabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # Null for accounts that only sign in through single sign-on.
     password_hash: Mapped[str | None] = mapped_column(String(200))
-    # Failed sign-ins since the last successful one (shown to admins); the lockout counts sign_in_failures.
+    # Failed sign-ins since the last successful one (shown to admins); throttling itself is by sign_in_throttles.
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None]
     last_sign_in_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # The single sign-on identity bound to this account at its first single sign-on ("issuer|subject").
+    sso_subject: Mapped[str | None] = mapped_column(String(500), unique=True)
 
     company: Mapped[Company | None] = relationship(lazy="joined")
 
 
-class SignInFailure(Base):
-    """One failed sign-in on an existing account: five within the window lock it (a rolling window)."""
+class SignInThrottle(Base):
+    """Recent failed sign-ins from one client or for one email, and how long the next attempt must wait.
 
-    __tablename__ = "sign_in_failures"
-    __table_args__ = (Index("ix_sign_in_failures_user_at", "user_id", "at"),)
+    Keyed by "client:<address>" or "email:<sha256 of the email>", so an unknown email is throttled exactly like a
+    known one and nothing stored names it."""
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id", ondelete="CASCADE"))
-    at: Mapped[datetime]
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime]
+    wait_until: Mapped[datetime | None]
 
 
 class StaffSession(Base):
@@ -131,6 +135,20 @@ class StaffSession(Base):
     user_agent: Mapped[str | None] = mapped_column(String(300))
 
     user: Mapped[StaffUser] = relationship(lazy="joined")
+
+
+class SignInHandoff(Base):
+    """A single sign-on's new session on its way to the browser: the page opens the session and hands the browser a
+    one-time ticket, which the sign-in route trades, once and within a minute, for the session's HttpOnly cookie."""
+
+    __tablename__ = "sign_in_handoffs"
+
+    # SHA-256 of the one-time ticket the page hands the browser.
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("staff_sessions.id", ondelete="CASCADE"))
+    # The session's cookie value, encrypted with HUB_ENCRYPTION_KEY; the row is deleted when traded.
+    cookie: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime]
 
 
 class AuditEvent(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.models import alerts, contacts, mappings, platform, sync
 from core.models.base import Base
 
-__all__ = ["Base"]
+__all__ = ["Base", "alerts", "contacts", "mappings", "platform", "sync"]

@@ -1,1 +1,1 @@
-"""The hub's own people: staff users, passwords, sign-in with its lockout, and sessions."""
+"""The hub's own people: staff users, passwords, sign-in and its throttling, single sign-on, and sessions."""

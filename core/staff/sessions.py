@@ -13,12 +13,20 @@ from sqlalchemy.orm import Session
 
 from core import audit, clock
 from core.auth import Actor, PermissionDenied
-from core.models.base import SignInFailure, StaffSession, StaffUser
+from core.models.base import SignInHandoff, StaffSession, StaffUser
 from core.settings import Settings
+from core.staff import throttle
 
 COOKIE_NAME = "hub_session"
+# Served over HTTPS, the cookie carries the __Host- prefix: the browser then keeps it only if it is Secure, for the
+# whole site and set by this host itself, so no other host on the domain can set or shadow it.
+SECURE_COOKIE_NAME = "__Host-hub_session"
 # A session's last-seen time is written at most this often, so page reruns stay read-only.
 TOUCH_EVERY = timedelta(seconds=60)
+
+
+def cookie_name(settings: Settings) -> str:
+    return SECURE_COOKIE_NAME if settings.secure_cookies else COOKIE_NAME
 
 
 def _token_id(token: str) -> str:
@@ -29,7 +37,9 @@ def _signer(settings: Settings) -> Signer:
     return Signer(settings.secret_key.value, salt="hub.staff-session")
 
 
-def start(session: Session, settings: Settings, user: StaffUser, *, user_agent: str = "") -> str:
+def start(
+    session: Session, settings: Settings, user: StaffUser, *, user_agent: str = "", how: str | None = None
+) -> str:
     """Open a session for a signed-in user and return the signed cookie value."""
     token = secrets.token_urlsafe(32)
     now = clock.now()
@@ -38,7 +48,7 @@ def start(session: Session, settings: Settings, user: StaffUser, *, user_agent: 
             id=_token_id(token), user_id=user.id, created_at=now, last_seen_at=now, user_agent=user_agent[:300] or None
         )
     )
-    audit.record(session, actor=Actor.of(user), action="sign_in", company_id=user.company_id)
+    audit.record(session, actor=Actor.of(user), action="sign_in", company_id=user.company_id, detail=how)
     return _signer(settings).sign(token).decode()
 
 
@@ -59,7 +69,7 @@ def _session_id_from_cookie(settings: Settings, cookie: str | None) -> str | Non
 
 
 def lookup(session: Session, settings: Settings, cookie: str | None) -> SessionLookup | None:
-    """The actor behind a session cookie, or None if it is forged, ended, idle too long or disabled."""
+    """The actor behind a session cookie, or None if it is forged, ended, idle too long, too old or disabled."""
     session_id = _session_id_from_cookie(settings, cookie)
     if session_id is None:
         return None
@@ -69,6 +79,8 @@ def lookup(session: Session, settings: Settings, cookie: str | None) -> SessionL
         return None
     if row.last_seen_at < now - timedelta(hours=settings.session_idle_hours):
         return None
+    if row.created_at < now - timedelta(hours=settings.session_max_hours):
+        return None  # however busy, a session ends this long after sign-in
     return SessionLookup(Actor.of(row.user, session_id), now - row.last_seen_at >= TOUCH_EVERY)
 
 
@@ -110,16 +122,16 @@ def end_all_for(session: Session, user_id: int) -> int:
     return result.rowcount or 0
 
 
-def record_single_sign_on(session: Session, actor: Actor) -> None:
-    """Audit a sign-in that came through single sign-on (no session row: the identity provider owns it)."""
-    audit.record(session, actor=actor, action="sign_in", company_id=actor.company_id, detail="single sign-on")
-
-
 def purge(session: Session, settings: Settings) -> int:
-    """Delete sessions that ended or went idle more than a day ago, and old failed sign-ins; return how many."""
-    cutoff = clock.now() - timedelta(hours=settings.session_idle_hours) - timedelta(days=1)
+    """Delete sessions that ended or expired more than a day ago, single sign-on tickets nobody traded, and old
+    sign-in throttles; return how many."""
+    now = clock.now()
+    idle = now - timedelta(hours=settings.session_idle_hours) - timedelta(days=1)
+    too_old = now - timedelta(hours=settings.session_max_hours) - timedelta(days=1)
+    handoffs = session.execute(delete(SignInHandoff).where(SignInHandoff.expires_at < now))
     result = session.execute(
-        delete(StaffSession).where(or_(StaffSession.ended_at < cutoff, StaffSession.last_seen_at < cutoff))
+        delete(StaffSession).where(
+            or_(StaffSession.ended_at < idle, StaffSession.last_seen_at < idle, StaffSession.created_at < too_old)
+        )
     )
-    failures = session.execute(delete(SignInFailure).where(SignInFailure.at < clock.now() - timedelta(days=1)))
-    return (result.rowcount or 0) + (failures.rowcount or 0)
+    return (result.rowcount or 0) + (handoffs.rowcount or 0) + throttle.purge(session)

@@ -180,7 +180,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, password: str |
     password = password or generate_password()
     check_password(password)
     user.password_hash = hash_password(password)
-    signin.unlock(session, user)
+    signin.forget_failures(session, user)
     sessions.end_all_for(session, user.id)
     audit.record(
         session,

@@ -16,6 +16,7 @@ from tests.conftest import TEST_ENV
 from web.runtime import get_hub
 
 APP = str(PROJECT_ROOT / "app.py")
+ISSUER = "https://id.example.com"
 
 
 @pytest.fixture
@@ -42,7 +43,11 @@ def app_as(ui_hub: Hub) -> Callable[[str | None], AppTest]:
 
     def make(email: str | None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=30)
-        at.user = {"is_logged_in": True, "email": email} if email else {"is_logged_in": False}
+        at.user = (
+            {"is_logged_in": True, "email": email, "email_verified": True, "iss": ISSUER, "sub": f"sub-{email}"}
+            if email
+            else {"is_logged_in": False}
+        )
         return at
 
     return make

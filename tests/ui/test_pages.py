@@ -45,7 +45,8 @@ def test_anonymous_visitor_gets_the_sign_in_form_and_demo_accounts(app_as: AppFa
     ("code", "shown"),
     [
         ("wrong", "don't match an active account"),
-        ("locked", "locked until 12:34 UTC"),
+        ("slow_down", "Wait 2 minutes and try again"),
+        ("busy", "busy signing other people in"),
         ("disabled", "Ask a hub admin to enable it"),
         ("unavailable", "cannot reach its database"),
         ("signed_out", "You are signed out"),
@@ -54,7 +55,7 @@ def test_anonymous_visitor_gets_the_sign_in_form_and_demo_accounts(app_as: AppFa
 def test_sign_in_refusals_are_explained(app_as: AppFactory, code: str, shown: str) -> None:
     at = app_as(None)
     at.query_params["signin"] = code
-    at.query_params["until"] = "12:34"
+    at.query_params["wait"] = "100"
     run_ok(at)
     assert shown in page_text(at)
 
@@ -207,3 +208,19 @@ def test_admin_makes_a_key_for_one_company_and_the_page_says_what_it_reaches(app
     table = at.dataframe[0].value
     row = table[table["Name"] == "Harbour's platform"].iloc[0]
     assert row["Reaches"] == "Harbour Bakery Ltd · read only" and row["Expires (UTC)"] == "never"
+
+
+def test_single_sign_on_needs_a_verified_email(app_as: AppFactory) -> None:
+    at = app_as(FIONA)
+    at.user["email_verified"] = False
+    run_ok(at)
+    assert "has not verified that email address" in page_text(at)
+    assert any('action="/auth/sign-in"' in str(html.value) for html in at.get("html"))
+
+
+def test_single_sign_on_hands_the_browser_its_session_cookie(app_as: AppFactory) -> None:
+    at = run_ok(app_as(FIONA))
+    handoffs = [str(html.value) for html in at.get("html") if "/auth/single-sign-on?ticket=" in str(html.value)]
+    assert len(handoffs) == 1 and "window.location.replace" in handoffs[0]
+    at.run()  # a rerun before the browser follows keeps the same session, with no second ticket
+    assert not [html for html in at.get("html") if "/auth/single-sign-on?ticket=" in str(html.value)]
