@@ -217,6 +217,8 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
             # …and signs its webhooks with the key the hub checks them with.
             "SANDBOX_WEBHOOK_KEY": os.environ.get("XERO_WEBHOOK_KEY", "").strip() or hub_settings.DEMO_XERO_WEBHOOK_KEY,
             "SANDBOX_PUBLIC_URL": sandbox_url,
+            # The simulator's control API answers only this run's token (manage.py clock reads it from the data).
+            "SANDBOX_CONTROL_TOKEN": os.environ.get("SANDBOX_CONTROL_TOKEN", "").strip() or secrets.token_urlsafe(32),
         }
     )
     if sink is not None:

@@ -25,6 +25,7 @@ from core.hub import Hub, open_hub
 from core.models.base import Role
 from core.platform_api import keys as api_keys
 from core.staff import users
+from sandbox import control_auth
 
 
 def _hub(*, ready: bool = True) -> Hub:
@@ -86,6 +87,12 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _simulator_token(hub: Hub) -> str | None:
+    """The demo simulator's control token: the launcher's, or the one the simulator wrote to its data folder."""
+    token = os.environ.get("SANDBOX_CONTROL_TOKEN", "").strip()
+    return token or control_auth.read_token(hub.settings.data_dir / "sandbox")
+
+
 def cmd_clock(args: argparse.Namespace) -> int:
     hub = _hub()
     if not hub.settings.shared_clock:
@@ -93,7 +100,7 @@ def cmd_clock(args: argparse.Namespace) -> int:
         return 1
     seconds = args.days * 86400 + args.hours * 3600 + args.minutes * 60
     simulator = hub.settings.xero_api_url if hub.settings.demo else None
-    new = timeshift.advance(hub.db, seconds, simulator_url=simulator)
+    new = timeshift.advance(hub.db, seconds, simulator_url=simulator, simulator_token=_simulator_token(hub))
     print(
         f"Every process's clock is now {new / 86400:.2f} days ahead" + (" (the simulator's too)." if simulator else ".")
     )

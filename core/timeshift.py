@@ -18,8 +18,11 @@ def offset(db: Database) -> float:
         return float(row.value) if row else 0.0
 
 
-def advance(db: Database, seconds: float, *, simulator_url: str | None = None) -> float:
-    """Move every process's clock forward (and the simulator's, when it is local); return the new offset."""
+def advance(
+    db: Database, seconds: float, *, simulator_url: str | None = None, simulator_token: str | None = None
+) -> float:
+    """Move every process's clock forward (and the simulator's, when it is local: its control API needs the run's
+    token); return the new offset."""
     if seconds < 0:
         raise ValueError("The clock only moves forward.")
     with db.write() as session:
@@ -29,5 +32,10 @@ def advance(db: Database, seconds: float, *, simulator_url: str | None = None) -
         new = float(row.value) + seconds
         session.execute(update(HubMeta).where(HubMeta.key == KEY).values(value=repr(new)))
     if simulator_url:
-        httpx.post(f"{simulator_url}/_sandbox/clock/advance", json={"seconds": seconds}, timeout=10).raise_for_status()
+        httpx.post(
+            f"{simulator_url}/_sandbox/clock/advance",
+            json={"seconds": seconds},
+            headers={"Authorization": f"Bearer {simulator_token or ''}"},
+            timeout=10,
+        ).raise_for_status()
     return new

@@ -21,6 +21,7 @@ from sandbox import (
     api_reference,
     apps,
     control,
+    control_auth,
     control_switches,
     identity,
     loader,
@@ -130,4 +131,5 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
     # The last added is outermost: the request log sees what the caller saw, including the gate's 429s.
     application.add_middleware(Gate, store=store, limiter=limiter, faults=faults)
     application.add_middleware(RequestLog, store=store)
+    application.add_middleware(control_auth.ControlGuard, token=control_auth.token_for(data_dir))
     return application

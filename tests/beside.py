@@ -29,6 +29,7 @@ from core.models.base import Company, Role, StaffUser
 from core.models.sync import XeroBudget
 from core.settings import load
 from demodata import orgs as seed
+from tests import control
 from tests.conftest import TEST_ENV
 from tests.sandbox.conftest import REDIRECT, Simulator
 from tests.stack import free_port
@@ -79,7 +80,7 @@ def request_log(sim: Simulator, since: int = 0) -> list[dict[str, Any]]:
     """Every logged request after sequence number `since` (the simulator keeps the last 5,000)."""
     rows: list[dict[str, Any]] = []
     while True:
-        page = httpx.get(f"{sim.url}/_sandbox/requests", params={"since": since, "limit": 10_000}, timeout=60).json()
+        page = control.get(f"{sim.url}/_sandbox/requests", params={"since": since, "limit": 10_000}, timeout=60).json()
         if not page:
             return rows
         rows += page

@@ -18,6 +18,7 @@ from core.hub import Hub
 from core.models.schema import Base
 from core.settings import Settings, load
 from core.staff import passwords
+from tests import control  # noqa: F401 - sets this run's simulator control token before any simulator starts
 
 TEST_ENV = {
     "HUB_SECRET_KEY": "test-secret-key-0123456789abcdef0123456789",

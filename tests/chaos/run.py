@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 
 from core import clock
 from core.hub import Hub
 from core.models.sync import OutboxEntry, OutboxState
-from tests import beside
+from tests import beside, control
 from tests.chaos import books
 from tests.chaos.traffic import Platform, Sidecars, arm
 
@@ -86,7 +85,7 @@ def run(options: Options, folder: Path, say: Callable[[str], None] = print) -> O
             fleet.start_all()
             try:
                 _traffic(options, rng, sim.url, sides, fleet, outcome)
-                httpx.delete(f"{sim.url}/_sandbox/faults").raise_for_status()
+                control.delete(f"{sim.url}/_sandbox/faults").raise_for_status()
                 _drain(options, setup.hub, outcome, say)
             finally:
                 fleet.stop_all()
@@ -113,7 +112,7 @@ def _traffic(
         outcome.sent += 1
         now = time.monotonic()
         if now >= next_fault:
-            httpx.post(f"{sim_url}/_sandbox/faults", json=arm(rng, options.retry_after)).raise_for_status()
+            control.post(f"{sim_url}/_sandbox/faults", json=arm(rng, options.retry_after)).raise_for_status()
             next_fault = now + rng.uniform(2, 5)
         if now >= next_kill:
             fleet.kill_one(rng)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -19,6 +18,7 @@ from core.db import Database
 from core.demo.seed import DEMO_PASSWORD
 from core.models.base import Company, Role
 from core.staff import users
+from tests import control
 from tests.e2e.conftest import settle
 from tests.e2e.flows import Platform, connect_through_xero, main, open_connections
 from tests.e2e.test_sign_in import open_hub, sign_in
@@ -33,9 +33,9 @@ TWIN = "Quayside Twin Ovens Ltd"
 
 def ensure_company(stack: Stack) -> None:
     """The organisation in Xero (the simulator) and the company with its finance manager in the hub."""
-    known = httpx.get(f"{stack.sandbox_url}/_sandbox/orgs", timeout=30).json()
+    known = control.get(f"{stack.sandbox_url}/_sandbox/orgs", timeout=30).json()
     if not any(org["name"] == QUAYSIDE for org in known):
-        made = httpx.post(
+        made = control.post(
             f"{stack.sandbox_url}/_sandbox/orgs",
             json={
                 "name": QUAYSIDE,

@@ -20,6 +20,7 @@ import pytest
 from core.settings import PROJECT_ROOT
 from demodata import orgs as seed
 from sandbox import apps
+from tests import control
 from tests.stack import free_port
 
 CLIENT = (apps.DEMO_CLIENT_ID, apps.DEMO_CLIENT_SECRET)
@@ -60,7 +61,7 @@ class Simulator:
             self.process.wait(timeout=20)
 
     def control(self, method: str, path: str, **body: object) -> dict:
-        response = httpx.request(method, f"{self.url}/_sandbox{path}", json=body or None, timeout=60)
+        response = control.request(method, f"{self.url}/_sandbox{path}", json=body or None, timeout=60)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -136,6 +137,6 @@ def simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Simulator]:
 @pytest.fixture
 def sim(simulator: Simulator) -> Simulator:
     simulator.control("POST", "/reset", seed="demo")
-    httpx.delete(f"{simulator.url}/_sandbox/faults")
+    control.delete(f"{simulator.url}/_sandbox/faults")
     simulator.control("POST", "/limits", concurrent=5, minute=60, day=5000, appMinute=10_000)
     return simulator

@@ -15,6 +15,7 @@ from demodata import orgs as seed
 from sandbox import loader
 from sandbox.documents_seed import seed_documents
 from sandbox.store import Store
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator, ms_of
 from tests.sandbox.openapi_strict import check_accounting, checked
 
@@ -494,14 +495,14 @@ def test_control_api_voids_and_pays_as_a_xero_user(api: httpx.Client, org: Org, 
     assert sim.control("POST", f"{base}/payments", amount=20, date="2024-05-09")["AmountDue"] == 100.0
     shown = get_invoice(api, invoice["InvoiceID"])
     assert shown["AmountPaid"] == 20.0 and shown["Payments"][0]["Date"] == "/Date(1715212800000+0000)/"
-    refused_void = httpx.post(f"{sim.url}/_sandbox{base}/void", timeout=30)
+    refused_void = control.post(f"{sim.url}/_sandbox{base}/void", timeout=30)
     assert refused_void.status_code == 400 and "payments" in refused_void.json()["error"]
-    too_much = httpx.post(f"{sim.url}/_sandbox{base}/payments", json={"amount": 1000}, timeout=30)
+    too_much = control.post(f"{sim.url}/_sandbox{base}/payments", json={"amount": 1000}, timeout=30)
     assert too_much.status_code == 400 and "exceeds" in too_much.json()["error"]
     other = create(api, sale(org.customer))[0]
     assert sim.control("POST", f"/orgs/{HARBOUR}/invoices/{other['InvoiceNumber']}/void")["Status"] == "VOIDED"
     assert get_invoice(api, other["InvoiceID"])["Status"] == "VOIDED"
-    missing = httpx.post(f"{sim.url}/_sandbox/orgs/{HARBOUR}/invoices/INV-9999/void", timeout=30)
+    missing = control.post(f"{sim.url}/_sandbox/orgs/{HARBOUR}/invoices/INV-9999/void", timeout=30)
     assert missing.status_code == 404
 
 

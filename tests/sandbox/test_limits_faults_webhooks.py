@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox import apps
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator
 from tests.stack import free_port
 
@@ -50,7 +51,7 @@ def test_each_limit_answers_429_with_retry_after(sim: Simulator, limit: str, pro
 
 def test_calls_in_flight_are_capped(sim: Simulator) -> None:
     sim.control("POST", "/limits", concurrent=2)
-    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "latency", "seconds": 1.0, "count": 5})
+    control.post(f"{sim.url}/_sandbox/faults", json={"kind": "latency", "seconds": 1.0, "count": 5})
     token = sim.connect()["access_token"]
     results: list[int] = []
 
@@ -72,7 +73,7 @@ def test_calls_in_flight_are_capped(sim: Simulator) -> None:
 )
 def test_status_faults_hit_the_next_calls_only(sim: Simulator, status: int, header: str | None, body: str) -> None:
     api = sim.api(sim.connect()["access_token"])
-    httpx.post(
+    control.post(
         f"{sim.url}/_sandbox/faults",
         json={"kind": "status", "status": status, "count": 2, "path": "/api.xro/2.0/Contacts"},
     )
@@ -86,7 +87,7 @@ def test_status_faults_hit_the_next_calls_only(sim: Simulator, status: int, head
 
 def test_timeout_fault_does_the_work_but_answers_too_late(sim: Simulator) -> None:
     api = sim.api(sim.connect()["access_token"])
-    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "timeout", "seconds": 3, "method": "PUT"})
+    control.post(f"{sim.url}/_sandbox/faults", json={"kind": "timeout", "seconds": 3, "method": "PUT"})
     with pytest.raises(httpx.ReadTimeout):
         api.put("/Contacts", json={"Contacts": [{"Name": "Uncertain Outcome Ltd"}]}, timeout=1)
     found = api.get("/Contacts", params={"where": 'Name=="Uncertain Outcome Ltd"'}).json()["Contacts"]
@@ -95,7 +96,7 @@ def test_timeout_fault_does_the_work_but_answers_too_late(sim: Simulator) -> Non
 
 def test_a_request_still_held_at_a_reset_is_not_logged_after_it(sim: Simulator) -> None:
     api = sim.api(sim.connect()["access_token"])
-    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "timeout", "seconds": 2, "method": "PUT"})
+    control.post(f"{sim.url}/_sandbox/faults", json={"kind": "timeout", "seconds": 2, "method": "PUT"})
     with pytest.raises(httpx.ReadTimeout):
         api.put("/Contacts", json={"Contacts": [{"Name": "Before The Reset Ltd"}]}, timeout=0.5)
     sim.control("POST", "/reset", seed="demo")
@@ -105,14 +106,14 @@ def test_a_request_still_held_at_a_reset_is_not_logged_after_it(sim: Simulator) 
 
 def test_dropped_connection_after_the_work(sim: Simulator) -> None:
     api = sim.api(sim.connect()["access_token"])
-    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "drop", "method": "PUT"})
+    control.post(f"{sim.url}/_sandbox/faults", json={"kind": "drop", "method": "PUT"})
     with pytest.raises(httpx.HTTPError):
         api.put("/Contacts", json={"Contacts": [{"Name": "Half Heard Ltd"}]})
     assert api.get("/Contacts", params={"where": 'Name=="Half Heard Ltd"'}).json()["Contacts"]
 
 
 def test_bad_fault_switch_is_refused(sim: Simulator) -> None:
-    response = httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "status", "status": 418})
+    response = control.post(f"{sim.url}/_sandbox/faults", json={"kind": "status", "status": 418})
     assert response.status_code == 400 and "429, 500 or 503" in response.text
 
 
@@ -184,7 +185,7 @@ def test_failed_deliveries_are_retried(sim: Simulator, receiver: Receiver) -> No
     receiver.answer = 500
     api = sim.api(sim.connect()["access_token"])
     api.put("/Contacts", json={"Contacts": [{"Name": "Retry Me Ltd"}]})
-    assert wait_for(lambda: any(not d["ok"] for d in httpx.get(f"{sim.url}/_sandbox/webhooks").json()))
+    assert wait_for(lambda: any(not d["ok"] for d in control.get(f"{sim.url}/_sandbox/webhooks").json()))
     receiver.answer = None
     assert wait_for(lambda: receiver.received, seconds=15)
 
@@ -195,3 +196,32 @@ def test_intent_to_receive(sim: Simulator, receiver: Receiver) -> None:
     assert [a["status"] for a in result["attempts"]] == ["200", "401", "200", "401"]
     receiver.answer = 200  # an endpoint that never checks signatures fails the check
     assert sim.control("POST", "/webhooks/intent-to-receive")["passed"] is False
+
+
+@pytest.mark.parametrize(
+    ("headers", "body", "status"),
+    [
+        ({}, None, 401),
+        ({"Authorization": "Bearer not-the-token"}, None, 401),
+        ({"Authorization": f"Bearer {control.TOKEN}x"}, None, 401),
+        ({**control.HEADERS, "Content-Type": "text/plain"}, b'{"seed": "empty"}', 415),
+        ({**control.HEADERS, "Content-Type": "application/x-www-form-urlencoded"}, b"seed=empty", 415),
+    ],
+    ids=["no-token", "wrong-token", "token-prefix", "text-plain-json", "form"],
+)
+def test_the_control_api_answers_only_this_runs_token_and_json(
+    sim: Simulator, headers: dict[str, str], body: bytes | None, status: int
+) -> None:
+    """A page open in the presenter's browser can neither reset the simulator nor re-point the webhook."""
+    before = sim.control("GET", "/orgs")
+    for path in ("/reset", "/apps", "/clock/advance", "/faults"):
+        refused = httpx.post(f"{sim.url}/_sandbox{path}", content=body, headers=headers, timeout=30)
+        assert refused.status_code == status and "error" in refused.json()
+    assert sim.control("GET", "/orgs") == before
+
+
+def test_the_simulator_writes_its_token_for_local_tools(sim: Simulator) -> None:
+    from sandbox import control_auth
+
+    assert control_auth.read_token(sim.data) == control.TOKEN
+    assert (sim.data / control_auth.TOKEN_FILE).stat().st_mode & 0o777 == 0o600

@@ -24,6 +24,7 @@ from core.models.base import Company
 from core.models.contacts import WebhookEvent
 from core.models.sync import Connection, ConnectionState, SyncRun
 from sandbox import apps
+from tests import control
 from tests.conftest import TEST_ENV
 from tests.sandbox.conftest import HARBOUR, Simulator, sim, simulator  # noqa: F401 - fixtures
 from tests.stack import Stack, free_port
@@ -112,7 +113,7 @@ def test_the_demo_launcher_wires_the_simulators_webhook_to_the_hub(tmp_path: Pat
     """The real stack on free ports: the simulator's app delivers to this hub's port, signing with the hub's key."""
     stack = Stack(tmp_path / "data", env={"XERO_WEBHOOK_KEY": "a-key-of-this-deployment-only"}).start()
     try:
-        response = httpx.post(f"{stack.sandbox_url}/_sandbox/webhooks/intent-to-receive", json={}, timeout=60)
+        response = control.post(f"{stack.sandbox_url}/_sandbox/webhooks/intent-to-receive", json={}, timeout=60)
         assert response.status_code == 200 and response.json()["passed"] is True, response.text
         answer = httpx.post(f"{stack.url}/webhooks/xero", content=b"{}", headers={"x-xero-signature": "bm9wZQ=="})
         assert answer.status_code == 401 and "set-cookie" not in answer.headers

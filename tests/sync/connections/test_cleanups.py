@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -24,6 +23,7 @@ from core.platform_api import events as platform
 from core.sync import runs
 from core.xero import oauth
 from core.xero_access import grants
+from tests import control
 from tests.conftest import make_settings
 from tests.sandbox.conftest import HARBOUR, Simulator
 from tests.sync.connections.test_lifecycle import EVENTS, actor, connect, grant_in_xero, harbour, state_of
@@ -42,7 +42,7 @@ def the_grant(hub: Hub) -> Grant:
 
 
 def xero_calls(sim: Simulator, method: str, prefix: str) -> int:
-    log = httpx.get(f"{sim.url}/_sandbox/requests").json()
+    log = control.get(f"{sim.url}/_sandbox/requests").json()
     return sum(1 for r in log if r["method"] == method and r["path"].startswith(prefix))
 
 

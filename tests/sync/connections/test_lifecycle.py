@@ -18,6 +18,7 @@ from core.models.sync import Connection, ConnectionState, OutboxEntry, OutboxSta
 from core.platform_api import events as platform
 from core.staff import users
 from demodata import orgs as demo_orgs
+from tests import control
 from tests.conftest import make_settings
 from tests.sandbox.conftest import HARBOUR, Simulator
 
@@ -118,7 +119,7 @@ def test_a_company_stays_pinned_to_its_first_organisation(hub: Hub, sim: Simulat
         connect(hub, EVENTS)
     assert state_of(hub).state is ConnectionState.DISCONNECTED and state_of(hub).tenant_id == HARBOUR
     assert cleanups.run_due(hub, worker="test") == 3  # both connections, then the grant nobody uses any more
-    live = httpx.get(f"{sim.url}/_sandbox/requests").json()
+    live = control.get(f"{sim.url}/_sandbox/requests").json()
     assert any(r["method"] == "DELETE" and r["path"].startswith("/connections/") for r in live)
 
 

@@ -17,6 +17,7 @@ from core.models.platform import Origin, PlatformContact
 from core.models.sync import Connection, ErrorStatus, RunState, SyncError, SyncRun
 from core.sync import runs
 from core.xero import client as client_module
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator
 from tests.sync.connections.test_lifecycle import actor, connect, harbour
 from tests.sync.connections.test_lifecycle import hub as hub  # the simulator-backed hub fixture
@@ -217,13 +218,12 @@ def test_the_policy_preview_counts_from_every_contact_seen_in_xero(hub: Hub) -> 
 
 
 def test_a_pull_xero_fails_is_a_sync_error_that_resolves_when_the_pull_works(hub: Hub, sim: Simulator) -> None:
-    import httpx
 
     from core import clock
 
     connect(hub)
     company = harbour(hub)
-    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "status", "status": 503, "path": "/api.xro/2.0/Contacts"})
+    control.post(f"{sim.url}/_sandbox/faults", json={"kind": "status", "status": 503, "path": "/api.xro/2.0/Contacts"})
     said = contacts_sync.run_once(hub, worker="test")
     assert "Will retry" in said
     with hub.db.read() as session:
@@ -233,7 +233,7 @@ def test_a_pull_xero_fails_is_a_sync_error_that_resolves_when_the_pull_works(hub
     assert error.status is ErrorStatus.OPEN and error.detail and error.detail.startswith("Initial import")
     assert error.raw_request and error.raw_request["path"] == "/Contacts"
     assert run.state is RunState.QUEUED  # kept, to resume from its cursor
-    httpx.delete(f"{sim.url}/_sandbox/faults")
+    control.delete(f"{sim.url}/_sandbox/faults")
     clock.advance(timedelta(minutes=2))
     pull_all(hub)
     with hub.db.read() as session:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -22,6 +21,7 @@ from core.platform_api import events as platform
 from core.sync import outbox, runs
 from core.xero import resources
 from core.xero_access import gate
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator
 from tests.sync.connections.test_lifecycle import actor, connect, harbour
 from tests.sync.connections.test_lifecycle import hub as hub  # the simulator-backed hub fixture
@@ -53,7 +53,7 @@ def contact(hub: Hub, supplier_id: str) -> PlatformContact:
 
 
 def contact_writes(sim: Simulator) -> list[dict[str, Any]]:
-    log = httpx.get(f"{sim.url}/_sandbox/requests").json()
+    log = control.get(f"{sim.url}/_sandbox/requests").json()
     return [r for r in log if r["method"] in ("POST", "PUT") and r["path"].endswith("/Contacts")]
 
 
@@ -175,7 +175,7 @@ def test_a_duplicate_name_in_xero_is_an_error_on_that_supplier(hub: Hub) -> None
 def lose_the_next_answer(sim: Simulator) -> None:
     """Xero does the next contacts write and the reply is cut off (the hub cannot know it happened)."""
     armed = {"kind": "drop", "path": "/api.xro/2.0/Contacts", "method": "POST"}
-    httpx.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
+    control.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
 
 
 def test_a_take_back_made_while_the_edit_is_in_flight_reaches_xero(
@@ -280,7 +280,7 @@ def test_once_the_organisation_answers_again_what_backed_off_is_due_at_once(hub:
     connect(hub)
     supplier(hub, "r1", "SUP-7101", name="Soham Seeds Ltd")
     outage = {"kind": "status", "status": 503, "path": "/api.xro/2.0/Contacts", "method": "POST", "count": 3}
-    httpx.post(f"{sim.url}/_sandbox/faults", json=outage).raise_for_status()
+    control.post(f"{sim.url}/_sandbox/faults", json=outage).raise_for_status()
     for failure in range(3):
         if failure:
             clock.advance(timedelta(minutes=5))

@@ -29,6 +29,7 @@ from core.xero import resources
 from core.xero_access import gate
 from scheduler import jobs
 from scheduler.context import SidecarContext
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator
 from tests.sync.connections.test_lifecycle import actor, connect, grant_in_xero, harbour
 from tests.sync.connections.test_lifecycle import hub as hub  # the simulator-backed hub fixture
@@ -77,7 +78,7 @@ def document(hub: Hub, number: str) -> PlatformDocument:
 
 
 def writes(sim: Simulator, collection: str = "Invoices") -> list[dict[str, Any]]:
-    log = httpx.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()
+    log = control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()
     return [r for r in log if r["method"] in ("POST", "PUT") and r["path"].endswith(f"/{collection}")]
 
 
@@ -198,7 +199,7 @@ def test_an_unanswered_write_is_looked_up_and_adopted_never_sent_twice(
     issue(ready, "B-7006", kind="bill")
     puts = len(writes(sim))
     armed = {"kind": fault, "seconds": 2, "path": "/api.xro/2.0/Invoices", "method": "PUT"}
-    httpx.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
+    control.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
     tally = document_push.push_due(ready, worker="test")
     assert (tally.sent, tally.waiting) == (0, 2)
     assert document(ready, "INV-7006").uncertain_since is not None
@@ -292,7 +293,7 @@ def test_an_unanswered_credit_note_is_found_by_number_and_adopted(ready: Hub, si
     issue(ready, "CN-7011", kind="customer_credit_note")
     issue(ready, "SCN-7011", kind="supplier_credit_note")
     armed = {"kind": "drop", "path": "/api.xro/2.0/CreditNotes", "method": "PUT"}
-    httpx.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
+    control.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
     assert document_push.push_due(ready, worker="test").waiting == 2
     clock.advance(timedelta(seconds=10))
     puts = len(writes(sim, "CreditNotes"))

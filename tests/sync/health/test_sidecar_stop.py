@@ -9,12 +9,11 @@ import subprocess
 import sys
 import time
 
-import httpx
-
 from core.health import sidecar
 from core.hub import Hub
 from core.settings import PROJECT_ROOT
 from launcher import STOP_GRACE_SECONDS
+from tests import control
 from tests.conftest import TEST_ENV
 from tests.sandbox.conftest import Simulator
 from tests.sync.connections.test_lifecycle import connect
@@ -30,7 +29,7 @@ def running(hub: Hub, job_id: str) -> bool:
 def test_a_sidecar_told_to_stop_mid_call_stops_within_the_launchers_grace(hub: Hub, sim: Simulator) -> None:
     connect(hub)  # queues the initial import: the sidecar's contacts pull calls Xero at once
     slow = {"kind": "latency", "seconds": 15, "path": "/api.xro/2.0/Contacts", "method": "GET"}
-    httpx.post(f"{sim.url}/_sandbox/faults", json=slow).raise_for_status()
+    control.post(f"{sim.url}/_sandbox/faults", json=slow).raise_for_status()
     env = {
         **os.environ,
         **TEST_ENV,

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from core.models.mappings import Mapping, MappingKind
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument
 from core.models.sync import ErrorStatus, RunState, SyncError, SyncRun
 from core.sync import runs
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator
 from tests.sync.connections.test_lifecycle import actor, connect, harbour
 from tests.sync.connections.test_lifecycle import hub as hub  # the simulator-backed hub fixture
@@ -71,11 +71,11 @@ def add_bill(hub: Hub, number: str, category: str, tax_rate: str = "VAT20") -> N
 
 
 def test_connecting_reads_reference_data_with_four_calls_and_suggests_defaults(hub: Hub, sim: Simulator) -> None:
-    before = len(httpx.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json())
+    before = len(control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json())
     connect(hub)
     said = refresh_all(hub)
     assert len(said) == 1 and "accounts" in said[0]
-    calls = httpx.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()[before:]
+    calls = control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()[before:]
     api = sorted(c["path"].rsplit("/", 1)[-1] for c in calls if "/api.xro/" in c["path"])
     assert api == ["Accounts", "ContactGroups", "Currencies", "TaxRates"]  # one pass = 4 GETs
     with hub.db.read() as session:

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-import httpx
 from sqlalchemy import delete, select, update
 
 from core import clock
@@ -29,6 +28,7 @@ from core.payments import push as payment_push
 from core.platform_api import events as platform
 from core.xero import resources
 from core.xero_access import gate
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator
 from tests.sync.connections.test_lifecycle import actor, connect, harbour
 from tests.sync.connections.test_lifecycle import hub as hub  # the simulator-backed hub fixture
@@ -151,7 +151,7 @@ def open_errors(hub: Hub, entity_id: int) -> list[SyncError]:
 
 
 def payment_calls(sim: Simulator) -> list[dict[str, Any]]:
-    log = httpx.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()
+    log = control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()
     return [r for r in log if r["method"] in ("PUT", "POST") and r["path"].endswith("/Payments")]
 
 
@@ -342,10 +342,10 @@ def test_a_payment_recorded_in_xero_comes_back_as_paid_and_the_customer_is_off_b
 
 def test_polls_are_due_every_few_minutes_or_when_asked(hub: Hub, sim: Simulator) -> None:
     connect(hub)
-    before = len(httpx.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json())
+    before = len(control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json())
     assert document_status.poll_due(hub, worker="test") == "1 status polls: nothing pushed yet"
     assert document_status.poll_due(hub, worker="test") == "no status poll due"
-    after = httpx.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()[before:]
+    after = control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()[before:]
     assert not [r for r in after if "/Invoices" in r["path"]]  # nothing pushed: Xero is not asked
     with hub.db.write() as session:
         assert "within seconds" in document_actions.request_poll(session, actor(hub), harbour(hub))
@@ -365,7 +365,7 @@ def _lose_the_answer_then_poll(
     paid = D(amount) if amount else invoice.total  # None: the whole amount due
     pay(hub, invoice, str(paid), payment_id)
     armed = {"kind": "drop", "path": "/api.xro/2.0/Payments", "method": "PUT"}
-    httpx.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
+    control.post(f"{sim.url}/_sandbox/faults", json=armed).raise_for_status()
     assert payment_push.push_due(hub, worker="test").waiting == 1
     with hub.db.write() as session:  # the poll looks at every pushed document now
         session.execute(update(Connection).values(documents_polled_at=None))

@@ -9,6 +9,7 @@ import pytest
 
 from core.xero import outcomes, resources
 from core.xero.client import AccountingClient, Budget
+from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator
 
 
@@ -72,7 +73,7 @@ def test_writes_batch_with_idempotency_and_per_item_outcomes(client: AccountingC
 def test_faults_become_outcomes(
     client: AccountingClient, sim: Simulator, fault: dict, expected: type, cause: str
 ) -> None:
-    httpx.post(f"{sim.url}/_sandbox/faults", json=fault)
+    control.post(f"{sim.url}/_sandbox/faults", json=fault)
     with pytest.raises(expected) as caught:
         client.organisation()
     assert caught.value.cause == cause and caught.value.request == {
@@ -86,7 +87,7 @@ def test_faults_become_outcomes(
 
 
 def test_a_timed_out_write_is_uncertain(client: AccountingClient, sim: Simulator) -> None:
-    httpx.post(f"{sim.url}/_sandbox/faults", json={"kind": "timeout", "seconds": 3, "method": "PUT"})
+    control.post(f"{sim.url}/_sandbox/faults", json={"kind": "timeout", "seconds": 3, "method": "PUT"})
     client.http.timeout = httpx.Timeout(1.0)
     with pytest.raises(outcomes.UncertainOutcome):
         client.write(resources.CONTACTS, [{"Name": "Maybe Saved Ltd"}], idempotency_key="maybe:v1", create_only=True)

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -18,6 +17,7 @@ from core.models.base import Company
 from core.models.sync import Connection, ConnectionState, ErrorStatus, SyncError
 from core.xero import outcomes
 from core.xero_access import budget, gate, grants
+from tests import control
 from tests.conftest import make_settings
 from tests.sandbox.conftest import HARBOUR, Simulator
 
@@ -83,7 +83,7 @@ def linked(seeded: Hub, sim: Simulator, tmp_path) -> Iterator[Linked]:  # type: 
         session.flush()
         ids = row.id, grant.id
     yield Linked(hub, sim, *ids)
-    httpx.delete(f"{sim.url}/_sandbox/faults")
+    control.delete(f"{sim.url}/_sandbox/faults")
     sim.control("POST", "/limits", concurrent=5, minute=60, day=5000, appMinute=10_000)
 
 

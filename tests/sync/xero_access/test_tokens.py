@@ -16,6 +16,7 @@ from core.models.sync import Connection, ConnectionState, Grant
 from core.settings import PROJECT_ROOT
 from core.xero import oauth, outcomes
 from core.xero_access import grants
+from tests import control
 from tests.conftest import TEST_ENV, make_settings
 from tests.sandbox.conftest import HARBOUR, Simulator
 
@@ -79,7 +80,7 @@ def test_two_processes_through_100_expiries_refresh_once_each(linked: tuple[Hub,
         before = {row["seq"] for row in sim.control("GET", "/requests", limit=10000)}
         answers = []
         for _ in range(100):
-            timeshift.advance(hub.db, 31 * 60, simulator_url=sim.url)
+            timeshift.advance(hub.db, 31 * 60, simulator_url=sim.url, simulator_token=control.TOKEN)
             for worker in workers:
                 assert worker.stdin is not None
                 worker.stdin.write(f"{grant_id}\n")
@@ -120,7 +121,7 @@ def test_invalid_grant_ends_the_grant_once_and_never_loops(linked: tuple[Hub, in
             )
         )
     sim.control("POST", f"/orgs/{HARBOUR}/revoke")
-    timeshift.advance(hub.db, 31 * 60, simulator_url=sim.url)
+    timeshift.advance(hub.db, 31 * 60, simulator_url=sim.url, simulator_token=control.TOKEN)
     with pytest.raises(outcomes.ReconnectNeeded):
         grants.access_token(hub.db, hub.settings, grant_id, worker="w")
     with pytest.raises(outcomes.ReconnectNeeded):  # no second call to Xero: the grant is over
