@@ -21,6 +21,7 @@ import httpx
 
 from core import migrate
 from core import settings as hub_settings
+from core.config import xero as xero_config
 from core.demo import seed as demo
 from core.failures import STARTUP_ERRORS
 from core.hub import open_hub
@@ -209,13 +210,14 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
             "HUB_DEMO": "1",
             "HUB_DATA_DIR": str(data_dir),
             "HUB_BASE_URL": base_url,
+            "XERO_TARGET": "simulator",
             "XERO_IDENTITY_URL": sandbox_url,
             "XERO_API_URL": sandbox_url,
             # The simulator's registered app points back at this hub, whatever ports were chosen.
             "SANDBOX_REDIRECT_URIS": f"{base_url}/xero/callback",
             "SANDBOX_WEBHOOK_URL": f"{base_url}/webhooks/xero",
             # …and signs its webhooks with the key the hub checks them with.
-            "SANDBOX_WEBHOOK_KEY": os.environ.get("XERO_WEBHOOK_KEY", "").strip() or hub_settings.DEMO_XERO_WEBHOOK_KEY,
+            "SANDBOX_WEBHOOK_KEY": os.environ.get("XERO_WEBHOOK_KEY", "").strip() or xero_config.DEMO_WEBHOOK_KEY,
             "SANDBOX_PUBLIC_URL": sandbox_url,
             # The simulator's control API answers only this run's token (manage.py clock reads it from the data).
             "SANDBOX_CONTROL_TOKEN": os.environ.get("SANDBOX_CONTROL_TOKEN", "").strip() or secrets.token_urlsafe(32),

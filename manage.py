@@ -25,6 +25,7 @@ from core.hub import Hub, open_hub
 from core.models.base import Role
 from core.platform_api import keys as api_keys
 from core.staff import users
+from core.xero_access import readiness
 from sandbox import control_auth
 
 
@@ -188,6 +189,15 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check_xero(_args: argparse.Namespace) -> int:
+    """The checklist for pointing the hub at its Xero: what passed, what failed, what a person must do."""
+    lines = readiness.check(_hub())
+    marks = {readiness.OK: "[ok]    ", readiness.FAILED: "[FAILED]", readiness.TO_DO: "[to do] "}
+    for line in lines:
+        print(f"{marks[line.status]} {line.title}" + (f"\n           {line.detail}" if line.detail else ""))
+    return 1 if any(line.status == readiness.FAILED for line in lines) else 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python manage.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -209,6 +219,9 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(func=cmd_migrate)
     sub.add_parser("generate-key", help="print a new random key").set_defaults(func=cmd_generate_key)
+    sub.add_parser("check-xero", help="check the Xero configuration and print what is left to do").set_defaults(
+        func=cmd_check_xero
+    )
 
     keys = sub.add_parser("api-keys", help="the platform's API keys: list, create NAME, revoke ID")
     keys.add_argument("action", choices=["list", "create", "revoke"])

@@ -11,45 +11,17 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from core.config import xero
+from core.config.values import ConfigError, Secret
 from core.text import is_email
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
 
-# The simulator's demo app (sandbox/README.md); real Xero needs XERO_CLIENT_ID and XERO_CLIENT_SECRET from Xero.
-DEMO_XERO_CLIENT_ID = "HUBDEMO0000000000000000000000001"
-DEMO_XERO_CLIENT_SECRET = "demo-client-secret-not-for-production-use-0001"
-# The simulator's demo webhook signing key; real Xero shows the app's key on its Webhooks page (facts §7).
-DEMO_XERO_WEBHOOK_KEY = "demo-webhook-signing-key-0001"
-DEFAULT_XERO_SCOPES = (
-    "offline_access openid profile email accounting.contacts accounting.transactions accounting.settings"
-)
-
-
 DEFAULT_MAIL_FROM = "Xero hub <hub@hub.example>"
 DEFAULT_SUPPORT_EMAIL = "support@hub.example"
 SMTP_SCHEMES = {"smtp": ("plain", 25), "smtp+starttls": ("starttls", 587), "smtps": ("tls", 465)}
-
-
-class ConfigError(Exception):
-    """A setting is missing or malformed; the message says which and how to fix it."""
-
-
-@dataclass(frozen=True)
-class Secret:
-    """A value that must never be printed or logged: it shows as ***."""
-
-    value: str = field(repr=False)
-
-    def __repr__(self) -> str:
-        return "Secret('***')"
-
-    def __str__(self) -> str:
-        return "***"
-
-    def __bool__(self) -> bool:
-        return bool(self.value)
 
 
 @dataclass(frozen=True)
@@ -90,14 +62,17 @@ class Settings:
     documents_poll_seconds: int = 300
     # Follow the clock offset kept in the database (demo and tests move time for every process at once).
     shared_clock: bool = False
+    # "simulator" or "xero" (XERO_TARGET): real Xero refuses the simulator's demo credentials at start-up.
+    xero_target: str = xero.SIMULATOR
     xero_identity_url: str = "http://127.0.0.1:8765"
     xero_api_url: str = "http://127.0.0.1:8765"
     xero_authorize_url: str = "http://127.0.0.1:8765/identity/connect/authorize"
-    xero_client_id: str = DEMO_XERO_CLIENT_ID
-    xero_client_secret: Secret = field(default_factory=lambda: Secret(DEMO_XERO_CLIENT_SECRET))
+    xero_client_id: str = xero.DEMO_CLIENT_ID
+    xero_client_secret: Secret = field(default_factory=lambda: Secret(xero.DEMO_CLIENT_SECRET))
     xero_redirect_uri: str = "http://127.0.0.1:8501/xero/callback"
-    xero_scopes: str = DEFAULT_XERO_SCOPES
-    xero_webhook_key: Secret = field(default_factory=lambda: Secret(DEMO_XERO_WEBHOOK_KEY))
+    xero_scopes: str = xero.DEFAULT_SCOPES
+    xero_webhook_key: Secret = field(default_factory=lambda: Secret(xero.DEMO_WEBHOOK_KEY))
+    xero_connection_cap: int = xero.DEFAULT_CONNECTION_CAP
     # Alert emails: None (SMTP_URL unset) keeps them waiting in the outbox, unsent.
     smtp: SmtpConfig | None = None
     mail_from: str = DEFAULT_MAIL_FROM
@@ -189,24 +164,6 @@ def _address(env: Mapping[str, str], name: str, default: str) -> str:
     return value
 
 
-def _webhook_key(env: Mapping[str, str]) -> Secret:
-    """XERO_WEBHOOK_KEY: set but blank would let anyone sign a webhook, so it is refused."""
-    raw = env.get("XERO_WEBHOOK_KEY")
-    if raw is None:
-        if "api.xero.com" in env.get("XERO_API_URL", ""):  # the demo key is public: real Xero needs its own
-            raise ConfigError(
-                "XERO_WEBHOOK_KEY is missing. With real Xero, set it to the webhook key shown on your app's "
-                "Webhooks page in Xero's developer portal; without it anyone could forge webhooks."
-            )
-        return Secret(DEMO_XERO_WEBHOOK_KEY)
-    if not raw.strip():
-        raise ConfigError(
-            "XERO_WEBHOOK_KEY is set but empty. Give the webhook key shown on your app's Webhooks page in Xero's "
-            "developer portal, or unset it to use the simulator's demo key."
-        )
-    return Secret(raw.strip())
-
-
 def load_data_dir(env: Mapping[str, str] | None = None) -> Path:
     """The data folder alone (needs no keys): HUB_DATA_DIR or data/ in the project."""
     env = os.environ if env is None else env
@@ -244,7 +201,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
     keys = tuple(check_encryption_key(k) for k in raw_keys)
 
     base_url = env.get("HUB_BASE_URL", "http://127.0.0.1:8501").rstrip("/")
-    identity = env.get("XERO_IDENTITY_URL", "http://127.0.0.1:8765").rstrip("/")
+    target = xero.load(env)
     smtp_url = env.get("SMTP_URL", "").strip()
     return Settings(
         database_url=Secret(database_url),
@@ -263,14 +220,16 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         documents_poll_seconds=max(
             5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
         ),
-        xero_identity_url=identity,
-        xero_api_url=env.get("XERO_API_URL", "http://127.0.0.1:8765").rstrip("/"),
-        xero_authorize_url=env.get("XERO_AUTHORIZE_URL", f"{identity}/identity/connect/authorize"),
-        xero_client_id=env.get("XERO_CLIENT_ID", DEMO_XERO_CLIENT_ID),
-        xero_client_secret=Secret(env.get("XERO_CLIENT_SECRET", DEMO_XERO_CLIENT_SECRET)),
+        xero_target=target.target,
+        xero_identity_url=target.identity_url,
+        xero_api_url=target.api_url,
+        xero_authorize_url=target.authorize_url,
+        xero_client_id=target.client_id,
+        xero_client_secret=target.client_secret,
         xero_redirect_uri=env.get("XERO_REDIRECT_URI", f"{base_url}/xero/callback"),
-        xero_scopes=" ".join(env.get("XERO_SCOPES", DEFAULT_XERO_SCOPES).split()),
-        xero_webhook_key=_webhook_key(env),
+        xero_scopes=target.scopes,
+        xero_webhook_key=target.webhook_key,
+        xero_connection_cap=target.connection_cap,
         smtp=parse_smtp_url(smtp_url) if smtp_url else None,
         mail_from=_address(env, "HUB_MAIL_FROM", DEFAULT_MAIL_FROM),
         support_email=_address(env, "HUB_SUPPORT_EMAIL", DEFAULT_SUPPORT_EMAIL),

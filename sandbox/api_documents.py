@@ -34,8 +34,15 @@ from sandbox.documents_calc import Books
 from sandbox.documents_spec import CREDIT_NOTE, INVOICE, Spec, problems, target_of, view
 from sandbox.store import Store
 
-READ = ("accounting.transactions", "accounting.transactions.read")
-WRITE = ("accounting.transactions",)
+# The broad scope reaches every document; Xero's granular scopes (2026) split it into invoices and payments.
+GRANULAR = {"Invoices": "accounting.invoices", "CreditNotes": "accounting.invoices", "Payments": "accounting.payments"}
+
+
+def scopes_for(resource: str, *, write: bool) -> tuple[str, ...]:
+    granular = GRANULAR[resource]
+    if write:
+        return ("accounting.transactions", granular)
+    return ("accounting.transactions", "accounting.transactions.read", granular, f"{granular}.read")
 # (shown, errors, [(webhook category, resource id, created)]) for one element of a batch write
 Result = tuple[dict[str, Any] | None, list[str], list[tuple[str, str, bool]]]
 Runner = Callable[[Any, Books, Any], Result]
@@ -164,12 +171,12 @@ def routes(store: Store) -> list[Route]:
             key = request.path_params.get("key")
             try:
                 if request.method == "GET":
-                    call = authorise(store, request, READ)
+                    call = authorise(store, request, scopes_for(resource, write=False))
                     if resource == "Payments":
                         return await run_in_threadpool(documents_api_reads.read_payments, call, request, key)
                     spec = INVOICE if resource == "Invoices" else CREDIT_NOTE
                     return await run_in_threadpool(documents_api_reads.read_documents, call, request, spec, key)
-                call = authorise(store, request, WRITE)
+                call = authorise(store, request, scopes_for(resource, write=True))
                 raw = await request.body()
                 plural = "Allocations" if sub else resource
                 items = elements_of(await read_json(request), plural)

@@ -205,5 +205,28 @@ def connection_routes(store: Store) -> list[Route]:
     ]
 
 
+async def discovery(request: Request) -> Response:
+    """OpenID Connect discovery, as Xero's identity service publishes it (the endpoints on this simulator)."""
+    base = str(request.base_url).rstrip("/")
+    return json_response(
+        {
+            "issuer": base,
+            "authorization_endpoint": f"{base}/identity/connect/authorize",
+            "token_endpoint": f"{base}/connect/token",
+            "revocation_endpoint": f"{base}/connect/revocation",
+            "response_types_supported": ["code"],
+            "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
+            "code_challenge_methods_supported": ["S256"],
+            "scopes_supported": sorted(consent.SCOPE_WORDS),
+            "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        }
+    )
+
+
 def routes(store: Store) -> list[Route]:
-    return [*authorize_routes(store), *token_routes(store), *connection_routes(store)]
+    return [
+        Route("/.well-known/openid-configuration", discovery, methods=["GET"]),
+        *authorize_routes(store),
+        *token_routes(store),
+        *connection_routes(store),
+    ]

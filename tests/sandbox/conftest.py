@@ -66,12 +66,19 @@ class Simulator:
         return response.json()
 
     def consent(
-        self, email: str, tenants: list[str], *, scope: str = SCOPE, state: str = "s1", challenge: str | None = None
+        self,
+        email: str,
+        tenants: list[str],
+        *,
+        scope: str = SCOPE,
+        state: str = "s1",
+        challenge: str | None = None,
+        client_id: str = CLIENT[0],
     ) -> str:
         """Go through the consent page as a person would (sign in, tick organisations, Allow); return the code."""
         params = {
             "response_type": "code",
-            "client_id": CLIENT[0],
+            "client_id": client_id,
             "redirect_uri": REDIRECT,
             "scope": scope,
             "state": state,
@@ -92,8 +99,8 @@ class Simulator:
         assert query["state"] == [state]
         return query["code"][0]
 
-    def token(self, **form: str) -> httpx.Response:
-        return httpx.post(f"{self.url}/connect/token", data=form, auth=CLIENT, timeout=30)
+    def token(self, auth: tuple[str, str] = CLIENT, **form: str) -> httpx.Response:
+        return httpx.post(f"{self.url}/connect/token", data=form, auth=auth, timeout=30)
 
     def connect(self, email: str = "fiona@harbourbakery.example", tenants: list[str] | None = None) -> dict:
         code = self.consent(email, tenants or [HARBOUR])

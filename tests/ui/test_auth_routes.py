@@ -13,9 +13,9 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from core.config.xero import DEMO_WEBHOOK_KEY as DEMO_XERO_WEBHOOK_KEY
 from core.demo.seed import DEMO_PASSWORD
 from core.hub import Hub
-from core.settings import DEMO_XERO_WEBHOOK_KEY
 from core.staff import passwords, single_sign_on
 from sandbox.webhooks import sign
 from web import lanes

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from core.config.xero import DEMO_WEBHOOK_KEY as DEMO_XERO_WEBHOOK_KEY
 from core.contacts import webhooks
 from core.db import Database
 from core.hub import Hub
 from core.models.contacts import WebhookEvent
-from core.settings import DEMO_XERO_WEBHOOK_KEY
 from sandbox.webhooks import sign
 from web import webhook_routes
 from web.routes import ROUTES

@@ -27,6 +27,7 @@ FORBIDDEN = {
 # never one above. "kernel" is the flat modules of core/ itself (hub, settings, db, clock, audit, auth, …).
 CORE_ORDER = (
     "models",
+    "config",
     "kernel",
     "xero",
     "alerts",

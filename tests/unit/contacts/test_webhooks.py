@@ -10,9 +10,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from core.config.xero import DEMO_WEBHOOK_KEY as DEMO_XERO_WEBHOOK_KEY
 from core.contacts.webhooks import FOR_DOCUMENTS, NO_COMPANY, Incoming, Linked, Waiting, event_date, parse, plan, verify
 from core.models.sync import ConnectionState
-from core.settings import DEMO_XERO_WEBHOOK_KEY, ConfigError, load
+from core.settings import ConfigError, load
 from tests.conftest import TEST_ENV
 
 KEY = "demo-webhook-signing-key-0001"
