@@ -43,6 +43,8 @@ def scopes_for(resource: str, *, write: bool) -> tuple[str, ...]:
     if write:
         return ("accounting.transactions", granular)
     return ("accounting.transactions", "accounting.transactions.read", granular, f"{granular}.read")
+
+
 # (shown, errors, [(webhook category, resource id, created)]) for one element of a batch write
 Result = tuple[dict[str, Any] | None, list[str], list[tuple[str, str, bool]]]
 Runner = Callable[[Any, Books, Any], Result]
