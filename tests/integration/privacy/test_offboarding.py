@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -18,6 +19,7 @@ from core.models.platform import ApiKey, PlatformContact
 from core.models.sync import Connection, ConnectionState
 from core.privacy import export, offboarding
 from tests.integration.health.test_overview import HARBOUR, TUI, company_id
+from tests.integration.test_cli import manage
 from tests.sync.connections.test_lifecycle import actor
 
 ADA, FIONA = "ada@hub.example", "fiona@harbourbakery.example"
@@ -106,3 +108,18 @@ def test_an_admin_offboards_a_company_after_exporting_it(seeded: Hub) -> None:
 
     with seeded.db.write() as session, pytest.raises(offboarding.OffboardRefused, match="offboarded already"):
         offboarding.offboard(session, ada, harbour, typed_name=HARBOUR)
+
+
+def test_offboarding_from_the_command_line_exports_first_and_needs_the_name(seeded: Hub, tmp_path: Path) -> None:
+    seeded.ensure_ready()
+    target = tmp_path / "harbour.zip"
+    refused = manage(seeded, "offboard-company", HARBOUR, "--export", str(target), "--confirm", "Harbour")
+    assert refused.returncode == 1 and "type the company's name" in refused.stderr and "Traceback" not in refused.stderr
+    done = manage(seeded, "offboard-company", HARBOUR, "--export", str(target), "--confirm", HARBOUR)
+    assert done.returncode == 0, done.stderr
+    assert "contacts have their personal details" in done.stdout and "is offboarded" in done.stdout
+    assert "contacts.csv" in zipfile.ZipFile(target).namelist()
+    with seeded.db.read() as session:
+        assert session.scalar(select(Company.offboarded_at).where(Company.name == HARBOUR)) is not None
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.actor_label == "command line")).all()
+    assert {"company_exported", "company_offboarded"} <= set(actions)
