@@ -5,6 +5,7 @@ python manage.py reset-demo --yes     delete the demo's data so the next run sta
 python manage.py migrate              bring the database schema up to date
 python manage.py generate-key         print a new key for HUB_SECRET_KEY or HUB_ENCRYPTION_KEY
 python manage.py users list|create|disable|enable|reset-password
+python manage.py offboard-company NAME --export FILE.zip   export, disconnect and erase a company's personal data
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from core import companies, migrate, timeshift
 from core import settings as hub_settings
 from core.auth import COMMAND_LINE
 from core.demo import seed as demo
-from core.failures import STARTUP_ERRORS
+from core.failures import STARTUP_ERRORS, Refusal
 from core.hub import Hub, open_hub
 from core.models.base import Role
 from core.platform_api import keys as api_keys
+from core.privacy import export, offboarding
 from core.staff import users
 from core.xero_access import readiness
 from sandbox import control_auth
@@ -198,6 +200,28 @@ def cmd_check_xero(_args: argparse.Namespace) -> int:
     return 1 if any(line.status == readiness.FAILED for line in lines) else 0
 
 
+def cmd_offboard(args: argparse.Namespace) -> int:
+    hub = _hub()
+    with hub.db.read() as session:
+        found = [c.id for c in companies.list_visible(session, COMMAND_LINE) if c.name == args.company]
+        if not found:
+            print(f"No company is called {args.company!r}; `users list` shows the companies.", file=sys.stderr)
+            return 1
+        shown = offboarding.preview(session, COMMAND_LINE, found[0])
+        data = None if args.no_export else export.zip_bytes(session, COMMAND_LINE, found[0])
+    print(f"Offboarding {shown.name}:\n" + "\n".join(f"  - {words}" for words in shown.words))
+    if data is not None:
+        Path(args.export).write_bytes(data)
+        with hub.db.write() as session:
+            export.record_export(session, COMMAND_LINE, shown.company_id)
+        print(f"Exported to {args.export}.")
+    typed = args.confirm if args.confirm is not None else input("Type the company's name to confirm: ")
+    with hub.db.write() as session:
+        offboarding.offboard(session, COMMAND_LINE, shown.company_id, typed_name=typed)
+    print(f"{shown.name} is offboarded.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(
         prog="python manage.py", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -246,6 +270,14 @@ def parser() -> argparse.ArgumentParser:
     people.add_argument("--company-admin", action="store_true", help="may connect Xero (create)")
     people.add_argument("--password", help="set this password instead of asking or generating one")
     people.set_defaults(func=cmd_users)
+
+    leave = sub.add_parser("offboard-company", help="export a company's data, disconnect it and erase personal data")
+    leave.add_argument("company", help="the company's name, exactly")
+    where = leave.add_mutually_exclusive_group(required=True)
+    where.add_argument("--export", metavar="FILE", help="write the company's data here first (a ZIP of CSV files)")
+    where.add_argument("--no-export", action="store_true", help="offboard without an export")
+    leave.add_argument("--confirm", metavar="NAME", help="the company's name again, instead of typing it when asked")
+    leave.set_defaults(func=cmd_offboard)
     return root
 
 
@@ -259,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     except STARTUP_ERRORS as exc:
         print(f"Error: {exc}", file=sys.stderr)
         return 2
-    except (users.UserError, companies.CompanyError, api_keys.ApiKeyError) as exc:
+    except (users.UserError, companies.CompanyError, api_keys.ApiKeyError, Refusal) as exc:
         print(f"Refused: {exc}", file=sys.stderr)
         return 1
 

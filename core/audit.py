@@ -53,6 +53,8 @@ ACTIONS: dict[str, str] = {
     "documents_poll_requested": "Check of document status in Xero asked for",
     "demo_invoice_issued": "Demo invoice issued (as the platform)",
     "documents_exported": "Documents exported (CSV)",
+    "company_exported": "Company data exported before offboarding",
+    "company_offboarded": "Company offboarded (Xero disconnected, personal data erased)",
 }
 
 # Signing in or out is about the person, not the company: it does not keep a Xero connection alive.

@@ -23,6 +23,7 @@ class Permission(enum.StrEnum):
     MANAGE_USERS = "manage staff users"
     VIEW_AUDIT = "read the audit log"
     MANAGE_API_KEYS = "manage the platform's API keys"
+    OFFBOARD_COMPANY = "offboard a company (disconnect it from Xero and erase its personal data)"
 
 
 # Permissions that are about one company; the others are hub-wide.

@@ -78,6 +78,12 @@ class Settings:
     mail_from: str = DEFAULT_MAIL_FROM
     support_email: str = DEFAULT_SUPPORT_EMAIL
     alert_window_minutes: float = 15.0
+    # Retention in days: raw Xero exchanges of sync errors, delivered alert emails, payloads of done outbox entries,
+    # contact history (with decided supplier proposals). Housekeeping enforces them in bounded batches.
+    keep_exchanges_days: float = 30.0
+    keep_emails_days: float = 90.0
+    keep_payloads_days: float = 90.0
+    keep_contact_history_days: float = 365.0
 
     @property
     def secure_cookies(self) -> bool:
@@ -234,4 +240,8 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         mail_from=_address(env, "HUB_MAIL_FROM", DEFAULT_MAIL_FROM),
         support_email=_address(env, "HUB_SUPPORT_EMAIL", DEFAULT_SUPPORT_EMAIL),
         alert_window_minutes=_float(env, "HUB_ALERT_WINDOW_MINUTES", 15.0),
+        keep_exchanges_days=_float(env, "HUB_KEEP_EXCHANGES_DAYS", 30.0),
+        keep_emails_days=_float(env, "HUB_KEEP_EMAILS_DAYS", 90.0),
+        keep_payloads_days=_float(env, "HUB_KEEP_PAYLOADS_DAYS", 90.0),
+        keep_contact_history_days=_float(env, "HUB_KEEP_CONTACT_HISTORY_DAYS", 365.0),
     )

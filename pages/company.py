@@ -1,4 +1,5 @@
-"""Company settings: the finance contact who gets alerts, how often alerts are batched, and who owns contact details."""
+"""Company settings: the finance contact who gets alerts, how often alerts are batched, who owns contact details;
+for hub admins, the danger zone that offboards the company."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from dataclasses import replace
 
 import streamlit as st
 
-from core import companies
+from core import clock, companies
 from core.auth import Permission, allowed
 from core.contacts import ownership
+from core.privacy import export, offboarding
+from core.staff import sessions
 from web.ui import context, exceptions
 from web.ui.messages import md
 
@@ -117,3 +120,48 @@ if allowed(actor, Permission.MANAGE_COMPANIES):
             else:
                 st.toast(f"{md(name.strip())} added.", icon=":material/check:")
                 st.rerun()
+
+if allowed(actor, Permission.OFFBOARD_COMPANY):
+    st.subheader("Danger zone")
+    try:
+        with hub.db.read() as session:
+            leaving = offboarding.preview(session, actor, company.id)
+    except exceptions.EXPECTED as exc:
+        exceptions.show(exc)
+        st.stop()
+    if leaving.offboarded:
+        st.info(f"{md(company.name)} was offboarded: its personal data is erased.", icon=":material/info:")
+        st.stop()
+    st.markdown(
+        f"**Offboard {md(company.name)}**: for a customer leaving the platform. This cannot be undone:\n\n"
+        + "\n".join(f"- {md(words)}" for words in leaving.words)
+    )
+    st.caption("Kept for the audit log and the books: the company's name, document and payment numbers and amounts.")
+
+    def _zip() -> bytes:
+        """Built only when the button is pressed, for the person as they stand then."""
+        with hub.db.read() as session:
+            return export.zip_bytes(session, sessions.current(session, actor), company.id)
+
+    def _audit_export() -> None:
+        with hub.db.write() as session:
+            export.record_export(session, actor, company.id)
+
+    st.download_button(
+        "Download the company's data first (ZIP of CSV files)",
+        _zip,
+        file_name=f"company-{company.id}-{clock.now():%Y%m%d}.zip",
+        mime="application/zip",
+        icon=":material/download:",
+        on_click=_audit_export,
+    )
+    typed = st.text_input("Type the company's name to confirm", key=f"offboard-name-{company.id}")
+    if st.button(f"Offboard {company.name}", type="primary", key=f"offboard-{company.id}"):
+        try:
+            with hub.db.write() as session:
+                offboarding.offboard(session, actor, company.id, typed_name=typed)
+        except exceptions.EXPECTED as exc:
+            exceptions.show(exc)
+        else:
+            st.toast(f"{md(company.name)} is offboarded.", icon=":material/check:")
+            st.rerun()

@@ -89,6 +89,7 @@ ARCHIVED = (
     "before it can be updated."
 )
 MERGED = "This contact has been merged into another contact and can no longer be updated."
+ERASED = "This contact has been erased following a GDPR request and can no longer be updated."
 
 
 def blank_phones() -> list[dict[str, str]]:
@@ -194,6 +195,8 @@ def write(
         data = dict(existing.data)
         if data.get("MergedToContactID"):
             return None, [MERGED]
+        if existing.status == "GDPRREQUEST":
+            return None, [ERASED]
         if existing.status == "ARCHIVED" and sent.get("ContactStatus") != "ACTIVE":
             return None, [ARCHIVED]
     for key, value in sent.items():

@@ -110,7 +110,8 @@ def _contact(store: Store, tenant: str, contact_id: str) -> records.Record:
 
 
 def contact_action(store: Store, body: dict[str, Any], params: dict[str, str]) -> Any:
-    """What a Xero user does on a contact's screen: archive, unarchive, merge, edit, or a silent flag change."""
+    """What a Xero user does on a contact's screen: archive, unarchive, merge, edit, or a silent flag change; and
+    `gdpr`, the contact's owner asking Xero to erase them."""
     tenant, action = params["tenant"], params["action"]
     with store.tx() as db:
         contact = _contact(store, tenant, params["contact"])
@@ -120,6 +121,8 @@ def contact_action(store: Store, body: dict[str, Any], params: dict[str, str]) -
             data["ContactStatus"] = "ARCHIVED"
         elif action == "unarchive":
             data["ContactStatus"] = "ACTIVE"
+        elif action == "gdpr":  # its owner asked for erasure (a ContactStatus of Xero's OpenAPI enum)
+            data["ContactStatus"] = "GDPRREQUEST"
         elif action == "merge":
             into = _contact(store, tenant, str(body.get("into", "")))
             if into.id == contact.id or into.status != "ACTIVE":

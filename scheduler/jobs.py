@@ -14,6 +14,7 @@ from core.documents import status as document_status
 from core.health import sidecar
 from core.mappings import refresh as reference
 from core.payments import push as payment_push
+from core.privacy import retention
 from core.staff import sessions
 from core.sync import run_history
 from scheduler.context import SidecarContext
@@ -34,13 +35,16 @@ def heartbeat(ctx: SidecarContext) -> str:
 
 
 def housekeeping(ctx: SidecarContext) -> str:
-    """Delete staff sessions, sidecar heartbeats and sync runs that ended long ago."""
+    """Delete staff sessions, sidecar heartbeats and sync runs that ended long ago; clear personal data past its
+    retention (in bounded batches, each its own short transaction)."""
     with ctx.hub.db.write() as session:
         purged = sessions.purge(session, ctx.hub.settings)
         beats = sidecar.forget_stopped(session)
         old_runs = run_history.purge(session)
+    swept = retention.sweep(ctx.hub.db, ctx.hub.settings)
     return (
-        f"{purged} old sessions and sign-in records, {beats} old sidecar records and {old_runs} old sync runs deleted"
+        f"{purged} old sessions and sign-in records, {beats} old sidecar records and {old_runs} old sync runs "
+        f"deleted; {swept}"
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.alerts import notify
+from core.contacts import erasure
 from core.contacts.pull_plan import FIELDS, Action, Held, Known, index
 from core.contacts.xero_contact import XeroContact, imported_platform_id
 from core.db import bulk_insert, insert_if_missing, upsert
@@ -234,6 +235,11 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
             continue
         if action.kind == "outside":
             contact.outside_policy = True
+            continue
+        if action.kind == "erase":  # a GDPR request in Xero: the row stays only as the link, a tombstone
+            contact.xero_contact_id = contact.xero_contact_id or xero.xero_id
+            erasure.erase_contact(session, contact)
+            unlinked.taken(contact)
             continue
         if action.kind == "relink":
             _history(session, contact, "relink", {}, f"Merged in Xero into contact {xero.merged_into}")

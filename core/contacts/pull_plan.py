@@ -14,6 +14,7 @@ from typing import Any
 from core.companies import platform_owns
 from core.contacts.xero_contact import XeroContact, in_policy, phone_key
 
+ERASED_REASON = "Erased at the contact's request in Xero"
 # Fields Xero can fill or refresh on a platform contact.
 FIELDS = ("name", "first_name", "last_name", "email", "phones", "addresses", "bank_account", "tax_number")
 
@@ -34,7 +35,7 @@ class Held:
 
 @dataclass(frozen=True)
 class Action:
-    """One thing to do: kind is create, claim, link, refresh, drift, review, outside, relink or skip."""
+    """One thing to do: kind is create, claim, link, refresh, drift, review, outside, relink, erase or skip."""
 
     kind: str
     xero: XeroContact
@@ -118,6 +119,13 @@ def decide(
     """What to do with one Xero contact. `claimed` holds platform contacts this page already linked."""
     claimed = claimed if claimed is not None else set()
     linked = known.by_xero.get(xero.xero_id)
+    if xero.erased:  # a GDPR request in Xero: erase what we hold of it; never import, link or review it
+        ours = known.by_number.get(xero.contact_number or "")
+        if linked is None and ours is not None and ours.xero_id is None:  # the hub's own create, found erased
+            linked = ours
+        if linked is not None:
+            return Action("erase", xero, linked.id, reason=ERASED_REASON)
+        return Action("skip", xero, reason=ERASED_REASON)
     if linked is not None and xero.merged_into:  # merged in Xero: follow the survivor, automatically
         return Action("relink", xero, linked.id, reason="Merged into another contact in Xero")
     if linked is not None:

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, String, Text, and_, cast, exists, func, no
 from sqlalchemy.orm import Session
 
 from core.contacts.actions import ContactError
+from core.contacts.erasure import GDPR_NOTE, GDPR_STATUS, OFFBOARDED_NOTE
 from core.models.platform import PlatformContact
 from core.models.sync import Connection, ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.paging import Page
@@ -26,6 +27,8 @@ STATUSES = {
     "linked_archived": "Archived in Xero",
     "not_linked": "Not linked to Xero",
     "outside_policy": "Outside the import policy",
+    "erased": GDPR_NOTE,
+    "erased_offboarding": OFFBOARDED_NOTE,
 }
 SYNC_STATES = {"pending": "Change waiting to be sent", "error": "Sync error open", "synced": "Synced"}
 PENDING = (OutboxState.PENDING, OutboxState.LEASED, OutboxState.HELD)
@@ -113,8 +116,8 @@ def in_group(group: str) -> ColumnElement[bool]:
 def where(company_id: int, flt: ContactFilter) -> list[ColumnElement[bool]]:
     c = PlatformContact
     linked = c.xero_contact_id.is_not(None)
-    archived = c.xero_status == "ARCHIVED"
-    active = or_(c.xero_status.is_(None), c.xero_status != "ARCHIVED")
+    archived = and_(c.xero_status == "ARCHIVED", c.erased_at.is_(None))
+    active = and_(or_(c.xero_status.is_(None), c.xero_status != "ARCHIVED"), c.erased_at.is_(None))
     clauses: list[ColumnElement[bool]] = [c.company_id == company_id]
     needle = flt.text.strip().lower()
     if needle:
@@ -133,8 +136,12 @@ def where(company_id: int, flt: ContactFilter) -> list[ColumnElement[bool]]:
     statuses = {
         "linked_active": and_(linked, active, not_(c.outside_policy)),
         "linked_archived": and_(linked, archived),
-        "not_linked": c.xero_contact_id.is_(None),
+        "not_linked": and_(c.xero_contact_id.is_(None), c.erased_at.is_(None)),
         "outside_policy": and_(linked, active, c.outside_policy),
+        "erased": and_(c.erased_at.is_not(None), c.xero_status == GDPR_STATUS),
+        "erased_offboarding": and_(
+            c.erased_at.is_not(None), or_(c.xero_status.is_(None), c.xero_status != GDPR_STATUS)
+        ),
     }
     syncs = {
         "pending": _pending(company_id),
@@ -160,10 +167,12 @@ def where(company_id: int, flt: ContactFilter) -> list[ColumnElement[bool]]:
 _c = PlatformContact
 # Only what a row shows: a page (or an export batch) never loads phones, addresses or snapshots it does not show.
 COLUMNS = (_c.id, _c.name, _c.email, _c.platform_id, _c.is_supplier, _c.is_customer, _c.xero_contact_id)
-COLUMNS += (_c.xero_status, _c.outside_policy, _c.last_synced_at, _c.drift, _c.groups)
+COLUMNS += (_c.xero_status, _c.outside_policy, _c.last_synced_at, _c.drift, _c.groups, _c.erased_at)
 
 
 def _status(contact: Any) -> str:
+    if contact.erased_at is not None:
+        return "erased" if contact.xero_status == GDPR_STATUS else "erased_offboarding"
     if contact.xero_contact_id is None:
         return "not_linked"
     if contact.xero_status == "ARCHIVED":

@@ -35,6 +35,8 @@ class XeroContact:
     updated_at: datetime | None
     all_phones: tuple[str, ...] = field(default=())  # every number (for matching), whatever the phone-type setting
     given_names: tuple[str | None, str | None] = (None, None)  # first and last name exactly as Xero has them
+    # ContactStatus GDPRREQUEST: its owner asked Xero to erase it. None of its details are kept, even for a moment.
+    erased: bool = False
 
     def held(self) -> dict[str, Any]:
         """What Xero holds, in platform fields, to compare the platform's values with (no name filled in)."""
@@ -67,8 +69,34 @@ def phone_key(number: str | None) -> str | None:
     return digits[-9:] if len(digits) >= 7 else None
 
 
+ERASED_NAME = "Erased contact"
+ERASED_VALUES: dict[str, Any] = {
+    "name": ERASED_NAME,
+    "first_name": None,
+    "last_name": None,
+    "email": None,
+    "phones": [],
+    "addresses": [],
+    "bank_account": None,
+    "tax_number": None,
+}
+
+
 def from_xero(contact: dict[str, Any], phone_types: tuple[str, ...]) -> XeroContact:
     """One Contact as Xero sends it → what the hub keeps (phones limited to the company's phone types)."""
+    if contact.get("ContactStatus") == "GDPRREQUEST":  # only what links it: ids, never a detail of the person
+        return XeroContact(
+            xero_id=str(contact.get("ContactID") or ""),
+            values=dict(ERASED_VALUES),
+            is_supplier=bool(contact.get("IsSupplier")),
+            is_customer=bool(contact.get("IsCustomer")),
+            archived=False,
+            groups=(),
+            contact_number=(contact.get("ContactNumber") or None),
+            merged_into=None,
+            updated_at=parse_date(contact.get("UpdatedDateUTC")),
+            erased=True,
+        )
     name = str(contact.get("Name") or "").strip()
     first, last = (contact.get("FirstName") or "").strip(), (contact.get("LastName") or "").strip()
     if not first and not last and name:  # DESIGN: with no first/last name, the contact's name is used

@@ -29,7 +29,7 @@ class ContactFacts:
     contact_id: int
     name: str
     xero_contact_id: str | None
-    xero_status: str | None  # ACTIVE or ARCHIVED, as last read from Xero
+    xero_status: str | None  # ACTIVE, ARCHIVED or GDPRREQUEST, as last read from Xero
     create_failed: bool = False  # its create waits, failed, in the outbox (a person must look at it)
 
 
@@ -79,6 +79,12 @@ def _amount(raw: Any) -> Decimal | None:
 
 
 def _contact(contact: ContactFacts) -> Refusal | None:
+    if contact.xero_status == "GDPRREQUEST":
+        return Refusal(
+            "contact_erased",
+            "The document's contact was erased at the contact's request in Xero, so nothing more goes to it. "
+            "Issue the document to another contact.",
+        )
     if contact.xero_status == "ARCHIVED":
         return Refusal(
             "contact_archived",

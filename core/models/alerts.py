@@ -34,6 +34,7 @@ class EmailMessage(Base):
     __table_args__ = (
         Index("ix_email_messages_claim", "state", "next_attempt_at"),
         Index("ix_email_messages_company_created", "company_id", "created_at"),
+        Index("ix_email_messages_sent", "state", "sent_at"),  # delivered emails deleted after the retention
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

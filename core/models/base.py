@@ -85,6 +85,8 @@ class Company(Base):
     finance_contact_email: Mapped[str | None] = mapped_column(String(320))
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+    # Offboarded by a hub admin: disconnected from Xero and its personal data erased; the row stays for the audit log.
+    offboarded_at: Mapped[datetime | None]
 
 
 class StaffUser(Base):

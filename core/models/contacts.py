@@ -16,6 +16,7 @@ class ContactHistory(Base):
     """What changed on a platform contact and why (first link from Xero, a Xero update, a relink, an edit)."""
 
     __tablename__ = "contact_history"
+    __table_args__ = (Index("ix_contact_history_at", "at"),)  # history older than the retention is deleted
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("platform_contacts.id", ondelete="CASCADE"), index=True)

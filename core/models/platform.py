@@ -101,6 +101,9 @@ class PlatformContact(Base):
     xero_outstanding: Mapped[Decimal | None] = mapped_column(Money)
     off_balance: Mapped[bool] = mapped_column(default=False)
     last_synced_at: Mapped[datetime | None]
+    # Its owner asked Xero to erase it (ContactStatus GDPRREQUEST): personal fields blanked, never pushed again; the
+    # row stays as a tombstone linking the platform id to the Xero ContactID, so it is never imported again.
+    erased_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     changed_at: Mapped[datetime]
 

@@ -154,6 +154,7 @@ class OutboxEntry(Base):
         Index("ix_outbox_entries_claim", "state", "not_before", "id"),
         Index("ix_outbox_entries_entity", "company_id", "entity_type", "entity_id", "state"),
         Index("ix_outbox_entries_done", "state", "done_at"),  # the overview's push latency over the last day
+        Index("ix_outbox_entries_payload_kept", "payload_cleared_at", "done_at"),  # done payloads blanked in time
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -177,6 +178,8 @@ class OutboxEntry(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     done_at: Mapped[datetime | None]
+    # When housekeeping blanked the payload of this done entry (the row's facts stay: what, when, which version).
+    payload_cleared_at: Mapped[datetime | None]
 
 
 class SyncError(Base):

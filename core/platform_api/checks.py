@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.failures import Refusal
+from core.models.platform import PlatformContact
 from core.text import is_email
 
 PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
@@ -139,3 +140,13 @@ def addresses(fields: Fields) -> list[dict[str, str]] | None:
             raise PlatformInputError(f"{address.path}.type", f"must be one of {', '.join(ADDRESS_TYPES)}")
         found.append({key: address.text(key, limit=500) or "" for key in sorted(ADDRESS_FIELDS)} | {"type": kind})
     return found
+
+
+def refuse_erased(contact: PlatformContact | None, field: str) -> None:
+    """Nothing is recorded for, or sent to, a contact erased at its owner's request (its details would come back)."""
+    if contact is not None and contact.erased_at is not None:
+        raise PlatformInputError(
+            field,
+            f"{contact.platform_id!r} was erased at the contact's request in Xero (a GDPR request): the hub keeps "
+            "none of its details and sends nothing more to it; use a new id for a new supplier or contact",
+        )

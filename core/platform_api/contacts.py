@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models.base import Company
 from core.models.platform import CONTACT_FIELDS, Origin, PlatformContact, ProposalStatus, SupplierProposal
-from core.platform_api.checks import EventConflict, Fields, PlatformInputError, addresses, phones
+from core.platform_api.checks import EventConflict, Fields, PlatformInputError, addresses, phones, refuse_erased
 from core.sync.queue import queue
 
 PROPOSABLE = {"email", "phones", "addresses", "bank_account", "tax_number", "first_name", "last_name"}
@@ -61,6 +61,7 @@ def supplier_changed(session: Session, company: Company, data: Any) -> dict[str,
         )
     )
     values = _contact_values(fields)
+    refuse_erased(contact, "data.supplier_id")
     if contact is None:
         if not values.get("name"):
             raise PlatformInputError("data.name", "is required for a new supplier")
@@ -100,6 +101,7 @@ def _supplier(session: Session, company: Company, field: str, supplier_id: str |
     )
     if contact is None or not contact.is_supplier:
         raise PlatformInputError(field, f"no supplier {supplier_id!r} in this company; send supplier.changed first")
+    refuse_erased(contact, field)
     return contact
 
 

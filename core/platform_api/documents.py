@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models.base import Company
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
-from core.platform_api.checks import Fields, PlatformInputError
+from core.platform_api.checks import Fields, PlatformInputError, refuse_erased
 from core.sync.queue import queue
 
 LINE_FIELDS = {"description", "quantity", "unit_amount", "category", "tax_rate", "tax_amount", "discount_rate"}
@@ -59,6 +59,7 @@ def _contact(session: Session, company: Company, platform_id: str | None) -> Pla
     )
     if contact is None:
         raise PlatformInputError("data.contact_id", f"no contact {platform_id!r} in this company")
+    refuse_erased(contact, "data.contact_id")
     return contact
 
 

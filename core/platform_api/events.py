@@ -115,6 +115,7 @@ def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limi
             "is_customer": c.is_customer,
             "owner": "platform" if settings.platform_owns(c.is_supplier) else "xero",
             "archived": c.archived,
+            "erased": c.erased_at is not None,  # erased at the contact's request in Xero: details blank, refused
             "version": c.version,
             "changed_at": c.changed_at.isoformat(),
             **c.snapshot(),

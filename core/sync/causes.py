@@ -45,6 +45,15 @@ CAUSES: dict[str, Cause] = {
             True,
         ),
         Cause(
+            "contact_erased",
+            "Contact erased at its owner's request",
+            "The contact's owner asked Xero to erase their personal data (a GDPR request), so the hub erased it too "
+            "and sends nothing more to this contact.",
+            "Nothing can go to this contact any more; if the business still deals with them, create a new contact.",
+            _C,
+            False,
+        ),
+        Cause(
             "contact_merged",
             "Contact merged in Xero",
             "Someone merged this contact into another one in Xero, so the contact the hub knew takes no more changes.",

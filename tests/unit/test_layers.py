@@ -41,6 +41,7 @@ CORE_ORDER = (
     "documents",
     "payments",
     "connections",
+    "privacy",
     "error_triage",
     "health",
     "demo",

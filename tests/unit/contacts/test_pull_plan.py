@@ -223,3 +223,27 @@ def test_two_platform_contacts_with_one_email_wait_for_a_person() -> None:
     hub = [held(1, email="accounts@fen.example"), held(2, email="accounts@fen.example", platform_id="SUP-2")]
     action = decide(xero(EmailAddress="accounts@fen.example"), index(hub), policy="all")
     assert action.kind == "review" and action.candidates == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("hub", "kind", "contact_id"),
+    [
+        pytest.param([held(1, email="orders@elyeggs.example", xero_id="x-1")], "erase", 1, id="linked-is-erased"),
+        pytest.param([held(2, email="orders@elyeggs.example")], "skip", None, id="never-linked-by-its-email"),
+        pytest.param([], "skip", None, id="never-imported"),
+    ],
+)
+def test_a_gdpr_request_in_xero_erases_a_linked_contact_and_never_imports_or_links_one(
+    hub: list[Held], kind: str, contact_id: int | None
+) -> None:
+    contact = xero(ContactStatus="GDPRREQUEST", Phones=[{"PhoneType": "MOBILE", "PhoneNumber": "07700 900123"}])
+    assert contact.erased and contact.values["email"] is None and contact.all_phones == ()  # nothing of it is held
+    action = decide(contact, index(hub), policy="all")
+    assert (action.kind, action.contact_id) == (kind, contact_id)
+
+
+def test_our_own_create_found_erased_in_xero_is_erased_by_its_contact_number() -> None:
+    action = decide(
+        xero(ContactStatus="GDPRREQUEST", ContactNumber="SUP-9"), index([held(9, platform_id="SUP-9")]), policy="all"
+    )
+    assert (action.kind, action.contact_id) == ("erase", 9)

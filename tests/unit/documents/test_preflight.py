@@ -121,6 +121,13 @@ def test_documents_that_pass(kind: DocumentKind, payload: dict[str, Any], codes:
             id="archived-contact",
         ),
         pytest.param(
+            ContactFacts(3, "Erased contact", "xero-3", "GDPRREQUEST"),
+            doc(line()),
+            "contact_erased",
+            ["erased at the contact's request", "another contact"],
+            id="contact-erased-in-xero",
+        ),
+        pytest.param(
             ContactFacts(3, "Ely Eggs Ltd", None, None, create_failed=True),
             doc(line()),
             "preflight_failed",
