@@ -22,10 +22,11 @@ from core.connections import lifecycle
 from core.contacts import erasure
 from core.failures import Refusal
 from core.models.alerts import Alert, EmailMessage
-from core.models.base import Company, SignInFailure, StaffSession, StaffUser
+from core.models.base import Company, StaffSession, StaffUser
 from core.models.contacts import MatchReview, XeroContactSeen
 from core.models.platform import ApiKey, PlatformContact, PlatformDocument, PlatformPayment
 from core.models.sync import Connection, ConnectionState, OutboxEntry, SyncError
+from core.staff import throttle
 from core.text import plural
 
 ERASED_USER_NAME = "Former user"
@@ -138,7 +139,7 @@ def _erase_users(session: Session, company_id: int) -> None:
     """The company's staff: disabled, signed out, names and emails gone (a unique placeholder keeps the row)."""
     users = select(StaffUser.id).where(StaffUser.company_id == company_id)
     session.execute(delete(StaffSession).where(StaffSession.user_id.in_(users.scalar_subquery())))
-    session.execute(delete(SignInFailure).where(SignInFailure.user_id.in_(users.scalar_subquery())))
     for user in session.scalars(select(StaffUser).where(StaffUser.company_id == company_id)):
-        user.is_disabled, user.password_hash, user.locked_until = True, None, None
+        throttle.forget_email(session, user.email)
+        user.is_disabled, user.password_hash, user.sso_subject, user.failed_attempts = True, None, None, 0
         user.name, user.email = ERASED_USER_NAME, f"former-user-{user.id}@invalid"
