@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from core import clock
-from core.auth import Permission, allowed
+from core.auth import Permission, allowed, company_scope
 from core.connections import consent
 from core.connections import lifecycle as connections
 from core.connections import views as connection_views
 from core.models.sync import ConnectionState
+from core.xero_access import cap
 from web.ui import context, exceptions
 from web.ui.connection_table import connection_table
 from web.ui.messages import md
@@ -32,6 +33,12 @@ if not views:
     st.stop()
 if len(views) > 1:
     connection_table(views)
+with hub.db.read() as session:
+    places = cap.usage(session, hub.settings.xero_connection_cap)
+    holds = company is not None and cap.holds_place(session, company.id)
+# Support and admins hear when the places run short; a finance manager only when it stops their company connecting.
+if (places.near and company_scope(actor) is None) or (places.full and not holds):
+    st.warning(f"{places.words}. {places.advice}", icon=":material/block:")
 if company is None:
     st.info("Pick a company in the sidebar to connect or manage it.", icon=":material/info:")
     st.stop()

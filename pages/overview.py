@@ -18,7 +18,12 @@ actor, hub = context.actor(), context.hub()
 
 st.title("Overview")
 with hub.db.read() as session:
-    board = dashboard.build(session, actor, heartbeat_seconds=hub.settings.heartbeat_seconds)
+    board = dashboard.build(
+        session,
+        actor,
+        heartbeat_seconds=hub.settings.heartbeat_seconds,
+        connection_cap=hub.settings.xero_connection_cap,
+    )
     visible = {c.id: c for c in companies.list_visible(session, actor)}
 
 if not board.companies:
@@ -78,6 +83,11 @@ fourth.metric(
     "Running" if board.sidecar.alive else "Stopped",
     help=f"Last heartbeat {ago(board.sidecar.last_beat_at)}.",
 )
+
+if board.places is not None:
+    st.caption(f"{board.places.words} (Xero's cap for an app not yet certified).")
+    if board.places.near:
+        st.warning(board.places.advice, icon=":material/block:")
 
 dashboard_widgets.attention(actor, board)
 

@@ -18,6 +18,7 @@ DEMO_WEBHOOK_KEY = "demo-webhook-signing-key-0001"
 # A custom connection (client_credentials grant) bound to one organisation.
 DEMO_CUSTOM_CLIENT_ID = "HUBCUSTOM000000000000000000000001"
 DEMO_CUSTOM_CLIENT_SECRET = "demo-custom-connection-secret-0001"
+DEFAULT_CONNECTION_CAP = 25
 DEFAULT_SCOPES = (
     "offline_access openid profile email accounting.contacts accounting.transactions accounting.settings "
     "accounting.invoices accounting.payments"
@@ -35,6 +36,8 @@ class RegisteredApp:
     # For a custom connection: the organisation (tenant id or name) the client_credentials grant reaches.
     custom_tenant: str | None = None
     scopes: tuple[str, ...] = field(default_factory=lambda: tuple(DEFAULT_SCOPES.split()))
+    # Organisations it may be connected to at once: Xero's cap for an app not yet certified; 0 for a certified app.
+    connection_cap: int = DEFAULT_CONNECTION_CAP
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -62,6 +65,7 @@ def from_env(env: Mapping[str, str] | None = None) -> list[RegisteredApp]:
             redirect_uris=tuple(u.strip() for u in uris.split(",") if u.strip()) if uris else DEMO_REDIRECT_URIS,
             webhook_url=env.get("SANDBOX_WEBHOOK_URL", DEMO_WEBHOOK_URL) or None,
             webhook_key=env.get("SANDBOX_WEBHOOK_KEY", DEMO_WEBHOOK_KEY),
+            connection_cap=int(env.get("SANDBOX_CONNECTION_CAP", DEFAULT_CONNECTION_CAP)),
         ),
         RegisteredApp(
             client_id=env.get("SANDBOX_CUSTOM_CLIENT_ID", DEMO_CUSTOM_CLIENT_ID),

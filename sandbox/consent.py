@@ -65,20 +65,26 @@ def sign_in(app_name: str, params: dict[str, str], error: str = "") -> str:
     )
 
 
-def choose(app_name: str, params: dict[str, str], user: XeroUserRow, orgs: list[Membership], error: str = "") -> str:
+def choose(
+    app_name: str,
+    params: dict[str, str],
+    user: XeroUserRow,
+    orgs: list[Membership],
+    error: str = "",
+    blocked: dict[str, str] | None = None,
+) -> str:
+    """The organisations to tick; those the person may not connect (not an admin there, or the app's or the
+    organisation's cap reached) are shown greyed out with the reason."""
     alert = f"<div class='error' role='alert'>{escape(error)}</div>" if error else ""
     rows = []
     for org in orgs:
-        note = (
-            ""
-            if org.can_connect_apps
-            else (
-                f"<small>You need the admin role in {escape(org.name)} to connect apps. Ask one of its admins.</small>"
-            )
-        )
+        reason = (blocked or {}).get(org.tenant_id)
+        if not org.can_connect_apps:
+            reason = f"You need the admin role in {org.name} to connect apps. Ask one of its admins."
+        note = f"<small>{escape(reason)}</small>" if reason else ""
         rows.append(
             f"<label class='org'><input type='checkbox' name='tenant' value='{escape(org.tenant_id)}'"
-            f"{'' if org.can_connect_apps else ' disabled'}><span>{escape(org.name)}{note}</span></label>"
+            f"{' disabled' if reason else ''}><span>{escape(org.name)}{note}</span></label>"
         )
     listing = "".join(rows) or "<p class='muted'>You don't belong to any organisation.</p>"
     scopes = "".join(f"<li>{escape(SCOPE_WORDS[s])}</li>" for s in params.get("scope", "").split() if s in SCOPE_WORDS)

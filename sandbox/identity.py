@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import apps, connections, consent, grants, orgs, tokens
+from sandbox import apps, caps, connections, consent, grants, orgs, tokens
 from sandbox.store import Store
 from sandbox.wire import json_response, oauth_error, problem
 
@@ -45,6 +45,14 @@ def _redirect(uri: str, **params: str) -> RedirectResponse:
     return RedirectResponse(uri + joiner + urlencode({k: v for k, v in params.items() if v}), status_code=302)
 
 
+def _choose(
+    store: Store, app: apps.RegisteredApp, params: dict[str, str], user: orgs.XeroUserRow, error: str = ""
+) -> str:
+    memberships = orgs.memberships(store, user.user_id)
+    full = caps.blocked(store, app, [m.tenant_id for m in memberships])
+    return consent.choose(app.name, params, user, memberships, error, full)
+
+
 def authorize_routes(store: Store) -> list[Route]:
     async def authorize(request: Request) -> Response:
         source = await request.form() if request.method == "POST" else request.query_params
@@ -74,23 +82,24 @@ def authorize_routes(store: Store) -> list[Route]:
             user = orgs.check_password(store, str(source.get("email", "")), str(source.get("password", "")))
             if user is None:
                 return HTMLResponse(consent.sign_in(app.name, params, "Your email or password is incorrect."), 401)
-            response = HTMLResponse(consent.choose(app.name, params, user, orgs.memberships(store, user.user_id)))
+            response = HTMLResponse(_choose(store, app, params, user))
             response.set_cookie(LOGIN_COOKIE, _login_value(store, user.user_id), httponly=True, samesite="lax")
             return response
         if user is None:
             return HTMLResponse(consent.sign_in(app.name, params))
-        memberships = orgs.memberships(store, user.user_id)
         if action != "allow":
-            return HTMLResponse(consent.choose(app.name, params, user, memberships))
+            return HTMLResponse(_choose(store, app, params, user))
         chosen = [str(t) for t in source.getlist("tenant")]  # type: ignore[union-attr]
-        allowed = {m.tenant_id for m in memberships if m.can_connect_apps}
-        if not chosen or not set(chosen) <= allowed:
-            error = (
-                "Choose at least one organisation to connect."
-                if not chosen
-                else "You need the admin role in every organisation you connect."
-            )
-            return HTMLResponse(consent.choose(app.name, params, user, memberships, error), 400)
+        allowed = {m.tenant_id for m in orgs.memberships(store, user.user_id) if m.can_connect_apps}
+        full = caps.blocked(store, app, chosen)
+        if not chosen or not set(chosen) <= allowed or full:
+            if not chosen:
+                error = "Choose at least one organisation to connect."
+            elif not set(chosen) <= allowed:
+                error = "You need the admin role in every organisation you connect."
+            else:
+                error = next(iter(full.values()))
+            return HTMLResponse(_choose(store, app, params, user, error), 400)
         code = grants.issue_code(
             store,
             client_id=app.client_id,

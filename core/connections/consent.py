@@ -20,7 +20,7 @@ from core.hub import Hub
 from core.models.sync import ConsentRequest, Grant
 from core.xero import oauth
 from core.xero.outcomes import XeroProblem
-from core.xero_access import grants
+from core.xero_access import cap, grants
 
 CONSENT_TTL = timedelta(minutes=15)
 
@@ -60,6 +60,9 @@ def begin(hub: Hub, actor: Actor, company_id: int, *, backfill_from: date | None
         require(actor, Permission.MANAGE_CONNECTION, company_id)
         if actor.user_id is None:
             raise ConnectRefused("Connecting needs a signed-in staff member.")
+        places = cap.usage(session, hub.settings.xero_connection_cap)
+        if places.full and not cap.holds_place(session, company_id):
+            raise ConnectRefused(places.advice, "cap")
         now = clock.now()
         session.add(
             ConsentRequest(

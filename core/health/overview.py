@@ -21,6 +21,7 @@ from core.connections.views import ConnectionView
 from core.health import sidecar
 from core.health.overview_plan import Activity, Reason, attention_order, bucket, hour_starts, percentile, reasons
 from core.models.sync import Connection, OutboxEntry, OutboxState, SyncError, SyncRun
+from core.xero_access import cap
 
 # Push latency is measured over at most this many of the newest changes sent in the window (fast at any size).
 LATENCY_SAMPLE = 5000
@@ -59,6 +60,8 @@ class Dashboard:
     errors: tuple[int, ...]  # new sync errors per hour
     latency: Latency | None
     sidecar: sidecar.SidecarStatus
+    # Places the hub's Xero app holds against Xero's cap (shown to those who see every company).
+    places: cap.Usage | None = None
 
     @property
     def attention(self) -> tuple[CompanyHealth, ...]:
@@ -146,7 +149,7 @@ def latency(session: Session, scope: frozenset[int] | None, since: datetime) -> 
     return Latency(percentile(seconds, 50) or 0.0, percentile(seconds, 95) or 0.0, len(seconds))
 
 
-def build(session: Session, actor: Actor, *, heartbeat_seconds: int) -> Dashboard:
+def build(session: Session, actor: Actor, *, heartbeat_seconds: int, connection_cap: int) -> Dashboard:
     """Everything the overview shows, for the companies the actor may see."""
     now = clock.now()
     views = connection_views.list_views(session, actor)
@@ -168,4 +171,5 @@ def build(session: Session, actor: Actor, *, heartbeat_seconds: int) -> Dashboar
         errors=tuple(bucket(starts, errors.items())),
         latency=latency(session, scope, now - timedelta(hours=24)),
         sidecar=sidecar.status(session, heartbeat_seconds=heartbeat_seconds),
+        places=cap.usage(session, connection_cap) if scope is None else None,
     )

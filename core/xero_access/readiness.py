@@ -7,18 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core.config import xero
 from core.hub import Hub
-from core.models.sync import Connection, ConnectionState, Grant
+from core.models.sync import Grant
 from core.xero import oauth
 from core.xero.outcomes import ReconnectNeeded, Transient, XeroProblem
-from core.xero_access import grants
+from core.xero_access import cap, grants
 
 WORKER = "check-xero"
-# Connections that hold a place in Xero (a disconnected or removed one gave it back).
-IN_XERO = (ConnectionState.CONNECTED, ConnectionState.NEEDS_RECONNECT, ConnectionState.PENDING_CONFIRMATION)
 # Status of a line: passed, failed, or a step for the person reading it.
 OK, FAILED, TO_DO = "ok", "failed", "to do"
 
@@ -118,10 +116,7 @@ def _scopes(scopes: str) -> Line:
 
 
 def _cap(hub: Hub) -> Line:
-    cap = hub.settings.xero_connection_cap
     with hub.db.read() as session:
-        used = session.scalar(select(func.count()).select_from(Connection).where(Connection.state.in_(IN_XERO)))
-    detail = f"{used} of {cap} connections in use" + (
-        "; certify the app with Xero before going past it" if (used or 0) >= cap * 0.8 else ""
-    )
-    return Line(OK if (used or 0) < cap else FAILED, "Connections within Xero's cap for an uncertified app", detail)
+        found = cap.usage(session, hub.settings.xero_connection_cap)
+    detail = found.words + (f". {found.advice}" if found.near else "")
+    return Line(FAILED if found.full else OK, "Connections within Xero's cap for an uncertified app", detail)

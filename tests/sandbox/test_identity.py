@@ -177,3 +177,54 @@ def test_revoking_in_xeros_screens_and_removing_the_user(sim: Simulator) -> None
     assert sim.token(grant_type="refresh_token", refresh_token=tokens["refresh_token"]).json()["error"] == (
         "invalid_grant"
     )
+
+
+def register(sim: Simulator, client_id: str, cap: int) -> tuple[str, str]:
+    secret = f"secret-of-{client_id}"
+    sim.control(
+        "POST",
+        "/apps",
+        client_id=client_id,
+        client_secret=secret,
+        name=f"App {client_id}",
+        redirect_uris=[REDIRECT],
+        connection_cap=cap,
+    )
+    return client_id, secret
+
+
+def connect_app(sim: Simulator, app: tuple[str, str], tenants: list[str]) -> None:
+    code = sim.consent("bookkeeper@ledgerlane.example", tenants, client_id=app[0])
+    answer = sim.token(auth=app, grant_type="authorization_code", code=code, redirect_uri=REDIRECT)
+    assert answer.status_code == 200, answer.text
+
+
+def login_page(browser: httpx.Client, client_id: str) -> str:
+    """Sign in on the consent page as the bookkeeper, who is an admin of several organisations."""
+    params = {**AUTHORIZE, "client_id": client_id, "email": "bookkeeper@ledgerlane.example", "password": "xero-demo"}
+    return browser.post("/identity/connect/authorize", data={**params, "action": "login"}).text
+
+
+def test_an_uncertified_app_at_its_cap_cannot_take_another_organisation(sim: Simulator) -> None:
+    capped = register(sim, "CAPPED0000000000000000000000001", cap=1)
+    connect_app(sim, capped, [HARBOUR])
+    allow = {**AUTHORIZE, "client_id": capped[0], "action": "allow"}
+    with httpx.Client(base_url=sim.url) as browser:
+        page = login_page(browser, capped[0])
+        assert "needs to complete certification before it can connect to more Xero organisations" in page
+        refused = browser.post("/identity/connect/authorize", data={**allow, "tenant": KOOKABURRA})
+        # The organisation it already holds can be consented again (a reconnect takes no new place).
+        again = browser.post("/identity/connect/authorize", data={**allow, "tenant": HARBOUR})
+    assert refused.status_code == 400 and "needs to complete certification" in refused.text
+    assert again.status_code == 302 and "code=" in again.headers["location"]
+    certified = register(sim, "CERTIFIED000000000000000000000001", cap=0)
+    connect_app(sim, certified, [HARBOUR, KOOKABURRA])  # a certified app has no cap
+
+
+def test_an_organisation_connects_at_most_two_uncertified_apps(sim: Simulator) -> None:
+    for n in (1, 2):
+        other = register(sim, f"OTHERAPP000000000000000000000000{n}", cap=25)
+        connect_app(sim, other, [KOOKABURRA])
+    with httpx.Client(base_url=sim.url) as browser:
+        assert "already has two uncertified apps connected" in login_page(browser, CLIENT[0])
+    sim.connect("bookkeeper@ledgerlane.example", [HARBOUR])  # another organisation is fine

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from core import clock
@@ -148,3 +149,24 @@ def test_words_from_xero_are_shown_as_text_never_as_markdown(app_as: AppFactory,
     shown = [m.value for m in [*at.markdown, *at.caption, *at.info, *at.toast]]
     assert any("Loud" in value for value in shown)
     assert not [value for value in shown if "[click](http" in value or "**Loud**" in value]
+
+
+def test_the_cap_on_xero_connections_is_shown_and_explained(
+    app_as: AppFactory, ui_hub: Hub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Support hears when the app's places run short; a finance manager only when their company cannot connect."""
+    monkeypatch.setenv("XERO_CONNECTION_CAP", "2")
+    seed_connection(ui_hub, "Kookaburra Plumbing Pty Ltd", ConnectionState.CONNECTED)
+    seed_connection(ui_hub, "Tui Garden Supplies Ltd", ConnectionState.CONNECTED)
+    overview = page_text(run_ok(app_as(SUPPORT)))
+    assert "2 of 2 Xero connections in use (Xero's cap for an app not yet certified)" in overview
+    assert "no other company can connect" in overview
+    support = app_as(SUPPORT)
+    run_ok(support)
+    assert "2 of 2 Xero connections in use. The hub's Xero app" in page_text(
+        run_ok(support.switch_page("pages/connections.py"))
+    )
+    fiona = app_as(FIONA)
+    run_ok(fiona)
+    fm_page = page_text(run_ok(fiona.switch_page("pages/connections.py")))
+    assert "the most Xero allows an app that has not completed its certification" in fm_page

@@ -36,7 +36,7 @@ def test_before_anyone_connects_the_list_says_what_is_left(seeded: Hub, sim: Sim
     redirect = found["Register the redirect URI on your app's Configuration page"]
     assert redirect.status == readiness.TO_DO and redirect.detail.endswith("/xero/callback")
     assert found["Scopes are granular"].status == readiness.OK
-    assert found["Connections within Xero's cap for an uncertified app"].detail == "0 of 25 connections in use"
+    assert found["Connections within Xero's cap for an uncertified app"].detail == "0 of 25 Xero connections in use"
 
 
 def test_a_wrong_identity_host_fails_the_check(seeded: Hub, tmp_path: Path) -> None:
