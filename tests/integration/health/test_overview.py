@@ -106,7 +106,7 @@ def entry(session, cid: int, n: int, state: OutboxState, created: datetime, done
 
 def build(hub: Hub, who: Actor) -> dashboard.Dashboard:
     with hub.db.read() as session:
-        return dashboard.build(session, who, heartbeat_seconds=10)
+        return dashboard.build(session, who, heartbeat_seconds=10, connection_cap=25)
 
 
 def test_records_and_errors_are_bucketed_per_hour_over_the_last_day(seeded: Hub) -> None:
