@@ -8,17 +8,18 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import ColumnElement, String, Text, and_, cast, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from core.contacts.actions import ContactError
 from core.contacts.erasure import GDPR_NOTE, GDPR_STATUS, OFFBOARDED_NOTE
+from core.mappings import organisation
 from core.models.platform import PlatformContact
-from core.models.sync import Connection, ErrorStatus, OutboxEntry, OutboxState, SyncError
+from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.paging import Page
 from core.sync.causes import CAUSES
+from core.xero import links
 
 # Filter values, with the words the page shows. A contact that is both is a supplier and a customer (as in Xero).
 ROLES = {"supplier": "Suppliers", "customer": "Customers", "both": "Both supplier and customer", "neither": "Neither"}
@@ -77,15 +78,6 @@ class ContactRow:
 
 
 ContactPage = Page[ContactRow]
-
-
-def xero_link(api_url: str, tenant_id: str | None, xero_contact_id: str | None) -> str | None:
-    """The contact in Xero's web app, or in the simulator's screens when the hub talks to the simulator."""
-    if not xero_contact_id:
-        return None
-    if (urlsplit(api_url).hostname or "").endswith("api.xero.com"):
-        return f"https://go.xero.com/Contacts/View/{xero_contact_id}"
-    return f"{api_url.rstrip('/')}/screens/orgs/{tenant_id}/contacts/{xero_contact_id}" if tenant_id else None
 
 
 def _pending(company_id: int) -> ColumnElement[bool]:
@@ -230,5 +222,6 @@ def rows_of(
 
 
 def linker(session: Session, company_id: int, xero_api_url: str) -> Callable[[str | None], str | None]:
-    tenant = session.scalar(select(Connection.tenant_id).where(Connection.company_id == company_id))
-    return lambda xero_id: xero_link(xero_api_url, tenant, xero_id)
+    """Where each of the company's contacts opens in Xero."""
+    org = organisation.of_company(session, company_id, xero_api_url)
+    return lambda xero_id: links.contact(org, xero_id)

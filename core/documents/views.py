@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,10 +16,12 @@ from core.documents import query as document_query
 from core.documents.balance import compare, platform_outstanding
 from core.documents.query import KINDS, STATUSES, DocumentFilter, Row
 from core.documents.status import platform_docs
+from core.mappings import organisation
 from core.models.platform import PlatformContact
-from core.models.sync import Connection, OutboxState
+from core.models.sync import OutboxState
 from core.paging import Page, clamp
 from core.text import csv_text
+from core.xero import links
 
 PAGE_SIZE = 50
 CSV_LIMIT = 10_000
@@ -57,22 +58,10 @@ def status_words(row: Row) -> str:
     return XERO_WORDS.get(row.xero_status or "", row.xero_status or "In Xero")
 
 
-def xero_link(api_url: str, tenant_id: str | None, row: Row) -> str | None:
+def xero_link(org: links.Organisation, row: Row) -> str | None:
     """The document (or a payment's document) in Xero's web app, or in the simulator's screens."""
     target = row.xero_id if row.entity_type == "document" else row.document_xero_id
-    if not target:
-        return None
-    credit = row.document_kind.endswith("credit_note")
-    if (urlsplit(api_url).hostname or "").endswith("api.xero.com"):
-        side = "AccountsPayable" if row.document_kind in ("bill", "supplier_credit_note") else "AccountsReceivable"
-        return (
-            f"https://go.xero.com/{side}/ViewCreditNote.aspx?creditNoteID={target}"
-            if credit
-            else f"https://go.xero.com/{side}/View.aspx?InvoiceID={target}"
-        )
-    if credit or not tenant_id:  # the simulator has screens for invoices and bills only
-        return None
-    return f"{api_url.rstrip('/')}/screens/orgs/{tenant_id}/invoices/{target}"
+    return links.document(org, target, row.document_kind)
 
 
 @dataclass(frozen=True)
@@ -86,8 +75,8 @@ class ListedRow:
 DocumentPage = Page[ListedRow]
 
 
-def _tenant(session: Session, company_id: int) -> str | None:
-    return session.scalar(select(Connection.tenant_id).where(Connection.company_id == company_id))
+def _org(session: Session, company_id: int, xero_api_url: str) -> links.Organisation:
+    return organisation.of_company(session, company_id, xero_api_url)
 
 
 def list_documents(
@@ -104,11 +93,9 @@ def list_documents(
     require(actor, Permission.VIEW_COMPANY, company_id)
     total = document_query.count(session, company_id, flt)
     page, page_size = clamp(total, page, page_size)
-    tenant = _tenant(session, company_id)
+    org = _org(session, company_id, xero_api_url)
     found = document_query.rows(session, company_id, flt, offset=(page - 1) * page_size, limit=page_size)
-    listed = tuple(
-        ListedRow(r, KINDS.get(r.kind, r.kind), status_words(r), xero_link(xero_api_url, tenant, r)) for r in found
-    )
+    listed = tuple(ListedRow(r, KINDS.get(r.kind, r.kind), status_words(r), xero_link(org, r)) for r in found)
     return DocumentPage(listed, total, page, page_size)
 
 
@@ -147,7 +134,7 @@ def _when(value: datetime | None) -> str:
 def to_csv(session: Session, actor: Actor, company_id: int, flt: DocumentFilter, *, xero_api_url: str) -> str:
     """The filtered list as CSV (up to 10,000 rows), for a spreadsheet."""
     require(actor, Permission.VIEW_COMPANY, company_id)
-    tenant = _tenant(session, company_id)
+    org = _org(session, company_id, xero_api_url)
     header = [
         *("Kind", "Number", "Contact", "Date", "Currency", "Amount", "Status", "Xero status", "Amount due"),
         *("Amount paid", "Xero id", "Xero link", "Last attempt", "Error"),
@@ -165,7 +152,7 @@ def to_csv(session: Session, actor: Actor, company_id: int, flt: DocumentFilter,
             None if r.amount_due is None else f"{r.amount_due:.2f}",
             None if r.amount_paid is None else f"{r.amount_paid:.2f}",
             r.xero_id,
-            xero_link(xero_api_url, tenant, r),
+            xero_link(org, r),
             _when(r.last_attempt),
             r.error,
         ]

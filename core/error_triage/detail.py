@@ -14,14 +14,15 @@ from sqlalchemy.orm import Session
 from core import audit
 from core.audit import ACTIONS
 from core.auth import Actor, PermissionDenied
-from core.contacts.query import REAL_XERO_API, xero_link
-from core.documents import views as document_views
+from core.contacts.query import REAL_XERO_API
 from core.error_triage.query import COLUMNS, ErrorFilter, ErrorRow, rows_of, scope, where
+from core.mappings import organisation
 from core.models.base import AuditEvent
 from core.models.platform import PlatformContact, PlatformDocument
-from core.models.sync import Connection, OutboxEntry, SyncError
+from core.models.sync import OutboxEntry, SyncError
 from core.sync.causes import Cause, cause
 from core.text import csv_text
+from core.xero import links
 
 # Xero can answer with megabytes (a whole HTML error page); the panel shows the start and says how much was cut.
 SHOW_CHARS = 20_000
@@ -99,22 +100,12 @@ def _history(session: Session, row: SyncError) -> list[HistoryEvent]:
     ]
 
 
-@dataclass(frozen=True)
-class _DocumentLink:
-    """The fields core.documents.views.xero_link reads from a listed document."""
-
-    xero_id: str | None
-    document_kind: str
-    entity_type: str = "document"
-    document_xero_id: str | None = None
-
-
 def _links(session: Session, row: SyncError, api_url: str) -> tuple[str | None, str | None, str | None]:
     """The hub page listing the entity ("contacts" or "documents"), what to search for there, and its Xero page
     (or the simulator's screen)."""
     if row.entity_type not in ("contact", "document") or not (row.entity_id or "").isdigit():
         return None, None, None
-    tenant = session.scalar(select(Connection.tenant_id).where(Connection.company_id == row.company_id))
+    org = organisation.of_company(session, row.company_id, api_url)
     if row.entity_type == "document":
         doc = session.execute(
             select(PlatformDocument.number, PlatformDocument.kind, PlatformDocument.xero_id).where(
@@ -123,8 +114,7 @@ def _links(session: Session, row: SyncError, api_url: str) -> tuple[str | None, 
         ).first()
         if doc is None:
             return "documents", row.entity_number, None
-        link = _DocumentLink(doc.xero_id, doc.kind.value)
-        return "documents", doc.number, document_views.xero_link(api_url, tenant, link)  # type: ignore[arg-type]
+        return "documents", doc.number, links.document(org, doc.xero_id, doc.kind.value)
     contact = session.execute(
         select(PlatformContact.name, PlatformContact.xero_contact_id).where(
             PlatformContact.company_id == row.company_id, PlatformContact.id == int(row.entity_id or 0)
@@ -132,7 +122,7 @@ def _links(session: Session, row: SyncError, api_url: str) -> tuple[str | None, 
     ).first()
     if contact is None:
         return "contacts", row.entity_number, None
-    return "contacts", contact.name, xero_link(api_url, tenant, contact.xero_contact_id)
+    return "contacts", contact.name, links.contact(org, contact.xero_contact_id)
 
 
 def detail(session: Session, actor: Actor, error_id: int, *, xero_api_url: str = REAL_XERO_API) -> ErrorDetail:

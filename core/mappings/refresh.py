@@ -1,5 +1,6 @@
-"""Reference data from Xero per organisation: one pass is four GETs (Accounts, TaxRates, Currencies,
-ContactGroups), stored with the time it was fetched, then the mapping watchdog compares mappings with it.
+"""Reference data from Xero per organisation: one pass is five GETs (Organisation, for its short code; Accounts,
+TaxRates, Currencies, ContactGroups), stored with the time it was fetched, then the mapping watchdog compares
+mappings with it.
 
 Refreshed right after connecting, hourly by the sidecar, and on demand (a run a person asks for)."""
 
@@ -25,7 +26,7 @@ from core.xero_access import gate
 
 JOB = "reference_refresh"
 EVERY = timedelta(hours=1)
-CALLS_PER_PASS = 4
+CALLS_PER_PASS = 5
 
 
 def request_refresh(session: Session, actor: Actor, company_id: int) -> str:
@@ -41,13 +42,15 @@ def request_refresh(session: Session, actor: Actor, company_id: int) -> str:
     return "Refresh from Xero asked for: the accounts, tax rates and currencies update within a few seconds."
 
 
-def fetch(xero: Any) -> dict[str, list[dict[str, Any]]]:
-    """One pass over the organisation's reference data: four GETs."""
+def fetch(xero: Any) -> dict[str, Any]:
+    """One pass over the organisation's reference data: five GETs."""
+    short_code = str(xero.organisation().get("ShortCode") or "")[:20]
     accounts = xero.list(resources.ACCOUNTS)
     tax_rates = xero.list(resources.TAX_RATES)
     currencies = xero.request("GET", "/Currencies").get("Currencies", [])
     groups = xero.list(resources.CONTACT_GROUPS)
     return {
+        "short_code": short_code,
         "accounts": [account_json(a) for a in accounts],
         "tax_rates": [tax_json(t) for t in tax_rates],
         "currencies": [
@@ -60,7 +63,7 @@ def fetch(xero: Any) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def store(session: Session, company_id: int, tenant_id: str, data: dict[str, list[dict[str, Any]]]) -> Reference:
+def store(session: Session, company_id: int, tenant_id: str, data: dict[str, Any]) -> Reference:
     """Keep what Xero returned (replacing the last pass); return the previous reference data."""
     before = load(session, company_id)
     row = session.get(XeroReference, company_id)
@@ -70,6 +73,7 @@ def store(session: Session, company_id: int, tenant_id: str, data: dict[str, lis
     row.tenant_id, row.fetched_at = tenant_id, clock.now()
     row.accounts, row.tax_rates = data["accounts"], data["tax_rates"]
     row.currencies, row.contact_groups = data["currencies"], data["contact_groups"]
+    row.short_code = data.get("short_code") or None
     session.flush()
     mappings_watch.after_refresh(session, company_id, first=before.fetched_at is None)
     return before

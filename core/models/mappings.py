@@ -60,6 +60,8 @@ class XeroReference(Base):
     tax_rates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     currencies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     contact_groups: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The organisation's short code (from /Organisation): links into Xero name the organisation with it.
+    short_code: Mapped[str | None] = mapped_column(String(20))
 
 
 class MappingKind(enum.StrEnum):

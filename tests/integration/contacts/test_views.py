@@ -18,7 +18,6 @@ from core.contacts import actions as contact_actions
 from core.contacts import import_policy as contact_policy
 from core.contacts import ownership
 from core.contacts import proposals as contact_proposals
-from core.contacts import query as contact_query
 from core.contacts import reviews as contact_reviews
 from core.contacts import views as contact_views
 from core.contacts.actions import ContactError
@@ -181,19 +180,6 @@ def test_rows_carry_link_sync_state_error_and_drift(seeded: Hub) -> None:
     assert rows["Eta Honey"].error == "Contact archived in Xero" and rows["Alpha Supplies"].error is None
     assert rows["Epsilon Eggs"].drift == {"email": "old@eggs.example"} and rows["Eta Honey"].drift == {}
     assert rows["Beta Cafe"].status_label == "Archived in Xero"
-
-
-@pytest.mark.parametrize(
-    ("api_url", "expected"),
-    [
-        ("https://api.xero.com", "https://go.xero.com/Contacts/View/c-1"),
-        ("http://127.0.0.1:8765/", "http://127.0.0.1:8765/screens/orgs/t-1/contacts/c-1"),
-    ],
-    ids=["real Xero", "simulator"],
-)
-def test_xero_link_follows_where_the_hub_talks(api_url: str, expected: str) -> None:
-    assert contact_query.xero_link(api_url, "t-1", "c-1") == expected
-    assert contact_query.xero_link(api_url, "t-1", None) is None
 
 
 def test_paging_is_by_name_and_clamped(seeded: Hub) -> None:
