@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import secrets
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
 from base64 import urlsafe_b64encode
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,6 +22,7 @@ from core.config import xero as xero_config
 from core.demo import seed as demo
 from core.failures import STARTUP_ERRORS
 from core.hub import open_hub
+from processes import Child
 
 if TYPE_CHECKING:
     from mailsink import MailSink
@@ -77,57 +75,6 @@ def port_free(host: str, port: int) -> bool:
         except OSError:
             return False
     return True
-
-
-def _die_with_parent() -> None:
-    """In the child: get SIGTERM if the launcher dies, even by SIGKILL, so no process is orphaned (Linux)."""
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL("libc.so.6", use_errno=True)
-        pr_set_pdeathsig = 1
-        libc.prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-@dataclass
-class Child:
-    name: str
-    args: list[str]
-    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
-
-    def start(self, env: dict[str, str], cwd: Path) -> None:
-        self.process = subprocess.Popen(
-            self.args,
-            env=env,
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
-        )
-
-    def relay_output(self) -> None:
-        """Copy the child's output to ours, prefixed with its name (started after every child is spawned)."""
-        threading.Thread(target=self._relay, daemon=True).start()
-
-    def _relay(self) -> None:
-        assert self.process is not None and self.process.stdout is not None
-        for raw in self.process.stdout:
-            sys.stdout.write(f"[{self.name}] {raw.decode(errors='replace')}")
-            sys.stdout.flush()
-
-    def exited(self) -> int | None:
-        return None if self.process is None else self.process.poll()
-
-    def terminate(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-
-    def wait_or_kill(self, deadline: float) -> None:
-        if self.process is None:
-            return
-        try:
-            self.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 def _wait_ready(url: str, children: list[Child], stop: threading.Event) -> str | None:
@@ -238,7 +185,19 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
         Child("sidecar", [PYTHON, "-m", "scheduler"]),
         Child(
             "web",
-            [PYTHON, "-m", "uvicorn", "server:app", "--host", host, "--port", str(port), "--log-level", "warning"],
+            [
+                PYTHON,
+                "-m",
+                "uvicorn",
+                "server:app",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "--no-access-log",  # the web app logs each request itself (in data/logs/web.log)
+            ],
         ),
     ]
     stop = threading.Event()
@@ -246,7 +205,7 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     for child in children:
-        child.start(env, hub_settings.PROJECT_ROOT)
+        child.start(env, hub_settings.PROJECT_ROOT, data_dir / "logs")
     # Threads only now: preexec_fn is not safe to run while other threads exist.
     if sink is not None:
         try:

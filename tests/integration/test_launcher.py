@@ -29,12 +29,19 @@ def test_first_run_sets_up_second_run_reuses_and_sigterm_leaves_no_orphans(stack
     assert "fiona@harbourbakery.example" in stack.output and "demo-password" in stack.output
     assert httpx.get(f"{stack.url}/healthz").json()["status"] == "ok"
     assert httpx.get(f"{stack.sandbox_url}/healthz").status_code == 200
+    assert httpx.get(f"{stack.url}/no-such-page/_stcore/health").status_code == 404
     assert stack.process is not None
     children = children_of(stack.process.pid)
     assert len(children) == 3
     assert stack.stop(signal.SIGTERM) == 0
     assert not any(alive(pid) for pid in children)
     assert "Stopped." in stack.output
+    # A quiet terminal: each process's start and stop, the banner, and no request lines; those go to the logs.
+    for name in ("simulator", "sidecar", "web"):
+        assert f"[{name}] started (pid " in stack.output and f"[{name}] stopped" in stack.output
+    assert "GET /" not in stack.output and "/healthz" not in stack.output
+    web_log = (tmp_path / "data" / "logs" / "web.log").read_text()
+    assert "/no-such-page/_stcore/health" in web_log
 
     again = Stack(tmp_path / "data").start()
     try:

@@ -48,7 +48,7 @@ CORE_ORDER = (
 )
 KERNEL_MAX = 16  # plain modules in core/ itself, __init__.py included
 CORE = PROJECT_ROOT / "core"
-PRODUCT = ("core", "web", "pages", "scheduler", "app.py", "server.py", "manage.py", "launcher.py")
+PRODUCT = ("core", "web", "pages", "scheduler", "app.py", "server.py", "manage.py", "launcher.py", "processes.py")
 
 
 def imported_roots(path: Path) -> set[str]:
