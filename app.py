@@ -5,12 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from core.failures import STARTUP_ERRORS
+from core.settings import PROJECT_ROOT
 from web.runtime import get_hub
 from web.ui import chrome, exceptions
 from web.ui.identity import current_actor
 from web.ui.pages import pages_for
 
-st.set_page_config(page_title="Xero integration hub", page_icon=":material/sync_alt:", layout="wide")
+FAVICON = PROJECT_ROOT / "web" / "static" / "favicon.png"
+
+# The icon is served by the hub itself: a material icon would be fetched from the internet on every page.
+st.set_page_config(page_title="Xero integration hub", page_icon=str(FAVICON), layout="wide")
 
 try:
     hub = get_hub()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -28,6 +29,8 @@ def sign_in(page: Page, email: str, password: str) -> None:
 
 
 def test_finance_manager_signs_in_stays_signed_in_and_signs_out(page: Page, stack: Stack) -> None:
+    hosts: set[str] = set()
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).hostname or ""))
     open_hub(page, stack)
     expect(page.get_by_text("Sign in with your staff account.")).to_be_visible()
     expect(page.get_by_role("heading", name="Demo accounts")).to_be_visible()
@@ -49,6 +52,9 @@ def test_finance_manager_signs_in_stays_signed_in_and_signs_out(page: Page, stac
     settle(page)
     expect(main.get_by_role("heading", name="Overview")).to_be_visible()
     expect(page.get_by_text("Finance manager (company admin) · Harbour Bakery Ltd")).to_be_visible()
+    assert hosts == {"127.0.0.1"}, f"the pages fetched from elsewhere: {sorted(hosts - {'127.0.0.1'})}"
+    favicon = page.locator("link[rel='shortcut icon'], link[rel='icon']").first.get_attribute("href") or ""
+    assert not favicon.startswith("http") or urlsplit(favicon).hostname == "127.0.0.1"
 
     second = page.context.new_page()
     open_hub(second, stack)
