@@ -127,7 +127,7 @@ def unarchive(store: Store, req: Req) -> Response:
             question=f"Restore {name}?",
             detail="The contact becomes active again and can be used on new invoices and bills.",
             action=f"{target}/unarchive",
-            button="Un-archive",
+            button="Restore",
             cancel=target,
             destructive=False,
         )

@@ -174,7 +174,7 @@ def detail_page(store: Store, req: Req) -> Response:
         archive = (
             f'<a class="button danger" href="{link("archive")}" data-testid="archive">Archive</a>'
             if record.status == "ACTIVE"
-            else f'<a class="button" href="{link("unarchive")}" data-testid="unarchive">Un-archive</a>'
+            else f'<a class="button" href="{link("unarchive")}" data-testid="unarchive">Restore</a>'
         )
         merge = _merge_form(store, org, record) if record.status == "ACTIVE" else ""
         actions = (

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import audit, clock, companies
+from core import audit, clock, companies, text
 from core.auth import Actor, Permission, require
 from core.failures import Refusal
 from core.mappings import catalog as platform_catalog
@@ -102,13 +102,21 @@ def export_all(session: Session, company_id: int) -> list[dict[str, str | None]]
     ]
 
 
-def existing(session: Session, company_id: int) -> dict[Key, str]:
-    """(kind, scope, source) → target for every mapping the company has."""
-    return {(m.kind.value, m.scope, m.source): m.target for m in rows(session, company_id)}
+SUGGESTED = "suggested"  # the origin of a mapping the hub suggested on connect, until a person saves it
 
 
-def check_changes(session: Session, actor: Actor, company_id: int, changes: list[Change]) -> Plan:
-    """The plan for these changes without applying it (a dry run for the page and the CSV preview)."""
+def existing(session: Session, company_id: int, *, confirmed_only: bool = False) -> dict[Key, str]:
+    """(kind, scope, source) → target for every mapping the company has (only those a person or a file set, with
+    confirmed_only: saving a suggestion as it stands confirms it, so it is a change)."""
+    found = rows(session, company_id)
+    return {(m.kind.value, m.scope, m.source): m.target for m in found if not confirmed_only or m.origin != SUGGESTED}
+
+
+def check_changes(
+    session: Session, actor: Actor, company_id: int, changes: list[Change], *, confirming: bool = False
+) -> Plan:
+    """The plan for these changes without applying it (a dry run for the page and the CSV preview). A person
+    `confirming` a suggestion by saving it as it stands makes a change; a file listing it unchanged does not."""
     company = companies.get(session, actor, company_id)
     ref = reference.load(session, company_id)
     if ref.fetched_at is None:
@@ -116,7 +124,7 @@ def check_changes(session: Session, actor: Actor, company_id: int, changes: list
             "Xero's accounts and tax rates have not been read yet, so nothing can be checked or mapped. Connect to "
             "Xero first; mappings you set are kept across reconnects."
         )
-    return plan(ref, catalog(session, company, ref), existing(session, company_id), changes)
+    return plan(ref, catalog(session, company, ref), existing(session, company_id, confirmed_only=confirming), changes)
 
 
 def save(
@@ -124,11 +132,12 @@ def save(
 ) -> Plan:
     """Apply the changes if every one is allowed (else MappingError and nothing changes); audited one by one."""
     require(actor, Permission.EDIT_MAPPINGS, company_id)
-    decided = check_changes(session, actor, company_id, changes)
+    decided = check_changes(session, actor, company_id, changes, confirming=True)
     if not decided.ok:
         lines = "\n".join(f"- {r.where}: {r.reason}" for r in decided.refusals)
         raise MappingError(
-            f"Nothing was saved: {len(decided.refusals)} row(s) cannot be mapped.\n{lines}", decided.refusals
+            f"Nothing was saved: {text.plural(len(decided.refusals), 'row', 'rows')} cannot be mapped.\n{lines}",
+            decided.refusals,
         )
     apply(session, actor, company_id, decided.writes, origin=origin, note=note)
     return decided

@@ -10,7 +10,7 @@ from dataclasses import replace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import clock
+from core import clock, text
 from core.auth import SYSTEM
 from core.mappings import reference
 from core.mappings import store as mappings
@@ -64,7 +64,7 @@ def blocked_text(numbers: list[str]) -> str:
         return "No document waiting to go to Xero uses it yet."
     shown = ", ".join(numbers[:SHOWN])
     more = f" and {len(numbers) - SHOWN} more" if len(numbers) > SHOWN else ""
-    return f"It blocks {len(numbers)} document(s) waiting to go to Xero: {shown}{more}."
+    return f"It blocks {text.plural(len(numbers), 'document', 'documents')} waiting to go to Xero: {shown}{more}."
 
 
 def after_refresh(session: Session, company_id: int, *, first: bool) -> int:
@@ -77,7 +77,8 @@ def after_refresh(session: Session, company_id: int, *, first: bool) -> int:
     catalog = mappings.catalog(session, company, ref)
     if first:
         suggested = suggest(ref, catalog, mappings.existing(session, company_id))
-        mappings.apply(session, SYSTEM, company_id, tuple(suggested), origin="suggested", note="Suggested on connect")
+        note = "Suggested on connect"
+        mappings.apply(session, SYSTEM, company_id, tuple(suggested), origin=mappings.SUGGESTED, note=note)
     return recheck(session, company_id, ref, catalog)
 
 

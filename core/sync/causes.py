@@ -40,7 +40,7 @@ CAUSES: dict[str, Cause] = {
             "contact_archived",
             "Contact archived in Xero",
             "The contact is archived in Xero, and Xero refuses changes and new documents for archived contacts.",
-            "Un-archive the contact in Xero (Contacts → the contact → Restore), then retry.",
+            "Restore the contact in Xero (Contacts → the contact → Restore), then retry.",
             _C,
             True,
         ),

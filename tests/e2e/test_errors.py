@@ -85,7 +85,7 @@ def test_retry_all_with_this_cause_resolves_an_archived_supplier(page: Page, sta
     main(page).get_by_label("Search record, message or company").press("Enter")
     until(page, GROUP, "Sync errors")
     expect(main(page).get_by_text(GROUP)).to_contain_text("Who acts: The company")
-    expect(main(page).get_by_text("Un-archive the contact in Xero").first).to_be_visible()
+    expect(main(page).get_by_text("Restore the contact in Xero").first).to_be_visible()
 
     # The alert email is in the outbox.
     alert_email(page, stack)

@@ -87,7 +87,7 @@ def test_support_sees_groups_across_companies_and_a_finance_manager_only_theirs(
         ("Kookaburra Plumbing Pty Ltd", "Another Xero contact has this name", 1),
     ]
     text = page_text(at)
-    assert "Un-archive the contact in Xero" in text and "The company" in text
+    assert "Restore the contact in Xero" in text and "The company" in text
     fiona = open_errors(app_as, FIONA)
     assert list(fiona.dataframe[0].value["Company"]) == ["Harbour Bakery Ltd"]
     assert "Kookaburra" not in page_text(fiona)

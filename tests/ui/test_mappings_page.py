@@ -13,7 +13,7 @@ from core.mappings import refresh as reference
 from core.mappings.reference import account_json, tax_json
 from core.mappings.rules import PAYMENT_ACCOUNTS
 from core.models.base import AuditEvent
-from core.models.mappings import Mapping
+from core.models.mappings import Mapping, MappingKind
 from core.models.sync import ConnectionState
 from demodata.accounts import build_accounts
 from demodata.taxes import build_tax_rates
@@ -48,10 +48,15 @@ def seed_reference(hub: Hub, *, archive: str | None = None, payments_enabled: bo
         reference.store(session, company_id(hub, HARBOUR), "tenant-harbour", data)
 
 
-def form(at: AppTest, key: str) -> tuple:  # type: ignore[type-arg]
+def save_one(at: AppTest, key: str, row_starts: str, row_has: str, target_starts: str) -> AppTest:
+    """Pick a row in the one-row form, then its target (the target box follows the row picked), and save."""
     row = next(s for s in at.selectbox if s.key == f"{key}-one-row")
-    target = next(s for s in at.selectbox if s.key == f"{key}-one-target")
-    return row, target
+    row.select_index(next(i for i, o in enumerate(row.options) if o.startswith(row_starts) and row_has in o))
+    at = run_ok(at)
+    target = next(s for s in at.selectbox if (s.key or "").startswith(f"{key}-one-target-"))
+    target.select_index(next(i for i, o in enumerate(target.options) if o.startswith(target_starts)))
+    next(b for b in at.button if b.key == f"{key}-one-save").click()
+    return run_ok(at)
 
 
 def test_before_connecting_the_page_says_to_connect_first(app_as: AppFactory) -> None:
@@ -65,23 +70,35 @@ def test_a_tax_rate_with_another_effective_rate_is_refused_with_the_reason(app_a
     at = open_page(app_as)
     text = page_text(at)
     assert "read from Xero" in text and "Suggested (check it)" in text
-    row, target = form(at, "tax")
-    row.select_index(next(i for i, o in enumerate(row.options) if o.startswith("VAT5") and "Sales" in o))
-    target.select_index(next(i for i, o in enumerate(target.options) if o.startswith("OUTPUT2")))
-    next(b for b in at.button if b.key == "FormSubmitter:tax-one-Save this mapping").click()
-    at = run_ok(at)
+    at = save_one(at, "tax", "VAT5", "Sales", "OUTPUT2")
     errors = " ".join(str(e.value) for e in at.error)
     assert "Nothing was saved" in errors and "The effective rates differ" in errors and "Reduced VAT 5% is 5%" in errors
 
-    row, target = form(at, "tax")
-    row.select_index(next(i for i, o in enumerate(row.options) if o.startswith("ZERO ") and "Sales" in o))
-    target.select_index(next(i for i, o in enumerate(target.options) if o.startswith("EXEMPTOUTPUT")))
-    next(b for b in at.button if b.key == "FormSubmitter:tax-one-Save this mapping").click()
-    at = run_ok(at)
-    assert "Saved 1 mapping change(s)" in page_text(at)
+    at = save_one(at, "tax", "ZERO ", "Sales", "EXEMPTOUTPUT")
+    assert "Saved 1 mapping change;" in page_text(at)
     with ui_hub.db.read() as session:
         saved = session.query(Mapping).filter_by(source="ZERO", scope="sales").one()
     assert saved.target == "EXEMPTOUTPUT" and saved.origin == "person"
+
+
+def test_saving_a_suggestion_as_it_stands_confirms_it(app_as: AppFactory, ui_hub: Hub) -> None:
+    """The "Map to" box starts at what the row maps to now; saving it unchanged makes the suggestion the person's."""
+    seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
+    seed_reference(ui_hub)
+    at = open_page(app_as)
+    row = next(s for s in at.selectbox if s.key == "acc-one-row")
+    target = next(s for s in at.selectbox if (s.key or "").startswith("acc-one-target-"))
+    with ui_hub.db.read() as session:
+        first = session.query(Mapping).filter_by(kind=MappingKind.ACCOUNT).order_by(Mapping.id).all()
+    suggested = {(m.scope, m.source): m.target for m in first if m.origin == "suggested"}
+    assert suggested and str(target.value).split(" · ")[0] in suggested.values()  # not "— not mapped —"
+    assert not str(target.value).startswith("—")
+    next(b for b in at.button if b.key == "acc-one-save").click()
+    at = run_ok(at)
+    assert "Saved 1 mapping change;" in page_text(at)
+    with ui_hub.db.read() as session:
+        origins = {m.origin for m in session.query(Mapping).filter_by(kind=MappingKind.ACCOUNT).all()}
+    assert "person" in origins and row.value is not None
 
 
 def test_the_watchdog_flag_shows_with_the_reason(app_as: AppFactory, ui_hub: Hub) -> None:

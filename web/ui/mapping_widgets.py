@@ -18,6 +18,7 @@ from core.mappings.plan import Change
 from core.mappings.rules import PAYMENT_ACCOUNTS
 from core.mappings.view import Row
 from core.models.mappings import MappingKind
+from core.text import plural
 from web.ui import exceptions
 from web.ui.messages import flash, md
 
@@ -47,7 +48,7 @@ def _save(hub: Hub, actor: Actor, company_id: int, changes: list[Change]) -> boo
     except exceptions.EXPECTED as exc:
         exceptions.show(exc)
         return False
-    flash(f"Saved {len(done.writes)} mapping change(s); each is in the audit log.")
+    flash(f"Saved {plural(len(done.writes), 'mapping change', 'mapping changes')}; each is in the audit log.")
     return True
 
 
@@ -92,16 +93,21 @@ def editor(
 def one_row_form(
     hub: Hub, actor: Actor, company_id: int, rows: Sequence[Row], *, key: str, options: list[str], noun: str
 ) -> None:
-    """Change a single mapping with two dropdowns (easier than the table on a small screen or with a keyboard)."""
-    with st.form(f"{key}-one"):
+    """Change a single mapping with two dropdowns (easier than the table on a small screen or with a keyboard). The
+    second starts at what the row maps to now, so saving a suggestion as it stands confirms it."""
+    with st.container(border=True, key=f"{key}-one"):
         left, right = st.columns(2)
         names = [f"{r.source_label} — {r.scope_label}" if r.scope_label else r.source_label for r in rows]
-        picked = left.selectbox(noun, range(len(rows)), format_func=lambda i: names[i], key=f"{key}-one-row")
-        target = right.selectbox("Map to", [NONE, *options], key=f"{key}-one-target")
-        if st.form_submit_button("Save this mapping", icon=":material/save:"):
-            row = rows[int(picked)]
-            if _save(hub, actor, company_id, [Change(row.kind, row.scope, row.source, _code(target))]):
-                st.rerun()
+        picked = int(left.selectbox(noun, range(len(rows)), format_func=lambda i: names[i], key=f"{key}-one-row"))
+        row = rows[picked]
+        choices = [NONE, *options]
+        now = next((i for i, label in enumerate(choices) if row.target and _code(label) == row.target), 0)
+        target = right.selectbox("Map to", choices, index=now, key=f"{key}-one-target-{picked}")
+        change = Change(row.kind, row.scope, row.source, _code(target))
+        if st.button("Save this mapping", icon=":material/save:", key=f"{key}-one-save") and _save(
+            hub, actor, company_id, [change]
+        ):
+            st.rerun()
 
 
 def payment_setting(hub: Hub, actor: Actor, company_id: int, current: str, *, editable: bool) -> None:
@@ -155,18 +161,19 @@ def csv_panel(hub: Hub, actor: Actor, company_id: int, kind: MappingKind, title:
             return
     if checked.errors:
         st.error(
-            f"Nothing from {upload.name} can be applied: {len(checked.errors)} row(s) have errors. Fix them in the "
-            "file and upload it again.",
+            f"Nothing from {md(upload.name)} can be applied: {plural(len(checked.errors), 'row has', 'rows have')} "
+            "errors. Fix them in the file and upload it again.",
             icon=":material/block:",
         )
         st.dataframe(pd.DataFrame({"Problem": list(checked.errors)}), hide_index=True, width="stretch")
         return
     writes = checked.plan.writes if checked.plan else ()
-    st.info(f"{md(upload.name)} is valid: {len(writes)} mapping(s) would change.", icon=":material/fact_check:")
+    would = plural(len(writes), "mapping", "mappings")
+    st.info(f"{md(upload.name)} is valid: {would} would change.", icon=":material/fact_check:")
     if writes and st.button("Apply this file", key=f"csv-apply-{kind.value}", type="primary"):
         with hub.db.write() as session:
             done = mappings_csv.import_file(session, actor, company_id, kind, text, name=upload.name)
         if done.ok:
-            flash(f"Applied {len(writes)} mapping change(s) from {upload.name}.")
+            flash(f"Applied {plural(len(writes), 'mapping change', 'mapping changes')} from {upload.name}.")
             st.rerun()
         st.error("The mappings changed meanwhile; nothing was applied. Upload the file again to check it.")
