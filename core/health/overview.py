@@ -134,16 +134,22 @@ def _per_hour(session: Session, scope: frozenset[int] | None, since: datetime) -
 
 
 def latency(session: Session, scope: frozenset[int] | None, since: datetime) -> Latency | None:
-    """p50 and p95 of created → done over the newest changes sent since `since` (a bounded sample)."""
+    """p50 and p95 of "could go" → done over the newest changes sent since `since` (a bounded sample). A change
+    could go when it was recorded, or when its company connected if that came later: one recorded before the
+    connection waited for it, not for the hub."""
     query = _scoped(
-        select(OutboxEntry.created_at, OutboxEntry.done_at)
+        select(OutboxEntry.created_at, OutboxEntry.done_at, Connection.connected_at)
+        .outerjoin(Connection, Connection.company_id == OutboxEntry.company_id)
         .where(OutboxEntry.state == OutboxState.DONE, OutboxEntry.done_at >= since)
         .order_by(OutboxEntry.id.desc())
         .limit(LATENCY_SAMPLE),
         OutboxEntry.company_id,
         scope,
     )
-    seconds = [max(0.0, (done - created).total_seconds()) for created, done in session.execute(query)]
+    seconds = [
+        max(0.0, (done - max(created, connected or created)).total_seconds())
+        for created, done, connected in session.execute(query)
+    ]
     if not seconds:
         return None
     return Latency(percentile(seconds, 50) or 0.0, percentile(seconds, 95) or 0.0, len(seconds))

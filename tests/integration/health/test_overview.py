@@ -153,6 +153,22 @@ def test_push_latency_percentiles_count_only_changes_done_in_the_last_day(seeded
     assert own is not None and (own.p50, own.p95, own.sample) == (50, 95, 100)
 
 
+def test_push_latency_counts_from_when_a_change_could_first_go(seeded: Hub) -> None:
+    """A change the platform recorded before the company connected waited for the connection, not for the hub: it
+    counts from the connection, so a fresh connect does not show a latency no edit ever had."""
+    now = clock.now()
+    connected = now - timedelta(minutes=10)
+    harbour = connect_row(seeded, HARBOUR, connected_at=connected)
+    with seeded.db.write() as session:
+        for n in range(1, 21):  # recorded an hour before the connection, sent 2 s after it
+            entry(session, harbour, n, OutboxState.DONE, now - timedelta(hours=1), connected + timedelta(seconds=2))
+        entry(
+            session, harbour, 99, OutboxState.DONE, now - timedelta(minutes=5), now - timedelta(minutes=5, seconds=-3)
+        )
+    latency = build(seeded, actor(seeded, SAM)).latency
+    assert latency is not None and latency.sample == 21 and latency.p95 <= 3
+
+
 def test_companies_needing_attention_come_first_most_urgent_first(seeded: Hub) -> None:
     now = clock.now()
     harbour = connect_row(seeded, HARBOUR)  # healthy
