@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.contacts.xero_contact import parse_date
-from core.documents.balance import Doc, compare, platform_outstanding, xero_outstanding
+from core.documents import off_balance
+from core.documents.balance import xero_outstanding
 from core.hub import Hub
-from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
+from core.models.platform import PlatformContact, PlatformDocument, PlatformPayment
 from core.models.sync import Connection, ConnectionState
 from core.sync import run_history
 from core.xero import resources
@@ -28,7 +29,6 @@ from core.xero_access import gate
 
 OVERLAP = timedelta(minutes=2)  # Xero's clock and ours may differ a little: read a little before the cursor
 CONTACTS_PER_CALL = 50  # ContactIDs per balance read, to keep the URL short
-SALES = (DocumentKind.SALES_INVOICE, DocumentKind.CUSTOMER_CREDIT_NOTE)
 
 
 def due_companies(session: Session, *, every_seconds: int) -> list[int]:
@@ -97,7 +97,7 @@ def poll(hub: Hub, company_id: int, *, worker: str) -> str:
     with hub.db.write() as session:
         updated = apply(session, company_id, changed)
         reversed_ = apply_payments(session, company_id, payments)
-        off = flag(session, company_id, customers, balances)
+        off = off_balance.flag(session, company_id, customers, balances)
         newest = max((d for d in (parse_date(r.get("UpdatedDateUTC")) for r in changed) if d), default=None)
         _mark(session, company_id, newest=newest or since + OVERLAP)
         outcome = f"{len(changed)} documents changed in Xero, {updated} of ours updated; {off} customers off balance"
@@ -223,35 +223,3 @@ def _contacts_where(ids: list[str]) -> str:
     """CreditNotes take no ContactIDs filter in Xero: a where clause on the contact instead."""
     either = " OR ".join(f'Contact.ContactID==Guid("{i}")' for i in ids)
     return f'Status=="AUTHORISED" AND ({either})'
-
-
-def flag(session: Session, company_id: int, customers: dict[int, str], balances: dict[str, dict[str, Decimal]]) -> int:
-    """Compare each customer's outstanding total with Xero's and set its flag and Xero's figure; return how many
-    are off balance."""
-    off = 0
-    for contact_id, xero_id in customers.items():
-        contact = session.get(PlatformContact, contact_id)
-        if contact is None:
-            continue
-        docs = platform_docs(session, contact_id)
-        preferred = docs[-1].currency if docs else None
-        balance = compare(platform_outstanding(docs), balances.get(xero_id, {}), preferred=preferred)
-        contact.xero_outstanding, contact.off_balance = balance.xero, balance.off
-        off += int(balance.off)
-    return off
-
-
-def platform_docs(session: Session, contact_id: int) -> list[Doc]:
-    """The customer's sales documents with what the platform recorded as paid on each, oldest first."""
-    paid = (
-        select(PlatformPayment.document_id, func.sum(PlatformPayment.amount).label("paid"))
-        .group_by(PlatformPayment.document_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(PlatformDocument, paid.c.paid)
-        .outerjoin(paid, paid.c.document_id == PlatformDocument.id)
-        .where(PlatformDocument.contact_id == contact_id, PlatformDocument.kind.in_(SALES))
-        .order_by(PlatformDocument.issue_date, PlatformDocument.id)
-    )
-    return [Doc(d.kind, d.currency, Decimal(d.total), d.voided, Decimal(p or 0)) for d, p in rows]

@@ -14,8 +14,8 @@ from core import audit
 from core.auth import Actor, Permission, require
 from core.documents import query as document_query
 from core.documents.balance import compare, platform_outstanding
+from core.documents.off_balance import platform_docs
 from core.documents.query import KINDS, STATUSES, DocumentFilter, Row
-from core.documents.status import platform_docs
 from core.mappings import organisation
 from core.models.platform import PlatformContact
 from core.models.sync import OutboxState
