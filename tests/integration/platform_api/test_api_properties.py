@@ -7,9 +7,7 @@ fault, and records nothing; valid events are taken."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,11 +27,8 @@ from schemathesis.specs.openapi.checks import (
 )
 from starlette.applications import Starlette
 
-from core.db import Database
-from core.demo import seed as demo
 from core.hub import Hub
 from core.platform_api.shapes import EVENTS
-from tests.conftest import TEST_ENV
 from tests.integration.platform_api.drive import (
     Choose,
     Records,
@@ -42,10 +37,8 @@ from tests.integration.platform_api.drive import (
     digest,
     events_recorded,
     points_into,
-    prepare,
 )
 from web.routes import ROUTES
-from web.runtime import get_hub
 
 CONFIG = {
     "generation": {"with-security-parameters": False, "database": "none"},
@@ -81,19 +74,13 @@ class Api:
 
 
 @pytest.fixture
-def api(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
-    """The web routes on this test's database, the demo companies, records to point at, and the document they
-    serve, loaded over HTTP as any client would load it."""
-    for name, value in {**TEST_ENV, "DATABASE_URL": db.url, "HUB_DATA_DIR": str(tmp_path)}.items():
-        monkeypatch.setenv(name, value)
-    hub = get_hub()
-    with hub.db.write() as session:
-        demo.seed(session)
-    records = prepare(hub)
+def api(served: tuple[Hub, Records]) -> Api:
+    """The web routes on this test's database, records to point at, and the document they serve, loaded over HTTP
+    as any client would load it."""
+    hub, records = served
     app = Starlette(routes=ROUTES)
     schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app, config=schemathesis.Config.from_dict(CONFIG))
-    yield Api(hub, records, schema, Tally())
-    hub.db.dispose()
+    return Api(hub, records, schema, Tally())
 
 
 def route(case: Any) -> str:
