@@ -55,7 +55,9 @@ def _nullable(schema: dict[str, Any], required: bool) -> dict[str, Any]:
 
 
 def _described(schema: dict[str, Any], doc: str) -> dict[str, Any]:
-    return {**schema, "description": doc} if doc else schema
+    if not doc:
+        return schema
+    return {**schema, "description": "; ".join(filter(None, (schema.get("description"), doc)))}
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,8 @@ class Day:
             raise PlatformInputError(path, "must be a date as YYYY-MM-DD") from None
 
     def schema(self) -> dict[str, Any]:
-        return _described(_nullable({"type": "string", "format": "date"}, self.required), self.doc)
+        found = {"type": "string", "format": "date", "description": "YYYY-MM-DD, year 0001 or later"}
+        return _described(_nullable(found, self.required), self.doc)
 
 
 @dataclass(frozen=True)
