@@ -31,7 +31,7 @@ from core.platform_api import keys as api_keys
 POOL = 12  # records of each kind the generated events may point at
 BIG = 999_999_999
 _SEEDS = itertools.count()
-# Every table core.platform_api writes to (and the audit log, which it must not).
+# Every table core.platform_api writes to (and the audit log, which it must not); the events first.
 WRITTEN = (
     PlatformEvent,
     PlatformContact,
@@ -134,10 +134,6 @@ def digest(session: Session) -> tuple[Any, ...]:
         select(func.coalesce(func.sum(OutboxEntry.entity_version), 0)).scalar_subquery(),
     ]
     return tuple(session.execute(select(*counts, *changes)).one())
-
-
-def events_recorded(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(PlatformEvent)) or 0
 
 
 def _places(value: Any, path: str = "") -> dict[str, Any]:
