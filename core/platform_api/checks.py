@@ -12,7 +12,7 @@ from typing import Any
 
 from core.failures import Refusal
 from core.models.platform import PlatformContact
-from core.text import EMAIL_PATTERN, is_email
+from core.text import EMAIL_PATTERN, is_email, plural
 
 PHONE_TYPES = ("DEFAULT", "DDI", "MOBILE", "FAX")
 ADDRESS_TYPES = ("POBOX", "STREET")
@@ -281,9 +281,9 @@ class Items:
         if not isinstance(value, list):
             raise PlatformInputError(path, "must be a list")
         if len(value) > self.limit:
-            raise PlatformInputError(path, f"may hold at most {self.limit} items")
+            raise PlatformInputError(path, f"may hold at most {plural(self.limit, 'item', 'items')}")
         if len(value) < self.at_least:
-            raise PlatformInputError(path, f"must hold at least {self.at_least} item(s)")
+            raise PlatformInputError(path, f"must hold at least {plural(self.at_least, 'item', 'items')}")
         return [self.of.read(item, f"{path}[{index}]") for index, item in enumerate(value)]
 
     def schema(self) -> dict[str, Any]:
