@@ -9,26 +9,39 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from core.failures import UNAVAILABLE_ERRORS, Refusal
 from core.hub import Hub
 from core.platform_api import events as platform
+from core.platform_api import openapi
 from core.platform_api.checks import EventConflict, PlatformInputError
 from core.platform_api.keys import OutOfReach
 from web.bodies import read_capped
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
-MAX_BODY = 256 * 1024
+MAX_BODY = openapi.MAX_BODY_KB * 1024
 MAX_DIGITS = 40  # far more than any amount or quantity needs
+NOT_A_COMPANY = f"The company id in the path must be a whole number from 1 to {openapi.MAX_COMPANY_ID}."
 
 
-def _error(status: int, error: str, message: str, field: str | None = None) -> JSONResponse:
+class _Json(JSONResponse):
+    """JSON in ASCII: a message that quotes what was sent (an unknown field's name) survives any character in it."""
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, allow_nan=False, separators=(",", ":")).encode()
+
+
+def _error(status: int, error: str, message: str, field: str | None = None, **headers: str) -> JSONResponse:
     body: dict[str, Any] = {"error": error, "message": message}
     if field:
         body["field"] = field
-    return JSONResponse(body, status_code=status)
+    return _Json(body, status_code=status, headers=headers or None)
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit()  # str.isdigit alone takes "²", which int() refuses
 
 
 def _key(request: Request) -> str | None:
@@ -38,17 +51,17 @@ def _key(request: Request) -> str | None:
 
 def _company_id(request: Request) -> int | None:
     raw = request.path_params.get("company_id", "")
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if _digits(raw) and 1 <= int(raw) <= openapi.MAX_COMPANY_ID else None
 
 
 def _post_event(hub: Hub, key: str | None, company_id: int, body: dict[str, Any]) -> Response:
     result = platform.receive(hub.db, presented_key=key, company_id=company_id, body=body)
-    return JSONResponse({"result": result}, status_code=200 if result["duplicate"] else 201)
+    return _Json({"result": result}, status_code=200 if result["duplicate"] else 201)
 
 
 def _feed(hub: Hub, key: str | None, company_id: int, cursor: str | None, limit: int) -> Response:
     feed = platform.read_feed(hub.db, presented_key=key, company_id=company_id, cursor=cursor, limit=limit)
-    return JSONResponse(feed)
+    return _Json(feed)
 
 
 def _authorise(hub: Hub, key: str | None, company_id: int) -> None:
@@ -97,7 +110,7 @@ async def _guarded(request: Request, run: Any) -> Any:
 async def post_event(request: Request) -> Response:
     company_id = _company_id(request)
     if company_id is None:
-        return _error(404, "unknown_company", "The company id in the path must be a number.")
+        return _error(404, "unknown_company", NOT_A_COMPANY)
     hub, key = get_hub(), _key(request)
     # The key is checked before a byte of the body is read: without a live one, nothing is buffered.
     refused = await _guarded(request, lambda: _authorise(hub, key, company_id))
@@ -118,15 +131,38 @@ async def post_event(request: Request) -> Response:
 async def contacts_changes(request: Request) -> Response:
     company_id = _company_id(request)
     if company_id is None:
-        return _error(404, "unknown_company", "The company id in the path must be a number.")
+        return _error(404, "unknown_company", NOT_A_COMPANY)
     raw_limit = request.query_params.get("limit", "100")
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 1000:
-        return _error(400, "invalid", "limit must be a whole number from 1 to 1000.", "limit")
+    if not _digits(raw_limit) or not 1 <= int(raw_limit) <= openapi.MAX_FEED_PAGE:
+        return _error(400, "invalid", f"limit must be a whole number from 1 to {openapi.MAX_FEED_PAGE}.", "limit")
     hub, key, cursor = get_hub(), _key(request), request.query_params.get("cursor")
     return await _guarded(request, lambda: _feed(hub, key, company_id, cursor, int(raw_limit)))
 
 
-ROUTES = [
-    Route("/api/v1/companies/{company_id}/events", post_event, methods=["POST"]),
-    Route("/api/v1/companies/{company_id}/contacts/changes", contacts_changes, methods=["GET"]),
-]
+async def openapi_document(request: Request) -> Response:
+    return _Json(openapi.document())
+
+
+_HANDLERS = {"openapi": openapi_document, "post_event": post_event, "contacts_changes": contacts_changes}
+_API = [Route(op.path, _HANDLERS[op.name], methods=[op.method]) for op in openapi.OPERATIONS]
+
+
+async def elsewhere(request: Request) -> Response:
+    """Anything else under /api/v1 answers in JSON too: a route's other methods 405, any other path 404."""
+    for route in _API:
+        if route.matches(request.scope)[0] is Match.PARTIAL:
+            allowed = ", ".join(sorted(route.methods or ()))
+            return _error(405, "method_not_allowed", f"This route takes {allowed} only.", Allow=allowed)
+    return _error(404, "not_found", "No such route; /api/v1/openapi.json lists them.")
+
+
+class _Elsewhere:
+    """`elsewhere` as a plain ASGI app, which a route matches with every method (a function gets GET only)."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        response = await elsewhere(Request(scope, receive))
+        await response(scope, receive, send)
+
+
+# No request under /api/v1 falls through to the pages, which would answer 200 with HTML.
+ROUTES = [*_API, Route(openapi.PREFIX, _Elsewhere()), Route(f"{openapi.PREFIX}/{{rest:path}}", _Elsewhere())]

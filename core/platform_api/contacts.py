@@ -10,25 +10,18 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models.base import Company
 from core.models.platform import CONTACT_FIELDS, Origin, PlatformContact, ProposalStatus, SupplierProposal
-from core.platform_api.checks import EventConflict, Fields, PlatformInputError, addresses, phones, refuse_erased
+from core.platform_api.checks import ADDRESS_FIELDS, EventConflict, PlatformInputError, refuse_erased
 from core.sync.queue import queue
 
-PROPOSABLE = {"email", "phones", "addresses", "bank_account", "tax_number", "first_name", "last_name"}
 
-
-def _contact_values(fields: Fields) -> dict[str, Any]:
-    values: dict[str, Any] = {
-        "name": fields.text("name", limit=255),
-        "first_name": fields.text("first_name", limit=255),
-        "last_name": fields.text("last_name", limit=255),
-        "email": fields.email("email"),
-        "phones": phones(fields),
-        "addresses": addresses(fields),
-        "bank_account": fields.text("bank_account", limit=255),
-        "tax_number": fields.text("tax_number", limit=50),
-        "is_customer": fields.flag("is_customer"),
-    }
-    return {k: v for k, v in values.items() if fields.has(k)}
+def _contact_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The contact fields an event sent (as read by core.platform_api.shapes), addresses with every line filled."""
+    found = {name: values[name] for name in CONTACT_FIELDS if name in values}
+    if "addresses" in found:
+        found["addresses"] = [
+            {key: address.get(key) or "" for key in sorted(ADDRESS_FIELDS)} for address in found["addresses"]
+        ]
+    return found
 
 
 def apply_contact(session: Session, contact: PlatformContact, values: dict[str, Any]) -> dict[str, Any]:
@@ -51,16 +44,15 @@ def _push_contact(session: Session, contact: PlatformContact) -> str:
     return queue(session, contact.company_id, "contact", contact.id, contact.version, operation, payload)
 
 
-def supplier_changed(session: Session, company: Company, data: Any) -> dict[str, Any]:
+def supplier_changed(session: Session, company: Company, data: dict[str, Any]) -> dict[str, Any]:
     """A supplier was created or edited in the platform (the platform is the source of truth for suppliers)."""
-    fields = Fields(data, "data", {"supplier_id", *CONTACT_FIELDS})
-    supplier_id = fields.text("supplier_id", limit=64, required=True)
+    supplier_id = data["supplier_id"]
     contact = session.scalar(
         select(PlatformContact).where(
             PlatformContact.company_id == company.id, PlatformContact.platform_id == supplier_id
         )
     )
-    values = _contact_values(fields)
+    values = _contact_values(data)
     refuse_erased(contact, "data.supplier_id")
     if contact is None:
         if not values.get("name"):
@@ -79,8 +71,6 @@ def supplier_changed(session: Session, company: Company, data: Any) -> dict[str,
             changed_at=now,
         )
         session.add(contact)
-    elif "name" in values and not values["name"]:
-        raise PlatformInputError("data.name", "cannot be emptied")
     contact.is_supplier = True
     changed = apply_contact(session, contact, values)
     outcome = _push_contact(session, contact) if changed else "unchanged"
@@ -105,19 +95,14 @@ def _supplier(session: Session, company: Company, field: str, supplier_id: str |
     return contact
 
 
-def supplier_proposed_update(session: Session, company: Company, data: Any) -> dict[str, Any]:
+def supplier_proposed_update(session: Session, company: Company, data: dict[str, Any]) -> dict[str, Any]:
     """A supplier proposed new details for itself; they wait for a finance user to review the difference."""
-    fields = Fields(data, "data", {"proposal_id", "supplier_id", "changes"})
-    proposal_id = fields.text("proposal_id", limit=64, required=True) or ""
-    contact = _supplier(session, company, "data.supplier_id", fields.text("supplier_id", limit=64, required=True))
-    changes = _contact_values(Fields(data.get("changes"), "data.changes", PROPOSABLE))
-    if not changes:
-        raise PlatformInputError("data.changes", "must propose at least one change")
+    contact = _supplier(session, company, "data.supplier_id", data["supplier_id"])
     proposal = SupplierProposal(
         company_id=company.id,
         contact_id=contact.id,
-        platform_id=proposal_id,
-        proposed=changes,
+        platform_id=data["proposal_id"],
+        proposed=_contact_values(data["changes"]),
         submitted_at=clock.now(),
     )
     session.add(proposal)
@@ -146,13 +131,9 @@ def decide_proposal(
     return result
 
 
-def proposal_decided(session: Session, company: Company, data: Any) -> dict[str, Any]:
+def proposal_decided(session: Session, company: Company, data: dict[str, Any]) -> dict[str, Any]:
     """The platform reports a finance user's decision on a proposal."""
-    fields = Fields(data, "data", {"proposal_id", "decision"})
-    proposal_id = fields.text("proposal_id", limit=64, required=True)
-    decision = fields.text("decision", limit=10, required=True)
-    if decision not in ("accepted", "rejected"):
-        raise PlatformInputError("data.decision", "must be accepted or rejected")
+    proposal_id, decision = data["proposal_id"], data["decision"]
     proposal = session.scalar(
         select(SupplierProposal).where(
             SupplierProposal.company_id == company.id, SupplierProposal.platform_id == proposal_id

@@ -11,43 +11,39 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.models.base import Company
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
-from core.platform_api.checks import Fields, PlatformInputError, refuse_erased
+from core.platform_api.checks import LIMIT, PlatformInputError, refuse_erased
 from core.sync.queue import queue
 
-LINE_FIELDS = {"description", "quantity", "unit_amount", "category", "tax_rate", "tax_amount", "discount_rate"}
-DOCUMENT_FIELDS = {"document_id", "kind", "number", "contact_id", "issue_date", "due_date", "currency", "lines"}
 CENT = Decimal("0.01")
 
 
-def _lines(fields: Fields, kind: DocumentKind) -> tuple[list[dict[str, Any]], Decimal]:
+def _lines(raw_lines: list[dict[str, Any]], kind: DocumentKind) -> tuple[list[dict[str, Any]], Decimal]:
     lines, total = [], Decimal(0)
-    raw_lines = fields.items("lines", limit=500)
-    if not raw_lines:
-        raise PlatformInputError("data.lines", "must hold at least one line")
-    for index, raw in enumerate(raw_lines):
-        line = Fields(raw, f"data.lines[{index}]", LINE_FIELDS)
-        quantity = line.amount("quantity", places=4) or Decimal(0)
-        unit = line.amount("unit_amount", places=4) or Decimal(0)
-        discount = line.amount("discount_rate", required=False) or Decimal(0)
+    for index, line in enumerate(raw_lines):
+        quantity, unit = line["quantity"], line["unit_amount"]
+        discount = line.get("discount_rate") or Decimal(0)
         if discount and kind is not DocumentKind.SALES_INVOICE:
-            raise PlatformInputError(f"{line.path}.discount_rate", "applies to sales invoices only (as in Xero)")
-        if not Decimal(0) <= discount <= Decimal(100):
-            raise PlatformInputError(f"{line.path}.discount_rate", "must be between 0 and 100")
-        tax = line.amount("tax_amount", required=False) or Decimal(0)
+            field = f"data.lines[{index}].discount_rate"
+            raise PlatformInputError(field, "applies to sales invoices only (as in Xero)")
+        tax = line.get("tax_amount") or Decimal(0)
         net = (quantity * unit * (1 - discount / 100)).quantize(CENT)
+        if abs(net) >= LIMIT:
+            raise PlatformInputError(f"data.lines[{index}]", f"quantity * unit amount must be less than {LIMIT:,.0f}")
         total += net + tax
         lines.append(
             {
-                "description": line.text("description", limit=4000, required=True),
+                "description": line["description"],
                 "quantity": str(quantity),
                 "unit_amount": str(unit),
                 "discount_rate": str(discount),
-                "category": line.text("category", limit=64, required=True),
-                "tax_rate": line.text("tax_rate", limit=64, required=True),
+                "category": line["category"],
+                "tax_rate": line["tax_rate"],
                 "tax_amount": str(tax),
                 "line_amount": str(net),
             }
         )
+    if abs(total) >= LIMIT:
+        raise PlatformInputError("data.lines", f"the document's total must be less than {LIMIT:,.0f}")
     return lines, total.quantize(CENT)
 
 
@@ -74,32 +70,26 @@ def _document(session: Session, company: Company, document_id: str | None, field
     return document
 
 
-def _read(company: Company, data: Any) -> dict[str, Any]:
-    fields = Fields(data, "data", DOCUMENT_FIELDS)
-    raw_kind = fields.text("kind", limit=30, required=True)
-    try:
-        kind = DocumentKind(raw_kind)
-    except ValueError:
-        raise PlatformInputError("data.kind", f"must be one of {', '.join(k.value for k in DocumentKind)}") from None
-    issue_date = fields.day("issue_date", required=True)
-    due_date = fields.day("due_date")
-    if due_date and issue_date and due_date < issue_date:
+def _read(company: Company, data: dict[str, Any]) -> dict[str, Any]:
+    kind = DocumentKind(data["kind"])
+    issue_date, due_date = data["issue_date"], data.get("due_date")
+    if due_date and due_date < issue_date:
         raise PlatformInputError("data.due_date", "cannot be before the issue date")
-    lines, total = _lines(fields, kind)
+    lines, total = _lines(data["lines"], kind)
     return {
-        "platform_id": fields.text("document_id", limit=64, required=True),
+        "platform_id": data["document_id"],
         "kind": kind,
-        "number": fields.text("number", limit=255, required=True),
-        "contact": fields.text("contact_id", limit=64, required=True),
+        "number": data["number"],
+        "contact": data["contact_id"],
         "issue_date": issue_date,
         "due_date": due_date,
-        "currency": fields.currency("currency") or company.base_currency,
+        "currency": data.get("currency") or company.base_currency,
         "lines": lines,
         "total": total,
     }
 
 
-def document_issued(session: Session, company: Company, data: Any) -> dict[str, Any]:
+def document_issued(session: Session, company: Company, data: dict[str, Any]) -> dict[str, Any]:
     """A sales invoice, bill or credit note was issued through the platform."""
     values = _read(company, data)
     if session.scalar(
@@ -119,7 +109,7 @@ def document_issued(session: Session, company: Company, data: Any) -> dict[str, 
     return {"entity": "document", "id": document.id, "version": 1, "total": str(document.total), "sync": outcome}
 
 
-def document_changed(session: Session, company: Company, data: Any) -> dict[str, Any]:
+def document_changed(session: Session, company: Company, data: dict[str, Any]) -> dict[str, Any]:
     """An issued document changed (lines, dates, contact); the new version replaces it in Xero."""
     values = _read(company, data)
     document = _document(session, company, values.pop("platform_id"), "data.document_id")
@@ -145,10 +135,9 @@ def document_changed(session: Session, company: Company, data: Any) -> dict[str,
     }
 
 
-def document_voided(session: Session, company: Company, data: Any) -> dict[str, Any]:
+def document_voided(session: Session, company: Company, data: dict[str, Any]) -> dict[str, Any]:
     """An issued document was voided in the platform."""
-    fields = Fields(data, "data", {"document_id"})
-    document = _document(session, company, fields.text("document_id", limit=64, required=True), "data.document_id")
+    document = _document(session, company, data["document_id"], "data.document_id")
     if document.voided:
         return {"entity": "document", "id": document.id, "version": document.version, "sync": "unchanged"}
     document.voided, document.version, document.changed_at = True, document.version + 1, clock.now()
@@ -156,13 +145,11 @@ def document_voided(session: Session, company: Company, data: Any) -> dict[str, 
     return {"entity": "document", "id": document.id, "version": document.version, "sync": outcome}
 
 
-def payment_recorded(session: Session, company: Company, data: Any) -> dict[str, Any]:
+def payment_recorded(session: Session, company: Company, data: dict[str, Any]) -> dict[str, Any]:
     """A payment was recorded against an issued document."""
-    fields = Fields(data, "data", {"payment_id", "document_id", "amount", "date", "currency", "reference"})
-    platform_id = fields.text("payment_id", limit=64, required=True)
-    document = _document(session, company, fields.text("document_id", limit=64, required=True), "data.document_id")
-    amount = fields.amount("amount", positive=True) or Decimal(0)
-    currency = fields.currency("currency") or document.currency
+    platform_id, amount = data["payment_id"], data["amount"]
+    document = _document(session, company, data["document_id"], "data.document_id")
+    currency = data.get("currency") or document.currency
     if currency != document.currency:
         raise PlatformInputError("data.currency", f"must be the document's currency, {document.currency}")
     if document.voided:
@@ -183,9 +170,9 @@ def payment_recorded(session: Session, company: Company, data: Any) -> dict[str,
         platform_id=platform_id,
         document_id=document.id,
         amount=amount,
-        paid_on=fields.day("date", required=True),
+        paid_on=data["date"],
         currency=currency,
-        reference=fields.text("reference", limit=255),
+        reference=data.get("reference"),
         created_at=clock.now(),
     )
     session.add(payment)

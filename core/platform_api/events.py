@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -26,6 +26,9 @@ from core.platform_api import contacts as platform_contacts
 from core.platform_api import documents as platform_documents
 from core.platform_api import keys as api_keys
 from core.platform_api.checks import EventConflict, PlatformInputError
+from core.platform_api.shapes import EVENT_ID, EVENT_TYPE, EVENTS
+
+MAX_ID = 2**63 - 1  # the largest id either database keeps
 
 
 class UnknownCompany(Refusal):
@@ -51,11 +54,8 @@ def handle(
     session: Session, *, company_id: int, event_id: Any, kind: Any, data: Any, api_key: ApiKey | None = None
 ) -> dict[str, Any]:
     """Record one platform event, once: the change, its outbox entry and the event id, in the caller's transaction."""
-    if not isinstance(event_id, str) or not event_id.strip() or len(event_id) > 128:
-        raise PlatformInputError("event_id", "is required: a unique id of up to 128 characters for this event")
-    handlers = _handlers()
-    if kind not in handlers:
-        raise PlatformInputError("type", f"must be one of {', '.join(handlers)}")
+    EVENT_ID.read(event_id, "event_id")
+    EVENT_TYPE.read(kind, "type")
     company = require_company(session, company_id)
     fingerprint = hashlib.sha256(json.dumps([company_id, kind, data], sort_keys=True, default=str).encode()).hexdigest()
     seen = session.scalar(select(PlatformEvent).where(PlatformEvent.event_id == event_id))
@@ -63,7 +63,7 @@ def handle(
         if seen.fingerprint != fingerprint:
             raise EventConflict(f"event_id {event_id!r} was already used for a different event")
         return {**seen.result, "duplicate": True}
-    result = handlers[kind](session, company, data)
+    result = _handlers()[kind](session, company, EVENTS[kind].data.read(data, "data"))
     session.add(
         PlatformEvent(
             event_id=event_id,
@@ -98,7 +98,10 @@ def contacts_feed(session: Session, company_id: int, *, cursor: str | None, limi
         try:
             moment, last_id = cursor.rsplit("_", 1)
             after, after_id = datetime.fromisoformat(moment), int(last_id)
-        except ValueError:
+            if after.tzinfo is None or not 0 <= after_id <= MAX_ID:
+                raise ValueError(cursor)
+            after = after.astimezone(UTC)  # the feed gives UTC; another offset near year 1 or 9999 cannot be held
+        except (ValueError, OverflowError):
             raise PlatformInputError("cursor", "is not a cursor this feed gave out") from None
         query = query.where(
             (PlatformContact.changed_at > after)

@@ -9,12 +9,14 @@ import anyio
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
+from streamlit.starlette import App
 
 from core import clock
 from core.auth import COMMAND_LINE
 from core.hub import Hub
 from core.models.platform import PlatformContact, PlatformEvent
 from core.platform_api import keys as api_keys
+from web import routes as web_routes
 from web.api_routes import ROUTES
 
 SUPPLIER = {"supplier_id": "sup-1", "name": "Fenland Flour Mill", "email": "orders@fenlandflour.example"}
@@ -255,3 +257,22 @@ def test_a_key_names_its_reach_when_it_is_made(ui_hub: Hub) -> None:
         api_keys.create(session, COMMAND_LINE, "Nowhere", company_id=999)
     with ui_hub.db.write() as session, pytest.raises(api_keys.ApiKeyError, match="in the past"):
         api_keys.create(session, COMMAND_LINE, "Old", company_id=None, expires_at=clock.now() - timedelta(days=1))
+
+
+def test_the_openapi_document_is_served_without_a_key(client: TestClient) -> None:
+    answer = client.get("/api/v1/openapi.json")
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    assert answer.json()["openapi"] == "3.1.0" and "/api/v1/companies/{company_id}/events" in answer.json()["paths"]
+
+
+def test_in_the_running_app_nothing_under_api_v1_falls_through_to_the_pages(ui_hub: Hub) -> None:
+    """The pages answer any other path with 200 and their HTML; under /api/v1 a platform gets JSON instead."""
+    with TestClient(App("app.py", routes=web_routes.ROUTES)) as app:
+        wrong_method = app.get("/api/v1/companies/1/events")
+        assert (wrong_method.status_code, wrong_method.json()["error"]) == (405, "method_not_allowed")
+        assert wrong_method.headers["allow"] == "POST"
+        assert app.delete("/api/v1/companies/1/contacts/changes").json()["error"] == "method_not_allowed"
+        for path in ("/api/v1/companies/1/event", "/api/v1", "/api/v1/"):
+            nowhere = app.get(path)
+            assert (nowhere.status_code, nowhere.json()["error"]) == (404, "not_found"), path
+        assert app.get("/").status_code == 200 and "<html" in app.get("/").text.lower()  # the pages, as before
