@@ -102,9 +102,10 @@ if waiting is not None and waiting.offered:
             exceptions.show(exc)
         else:
             st.query_params.clear()
-            st.toast(
-                f"Connected to {md(choice['tenantName'])}. The initial import has started.", icon=":material/check:"
-            )
+            # A reconnect catches up on what changed meanwhile; only a first connection imports everything.
+            paused = (ConnectionState.DISCONNECTED, ConnectionState.NEEDS_RECONNECT)
+            after = "Changes made meanwhile sync now." if view.state in paused else "The initial import has started."
+            st.toast(f"Connected to {md(choice['tenantName'])}. {after}", icon=":material/check:")
             st.rerun()
     st.stop()
 

@@ -222,3 +222,14 @@ def test_a_viewer_reads_but_changes_nothing(app_as: AppFactory, ui_hub: Hub) -> 
     assert next(b for b in at.button if b.label == "Sync now").disabled
     assert next(b for b in at.button if b.label == "Send the change").disabled
     assert "changing it needs a finance manager" in page_text(at)
+
+
+def test_a_removed_connection_says_plainly_that_changes_are_not_sent(app_as: AppFactory, ui_hub: Hub) -> None:
+    """Removed is not paused: the page must not promise that nothing waiting is lost."""
+    seed_connection(ui_hub, HARBOUR, ConnectionState.REMOVED)
+    text = page_text(open_page(app_as))
+    assert "the connection was removed" in text and "not sent to Xero" in text
+    assert "nothing waiting is lost" not in text
+    seed_connection(ui_hub, "Kookaburra Plumbing Pty Ltd", ConnectionState.DISCONNECTED)
+    olivia = page_text(open_page(app_as, "olivia@kookaburraplumbing.example"))
+    assert "paused" in olivia and "nothing waiting is lost" in olivia

@@ -47,7 +47,13 @@ def import_panel(status: contact_actions.ImportStatus, company: Company) -> None
         )
         st.page_link("pages/connections.py", label="Open Xero connections", icon=":material/link:")
         return
-    if not status.connected:
+    if status.connection is ConnectionState.REMOVED:
+        st.warning(
+            "Syncing with Xero stopped: the connection was removed. Changes the platform makes now are not sent to "
+            "Xero (they are listed as discarded); connecting again starts afresh.",
+            icon=":material/sync_disabled:",
+        )
+    elif not status.connected:
         st.warning(
             f"Syncing with Xero is paused: the connection is {status.connection.label.lower()}. Contacts are "
             "neither pulled nor pushed until it is reconnected; nothing waiting is lost.",
