@@ -124,11 +124,13 @@ def element(
         "Date": str(payload.get("issue_date") or ""),
         "CurrencyCode": str(payload.get("currency") or ""),
         "Status": "AUTHORISED",
-        "LineAmountTypes": "Exclusive",
+        "LineAmountTypes": str(payload.get("line_amount_types") or "Exclusive"),
         "LineItems": [],
     }
     if payload.get("due_date"):
         body["DueDate"] = str(payload["due_date"])
+    if payload.get("reference"):
+        body["Reference"] = str(payload["reference"])
     for line in lines:
         item: dict[str, Any] = {
             "Description": line.description,

@@ -2,8 +2,11 @@
 for the account, currency enabled, amounts consistent. A document that fails it makes no call; the refusal names
 exactly what to fix (which line, which category or tax rate, which page).
 
-The platform sends tax-exclusive lines with the tax of each line given separately (core.platform_api.documents), so
-a line's net amount is quantity x unit x (1 - discount), and the document's total is the nets plus the taxes.
+The platform sends each line's tax separately (core.platform_api.documents) and says how unit amounts stand to tax,
+in Xero's words: Exclusive (the default), Inclusive or NoTax. A line's amount is quantity x unit x (1 - discount), to
+the cent; its tax is that amount times the rate (Exclusive) or the amount times rate / (100 + rate) (Inclusive), as
+Xero rounds it, and nothing with NoTax. The document's total is the amounts plus their tax, except with Inclusive
+amounts, which hold their tax already.
 """
 
 from __future__ import annotations
@@ -128,20 +131,31 @@ def _numbers(index: int, raw: dict[str, Any]) -> tuple[dict[str, Decimal], list[
     return found, problems
 
 
-def _tax_problem(index: int, net: Decimal, tax: Decimal, tax_type: str, rate: Decimal | None) -> str | None:
+def _tax_on(amount: Decimal, rate: Decimal, amounts: str) -> Decimal:
+    """A line's tax as Xero works it out: on top of a tax-exclusive amount, or inside a tax-inclusive one."""
+    return cents(amount * rate / (100 + rate)) if amounts == "Inclusive" else cents(amount * rate / 100)
+
+
+def _tax_problem(
+    index: int, amount: Decimal, tax: Decimal, tax_type: str, rate: Decimal | None, amounts: str
+) -> str | None:
+    if amounts == "NoTax":
+        return None if tax == 0 else f"line {index}: a NoTax document's lines carry no tax, but this one has {tax}"
     if rate is None:
         return None
-    expected = cents(net * rate / 100)
+    expected = _tax_on(amount, rate, amounts)
     if abs(expected - tax) <= CENT:
         return None
-    if abs(cents(net * rate / (100 + rate)) - tax) <= CENT:
+    other = "Exclusive" if amounts == "Inclusive" else "Inclusive"
+    if abs(_tax_on(amount, rate, other) - tax) <= CENT:
+        said, meant = f"tax-{other.lower()}", f"tax-{amounts.lower()}"
         return (
-            f"line {index}: the tax {tax} was worked out on a tax-inclusive price, but the platform sends "
-            f"tax-exclusive lines: {tax_type} at {rate.normalize()}% on {net} is {expected}. Correct the line's tax in "
-            "the platform and issue the change"
+            f"line {index}: the tax {tax} was worked out on a {said} price, but the document says its lines are "
+            f"{meant}: {tax_type} at {rate.normalize()}% on {amount} is {expected}. Correct the line's tax, or the "
+            "document's line_amount_types, in the platform and issue the change"
         )
     return (
-        f"line {index}: the tax {tax} does not match {tax_type} at {rate.normalize()}% on {net} ({expected} "
+        f"line {index}: the tax {tax} does not match {tax_type} at {rate.normalize()}% on {amount} ({expected} "
         "expected). Correct the line's tax in the platform, or map its tax rate to the right Xero tax type on the "
         "Mappings page"
     )
@@ -160,6 +174,7 @@ def check(
             "preflight_failed",
             "The document has no lines, and Xero needs at least one. Issue it again from the platform with its lines.",
         )
+    amounts = str(payload.get("line_amount_types") or "Exclusive")
     causes: list[str] = []
     problems: list[str] = []
     lines: list[Line] = []
@@ -185,10 +200,10 @@ def check(
                 f"line {index}: the line amount {numbers['line_amount']} is not quantity times unit amount less the "
                 f"discount ({net}); issue the document again from the platform"
             )
-        total += numbers["line_amount"] + numbers["tax_amount"]
+        total += numbers["line_amount"] + (0 if amounts == "Inclusive" else numbers["tax_amount"])
         if isinstance(account, Resolved) and isinstance(tax, Resolved):
             rate = lookups.rates.get(tax.target)
-            mismatch = _tax_problem(index, numbers["line_amount"], numbers["tax_amount"], tax.target, rate)
+            mismatch = _tax_problem(index, numbers["line_amount"], numbers["tax_amount"], tax.target, rate, amounts)
             problems += [mismatch] if mismatch else []
             lines.append(
                 Line(

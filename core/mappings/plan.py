@@ -96,9 +96,14 @@ def check(reference: Reference, catalog: Catalog, change: Change) -> str | None:
 
 
 def plan(
-    reference: Reference, catalog: Catalog, existing: dict[tuple[str, str, str], str], changes: list[Change]
+    reference: Reference,
+    catalog: Catalog,
+    existing: dict[tuple[str, str, str], str],
+    changes: list[Change],
+    suggested: frozenset[tuple[str, str, str]] = frozenset(),
 ) -> Plan:
-    """Check every change; keep only the ones that differ from today; refuse duplicates of one row."""
+    """Check every change; keep only the ones that differ from today, or that keep a `suggested` row's target (a
+    person saving a suggestion as it stands confirms it); refuse duplicates of one row."""
     refusals: list[Refusal] = []
     writes: list[Change] = []
     seen: dict[tuple[str, str, str], Change] = {}
@@ -113,6 +118,6 @@ def plan(
         reason = check(reference, catalog, change)
         if reason is not None:
             refusals.append(Refusal(change, reason))
-        elif existing.get(key) != change.target:
+        elif existing.get(key) != change.target or (key in suggested and change.target is not None):
             writes.append(change)
     return Plan(tuple(writes), tuple(refusals))

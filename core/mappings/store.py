@@ -105,11 +105,9 @@ def export_all(session: Session, company_id: int) -> list[dict[str, str | None]]
 SUGGESTED = "suggested"  # the origin of a mapping the hub suggested on connect, until a person saves it
 
 
-def existing(session: Session, company_id: int, *, confirmed_only: bool = False) -> dict[Key, str]:
-    """(kind, scope, source) → target for every mapping the company has (only those a person or a file set, with
-    confirmed_only: saving a suggestion as it stands confirms it, so it is a change)."""
-    found = rows(session, company_id)
-    return {(m.kind.value, m.scope, m.source): m.target for m in found if not confirmed_only or m.origin != SUGGESTED}
+def existing(session: Session, company_id: int) -> dict[Key, str]:
+    """(kind, scope, source) → target for every mapping the company has."""
+    return {(m.kind.value, m.scope, m.source): m.target for m in rows(session, company_id)}
 
 
 def check_changes(
@@ -124,7 +122,10 @@ def check_changes(
             "Xero's accounts and tax rates have not been read yet, so nothing can be checked or mapped. Connect to "
             "Xero first; mappings you set are kept across reconnects."
         )
-    return plan(ref, catalog(session, company, ref), existing(session, company_id, confirmed_only=confirming), changes)
+    found = rows(session, company_id)
+    known = {(m.kind.value, m.scope, m.source): m.target for m in found}
+    suggested = frozenset((m.kind.value, m.scope, m.source) for m in found if m.origin == SUGGESTED and confirming)
+    return plan(ref, catalog(session, company, ref), known, changes, suggested)
 
 
 def save(

@@ -143,6 +143,10 @@ class PlatformDocument(Base):
     issue_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     currency: Mapped[str] = mapped_column(String(3))
+    # Shown on the document in Xero (its Reference), e.g. the customer's order number.
+    reference: Mapped[str | None] = mapped_column(String(255))
+    # Whether unit amounts exclude tax, include it, or the document has none (Xero's LineAmountTypes).
+    line_amount_types: Mapped[str] = mapped_column(String(10), default="Exclusive", server_default="Exclusive")
     lines: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     total: Mapped[Decimal] = mapped_column(Money)
     voided: Mapped[bool] = mapped_column(default=False)
@@ -167,6 +171,8 @@ class PlatformDocument(Base):
             "contact_id": contact.id,
             "issue_date": self.issue_date.isoformat(),
             "due_date": self.due_date.isoformat() if self.due_date else None,
+            "reference": self.reference,
+            "line_amount_types": self.line_amount_types,
             "currency": self.currency,
             "lines": self.lines,
             "total": str(self.total),

@@ -17,7 +17,9 @@ from core.sync.queue import queue
 CENT = Decimal("0.01")
 
 
-def _lines(raw_lines: list[dict[str, Any]], kind: DocumentKind) -> tuple[list[dict[str, Any]], Decimal]:
+def _lines(raw_lines: list[dict[str, Any]], kind: DocumentKind, amounts: str) -> tuple[list[dict[str, Any]], Decimal]:
+    """The lines as stored, and the document's total: with tax-exclusive amounts, the lines plus their tax; with
+    tax-inclusive ones, the lines (their tax is inside them); with no tax, the lines."""
     lines, total = [], Decimal(0)
     for index, line in enumerate(raw_lines):
         quantity, unit = line["quantity"], line["unit_amount"]
@@ -26,10 +28,12 @@ def _lines(raw_lines: list[dict[str, Any]], kind: DocumentKind) -> tuple[list[di
             field = f"data.lines[{index}].discount_rate"
             raise PlatformInputError(field, "applies to sales invoices only (as in Xero)")
         tax = line.get("tax_amount") or Decimal(0)
+        if tax and amounts == "NoTax":
+            raise PlatformInputError(f"data.lines[{index}].tax_amount", "must be empty on a NoTax document")
         net = (quantity * unit * (1 - discount / 100)).quantize(CENT)
         if abs(net) >= LIMIT:
             raise PlatformInputError(f"data.lines[{index}]", f"quantity * unit amount must be less than {LIMIT:,.0f}")
-        total += net + tax
+        total += net if amounts == "Inclusive" else net + tax
         lines.append(
             {
                 "description": line["description"],
@@ -75,7 +79,8 @@ def _read(company: Company, data: dict[str, Any]) -> dict[str, Any]:
     issue_date, due_date = data["issue_date"], data.get("due_date")
     if due_date and due_date < issue_date:
         raise PlatformInputError("data.due_date", "cannot be before the issue date")
-    lines, total = _lines(data["lines"], kind)
+    amounts = data.get("line_amount_types") or "Exclusive"
+    lines, total = _lines(data["lines"], kind, amounts)
     return {
         "platform_id": data["document_id"],
         "kind": kind,
@@ -83,6 +88,8 @@ def _read(company: Company, data: dict[str, Any]) -> dict[str, Any]:
         "contact": data["contact_id"],
         "issue_date": issue_date,
         "due_date": due_date,
+        "reference": data.get("reference") or None,
+        "line_amount_types": amounts,
         "currency": data.get("currency") or company.base_currency,
         "lines": lines,
         "total": total,

@@ -24,6 +24,9 @@ from core.platform_api.checks import (
     Text,
 )
 
+# How a document's unit amounts stand to tax, in Xero's words (its LineAmountTypes).
+AMOUNTS = ("Exclusive", "Inclusive", "NoTax")
+
 EVENT_ID = Text(128, required=True, doc="A unique id for this event: sent again, the first answer comes back")
 _CONTACT_ID = "the contact's platform id (for a contact imported from Xero, the X-… id the contacts feed gives)"
 
@@ -51,13 +54,15 @@ LINE = Shape(
     {
         "description": Text(4000, required=True),
         "quantity": Amount(places=4),
-        "unit_amount": Amount(places=4, doc="tax-exclusive"),
+        "unit_amount": Amount(places=4, doc="including tax or not, as the document's line_amount_types says"),
         "discount_rate": Amount(
             required=False, least=0, most=100, doc="a percentage, on sales invoices only (as in Xero)"
         ),
         "category": Text(64, required=True, doc="the platform's category, mapped to a Xero account on Mappings"),
         "tax_rate": Text(64, required=True, doc="the platform's tax rate, mapped to a Xero tax rate on Mappings"),
-        "tax_amount": Amount(required=False, doc="the line's tax, as the platform worked it out"),
+        "tax_amount": Amount(
+            required=False, doc="the line's tax, as the platform worked it out (none on a NoTax document)"
+        ),
     },
     doc="quantity * unit amount * (1 - discount) must stay below 1,000,000,000,000, and so must the document's total",
 )
@@ -69,6 +74,13 @@ DOCUMENT = Shape(
         "contact_id": Text(64, required=True, doc=_CONTACT_ID),
         "issue_date": Day(required=True),
         "due_date": Day(doc="not before the issue date"),
+        "reference": Text(255, doc="shown on the document in Xero (its Reference), e.g. the customer's order number"),
+        "line_amount_types": Choice(
+            AMOUNTS,
+            required=False,
+            doc="whether unit amounts exclude tax (Exclusive, when not given), include it (Inclusive), or the "
+            "document carries none (NoTax)",
+        ),
         "currency": Currency(doc="the company's base currency when not given"),
         "lines": Items(LINE, limit=500, at_least=1, required=True),
     },

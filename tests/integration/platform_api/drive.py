@@ -54,6 +54,8 @@ class Records:
     suppliers: list[str]
     documents: dict[str, str]  # platform id -> kind
     proposals: list[str]
+    # Documents only payments point at: a generated change or void (which may leave nothing due) never reaches them.
+    payable: list[str] = field(default_factory=list)
     ids: itertools.count = field(default_factory=itertools.count)
 
 
@@ -82,6 +84,9 @@ def prepare(hub: Hub) -> Records:
         line = {"description": "Flour", "quantity": 1, "unit_amount": BIG, "category": "c", "tax_rate": "t"}
         document = {"document_id": f"D-{n}", "kind": kind, "number": f"N-{n}", "contact_id": supplier}
         _send(hub, company.id, "document.issued", document | {"issue_date": "2026-01-05", "lines": [line]})
+        payable = {**document, "document_id": f"P-{n}", "number": f"P-{n}"}
+        _send(hub, company.id, "document.issued", payable | {"issue_date": "2026-01-05", "lines": [line]})
+        records.payable.append(f"P-{n}")
     return records
 
 
@@ -116,11 +121,16 @@ def aim(case: Any, choose: Choose, records: Records) -> None:
         if values["kind"] != "sales_invoice":
             for line in values["lines"]:
                 line.pop("discount_rate", None)
+        if values.get("line_amount_types") == "NoTax":  # a document without tax has no line carrying any
+            for line in values["lines"]:
+                line.pop("tax_amount", None)
         if choose([False] * 5 + [True], "largest amounts"):
             for line in values["lines"]:
                 line["quantity"] = line["unit_amount"] = LARGEST
-    elif kind in ("document.voided", "payment.recorded"):
+    elif kind == "document.voided":
         values["document_id"] = choose(sorted(records.documents), "document")
+    elif kind == "payment.recorded":
+        values["document_id"] = choose(records.payable, "payable document")
         values.pop("currency", None)
 
 

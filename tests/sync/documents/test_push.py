@@ -108,6 +108,25 @@ def test_an_issued_invoice_reaches_xero_with_codes_contact_and_four_decimal_pric
     assert document_push.push_due(ready, worker="test").sent == 0  # nothing is pushed twice
 
 
+def test_references_tax_inclusive_prices_and_due_dates_reach_xero_as_the_platform_sent_them(ready: Hub) -> None:
+    """An inclusive price holds its tax: 9.99 x 3 = 29.97 with 20% VAT inside is 4.995, which Xero rounds to 5.00."""
+    inclusive = {**GOODS, "quantity": 3, "unit_amount": 9.99, "tax_amount": 5.00}
+    issue(ready, "INV-7101", lines=[inclusive], line_amount_types="Inclusive", reference="PO 4471")
+    issue(ready, "INV-7102", lines=[{**GOODS, "tax_amount": None}], line_amount_types="NoTax")
+    assert document_push.push_due(ready, worker="test").sent == 2
+    found = {i["InvoiceNumber"]: i for i in xero(ready, resources.INVOICES, InvoiceNumbers="INV-7101,INV-7102")}
+    taxed, untaxed = found["INV-7101"], found["INV-7102"]
+    assert (taxed["LineAmountTypes"], taxed["Reference"], taxed["DueDateString"][:10]) == (
+        "Inclusive",
+        "PO 4471",
+        "2026-12-02",
+    )
+    assert (taxed["Total"], taxed["TotalTax"], taxed["SubTotal"]) == (29.97, 5.0, 24.97)
+    assert str(document(ready, "INV-7101").total) == "29.97" and not errors_of(ready, "INV-7101")
+    assert (untaxed["LineAmountTypes"], untaxed["TotalTax"], untaxed["Total"]) == ("NoTax", 0.0, 41.48)
+    assert str(document(ready, "INV-7102").total) == "41.48"
+
+
 def _contact(hub: Hub, platform_id: str) -> PlatformContact:
     with hub.db.read() as session:
         return session.scalars(select(PlatformContact).where(PlatformContact.platform_id == platform_id)).one()

@@ -190,3 +190,42 @@ def test_a_mix_of_problems_lists_every_one_under_the_general_cause() -> None:
 def test_currencies_are_not_checked_before_reference_data_was_read() -> None:
     lookups = Lookups(LOOKUPS.accounts, LOOKUPS.taxes, LOOKUPS.rates, frozenset())
     assert not isinstance(check(SALES, doc(line(), currency="USD"), LINKED, lookups), Refusal)
+
+
+def inclusive(*lines: dict[str, Any], amounts: str = "Inclusive", total: str | None = None) -> dict[str, Any]:
+    """A document whose unit amounts include tax: its total is the lines' amounts (the tax is inside them)."""
+    if total is None:
+        total = str(sum(Decimal(x["line_amount"]) for x in lines))
+    return {"number": "INV-2", "currency": "GBP", "lines": list(lines), "total": total, "line_amount_types": amounts}
+
+
+@pytest.mark.parametrize(
+    ("unit", "quantity", "tax", "line_amount"),
+    [
+        ("12", "1", "2.00", "12.00"),  # 12 including 20% VAT holds 2.00
+        ("9.99", "3", "5.00", "29.97"),  # 29.97 * 20 / 120 = 4.995, which Xero rounds half up to 5.00
+        ("0.10", "7", "0.12", "0.70"),  # 0.1166… to 0.12
+    ],
+)
+def test_tax_inclusive_lines_hold_their_tax_to_the_cent_as_xero_rounds(
+    unit: str, quantity: str, tax: str, line_amount: str
+) -> None:
+    payload = inclusive(line(unit_amount=unit, quantity=quantity, tax_amount=tax, line_amount=line_amount))
+    found = check(SALES, payload, LINKED, LOOKUPS)
+    assert not isinstance(found, Refusal), found
+    assert (found[0].line_amount, found[0].tax_amount) == (Decimal(line_amount), Decimal(tax))
+
+
+def test_a_tax_inclusive_document_whose_tax_was_worked_out_exclusive_is_refused_with_the_reason() -> None:
+    refused = check(SALES, inclusive(line(unit_amount="12", tax_amount="2.40", line_amount="12.00")), LINKED, LOOKUPS)
+    assert isinstance(refused, Refusal)
+    assert "worked out on a tax-exclusive price" in refused.detail and "line_amount_types" in refused.detail
+    wrong_total = check(SALES, inclusive(line(unit_amount="12", line_amount="12.00"), total="14.00"), LINKED, LOOKUPS)
+    assert isinstance(wrong_total, Refusal) and "not the lines plus their tax (12.00)" in wrong_total.detail
+
+
+def test_a_no_tax_document_carries_no_tax() -> None:
+    none = line(tax_amount="0", line_amount="10.00")
+    assert not isinstance(check(SALES, inclusive(none, amounts="NoTax"), LINKED, LOOKUPS), Refusal)
+    taxed = check(SALES, inclusive(line(), amounts="NoTax", total="10.00"), LINKED, LOOKUPS)
+    assert isinstance(taxed, Refusal) and "carry no tax" in taxed.detail
