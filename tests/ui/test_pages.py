@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -65,12 +66,32 @@ def test_unknown_single_sign_on_user_is_told_to_ask_an_admin(app_as: AppFactory)
     assert "has no hub account" in page_text(at)
 
 
+# Words a singular count may stand before that end in "s" and are not plural nouns.
+NOT_PLURAL = frozenset({"is", "was", "has", "does", "this", "its", "plus", "as", "us", "less", "minus", "yes"})
+
+
+def wrong_plurals(text: str) -> list[str]:
+    """Counts whose noun disagrees: "1 contacts", "(s)" left for the reader to sort out."""
+    found = re.findall(r"(?<![\d.,])1 ([a-z]+s)\b", text)
+    return [f"1 {word}" for word in found if word not in NOT_PLURAL] + re.findall(r"\w+\(s\)", text)
+
+
 @pytest.mark.parametrize("account", demo.ACCOUNTS, ids=[a.email.split("@")[0] for a in demo.ACCOUNTS])
 def test_every_page_renders_for_every_role(app_as: AppFactory, ui_hub: Hub, account: demo.DemoAccount) -> None:
     at = run_ok(app_as(account.email))
     for path, title, _icon in page_files_for(actor(ui_hub, account.email)):
         run_ok(at.switch_page(path))
         assert any(t.value == title or title.startswith(t.value) for t in at.title), (path, page_text(at)[:300])
+        assert not wrong_plurals(page_text(at)), (path, wrong_plurals(page_text(at)))
+
+
+def test_the_plural_check_catches_what_it_should() -> None:
+    assert wrong_plurals("1 contacts match · Download 1 rows · 2 minute(s) ago") == [
+        "1 contacts",
+        "1 rows",
+        "minute(s)",
+    ]
+    assert wrong_plurals("1 contact matches · 1 is waiting · 21 rows · 1.5 hours · page 1 of 3") == []
 
 
 def test_finance_manager_sees_nothing_of_other_companies(app_as: AppFactory, ui_hub: Hub) -> None:
