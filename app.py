@@ -7,9 +7,9 @@ import streamlit as st
 from core.failures import STARTUP_ERRORS
 from core.settings import PROJECT_ROOT
 from web.runtime import get_hub
-from web.ui import chrome, exceptions
+from web.ui import chrome, exceptions, sign_in_form
 from web.ui.identity import current_actor
-from web.ui.pages import pages_for
+from web.ui.navigation import pages_for
 
 FAVICON = PROJECT_ROOT / "web" / "static" / "favicon.png"
 
@@ -27,15 +27,17 @@ except STARTUP_ERRORS as problem:
 actor = current_actor(hub)
 st.session_state["actor"] = actor
 if actor is None:
-    page = st.navigation(pages_for(None), position="hidden")
+    st.navigation(pages_for(None), position="hidden")
+    show = sign_in_form.show  # whichever page's address was opened: signing in lands there
 else:
     company = chrome.pick_company(hub, actor)
     st.session_state["company"] = company
     page = st.navigation(pages_for(actor))
     chrome.sidebar(hub, actor, company)
     chrome.reconnect_banner(hub, actor, company, link=page.url_path != "connections")
+    show = page.run
 
 try:
-    page.run()
+    show()
 except Exception as exc:  # noqa: BLE001 - the last line of defence: no traceback reaches a page
     exceptions.show(exc)

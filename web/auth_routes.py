@@ -14,7 +14,7 @@ from starlette.routing import Route
 from core.failures import UNAVAILABLE_ERRORS
 from core.hub import Hub
 from core.staff import sessions, signin, single_sign_on
-from web import lanes
+from web import destination, lanes
 from web.runtime import get_hub
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ async def sign_in(request: Request) -> Response:
     form = await request.form()
     email = str(form.get("email", ""))[:320]
     password = str(form.get("password", ""))[:1000]
+    going = destination.safe(str(form.get("next", "")))
     user_agent = request.headers.get("user-agent", "")
     client = request.client.host if request.client else ""
     try:
@@ -66,12 +67,14 @@ async def sign_in(request: Request) -> Response:
         params = {"signin": result.refusal, "email": email.strip()}
         if result.wait_seconds:
             params["wait"] = str(result.wait_seconds)
+        if going != "/":
+            params["next"] = going  # kept for the next try
         return _back_to_sign_in(**params)
-    return _signed_in(hub, result.cookie or "")
+    return _signed_in(hub, result.cookie or "", going)
 
 
-def _signed_in(hub: Hub, cookie: str) -> Response:
-    response = RedirectResponse("/", status_code=303)
+def _signed_in(hub: Hub, cookie: str, going: str = "/") -> Response:
+    response = RedirectResponse(going, status_code=303)
     response.set_cookie(
         sessions.cookie_name(hub.settings),
         cookie,

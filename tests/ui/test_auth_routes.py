@@ -112,3 +112,28 @@ def test_a_single_sign_on_ticket_becomes_the_session_cookie_once(client: TestCli
     again = client.get(f"/auth/single-sign-on?ticket={outcome.ticket}")
     assert again.status_code == 303 and "set-cookie" not in again.headers
     assert client.get("/auth/single-sign-on").headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/errors?company=1", "/errors?company=1"),
+        ("/contacts", "/contacts"),
+        ("", "/"),
+        ("//evil.example/x", "/"),
+        ("https://evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("/errors\r\nSet-Cookie: x=1", "/"),
+    ],
+    ids=["alert-link", "old-tab", "none", "scheme-relative", "other-site", "backslash", "header-split"],
+)
+def test_signing_in_lands_on_the_page_asked_for_and_never_on_another_site(
+    client: TestClient, asked: str, lands: str
+) -> None:
+    answer = client.post("/auth/sign-in", data={"email": FIONA, "password": DEMO_PASSWORD, "next": asked})
+    assert answer.status_code == 303 and answer.headers["location"] == lands
+
+
+def test_a_refused_sign_in_keeps_the_page_asked_for_for_the_next_try(client: TestClient) -> None:
+    refused = client.post("/auth/sign-in", data={"email": FIONA, "password": "wrong", "next": "/errors?company=1"})
+    assert parse_qs(urlsplit(refused.headers["location"]).query)["next"] == ["/errors?company=1"]

@@ -81,13 +81,13 @@ def test_every_page_of_the_company_shows_what_happened_and_its_admin_may_reconne
 ) -> None:
     seed_state(ui_hub, kind)
     at = run_ok(app_as(FIONA))
-    for page in ("pages/overview.py", "pages/documents.py", "pages/sync_runs.py"):
+    for page in ("web/pages/overview.py", "web/pages/documents.py", "web/pages/sync_runs.py"):
         run_ok(at.switch_page(page))
         text = banner_text(at)
         assert HEADLINES[kind] in text and WAITS[kind] in text, page
         assert LINK in links(at), page
         assert "Only this company's admins" not in text
-    run_ok(at.switch_page("pages/connections.py"))  # the page the link opens offers the reconnect itself
+    run_ok(at.switch_page("web/pages/connections.py"))  # the page the link opens offers the reconnect itself
     assert HEADLINES[kind] in banner_text(at) and LINK not in links(at)
     assert any(b.label == "Reconnect to Xero" for b in at.button)
 

@@ -60,7 +60,7 @@ def test_support_sees_every_connection_with_those_needing_attention_first(app_as
     seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.CONNECTED)
     seed_connection(ui_hub, "Tui Garden Supplies Ltd", ConnectionState.NEEDS_RECONNECT, reason="Access revoked.")
     at = run_ok(app_as(SUPPORT))
-    run_ok(at.switch_page("pages/connections.py"))
+    run_ok(at.switch_page("web/pages/connections.py"))
     table = at.dataframe[0].value
     assert table["Company"].iloc[0] == "Tui Garden Supplies Ltd" and "Needs reconnect" in table["State"].iloc[0]
     harbour = table[table["Company"] == "Harbour Bakery Ltd"].iloc[0]
@@ -88,7 +88,7 @@ def test_company_admin_sees_health_budget_and_what_a_disconnect_does(app_as: App
             payload={"email": "a@b.example"},
         )
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/connections.py"))
+    run_ok(at.switch_page("web/pages/connections.py"))
     text = page_text(at)
     assert "Connected · Harbour Bakery Ltd (Xero)" in text
     assert "Calls left today\n4,870" in text and "Days until inactivity disconnect\n50" in text
@@ -103,7 +103,7 @@ def test_a_spent_daily_budget_is_said_plainly(app_as: AppFactory, ui_hub: Hub) -
     cid = seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.CONNECTED)
     budget.pause(ui_hub.db, f"{TENANT[:-2]}{cid:02d}", 3600, "day")
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/connections.py"))
+    run_ok(at.switch_page("web/pages/connections.py"))
     assert "today's 5,000 Xero calls are used" in page_text(at)
 
 
@@ -112,23 +112,23 @@ def test_the_reconnect_banner_names_the_problem_and_the_page_offers_reconnect(ap
     at = run_ok(app_as(FIONA))  # every page of the company: the browser tests follow it from page to page
     text = page_text(at).replace("*", "")
     assert "Harbour Bakery Ltd needs reconnecting to Xero" in text and "Access was revoked" in text
-    run_ok(at.switch_page("pages/connections.py"))
+    run_ok(at.switch_page("web/pages/connections.py"))
     assert any(b.label == "Reconnect to Xero" for b in at.button)
 
 
 def test_no_connection_yet_offers_connect_to_admins_only(app_as: AppFactory) -> None:
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/connections.py"))
+    run_ok(at.switch_page("web/pages/connections.py"))
     assert "Not connected" in page_text(at) and any(b.label == "Connect to Xero" for b in at.button)
     colin = run_ok(app_as("colin@harbourbakery.example"))
-    run_ok(colin.switch_page("pages/connections.py"))
+    run_ok(colin.switch_page("web/pages/connections.py"))
     assert "Only this company's admins" in page_text(colin)
 
 
 def test_a_disconnected_company_can_still_be_removed(app_as: AppFactory, ui_hub: Hub) -> None:
     seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.DISCONNECTED, reason="Disconnected after 60 days.")
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/connections.py"))
+    run_ok(at.switch_page("web/pages/connections.py"))
     labels = {b.label for b in at.button}
     assert {"Reconnect to Xero", "Remove…"} <= labels and "Disconnect…" not in labels
     assert "Disconnected after 60 days." in page_text(at)
@@ -143,7 +143,7 @@ def test_words_from_xero_are_shown_as_text_never_as_markdown(app_as: AppFactory,
         found.tenant_name = evil
         record(session, company_id=cid, code="xero_outage", entity=EntityRef("contact", "7"), detail=evil)
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/connections.py"))
+    run_ok(at.switch_page("web/pages/connections.py"))
     next(b for b in at.button if b.label == "Disconnect…").click()
     run_ok(at)
     shown = [m.value for m in [*at.markdown, *at.caption, *at.info, *at.toast]]
@@ -164,9 +164,9 @@ def test_the_cap_on_xero_connections_is_shown_and_explained(
     support = app_as(SUPPORT)
     run_ok(support)
     assert "2 of 2 Xero connections in use. The hub's Xero app" in page_text(
-        run_ok(support.switch_page("pages/connections.py"))
+        run_ok(support.switch_page("web/pages/connections.py"))
     )
     fiona = app_as(FIONA)
     run_ok(fiona)
-    fm_page = page_text(run_ok(fiona.switch_page("pages/connections.py")))
+    fm_page = page_text(run_ok(fiona.switch_page("web/pages/connections.py")))
     assert "the most Xero allows an app that has not completed its certification" in fm_page

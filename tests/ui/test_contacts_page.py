@@ -20,7 +20,7 @@ from tests.ui.conftest import page_text
 from tests.ui.test_connections_page import company_id, seed_connection
 from tests.ui.test_pages import FIONA, AppFactory, run_ok
 
-PAGE = "pages/contacts.py"
+PAGE = "web/pages/contacts.py"
 HARBOUR = "Harbour Bakery Ltd"
 
 

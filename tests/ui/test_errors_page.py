@@ -18,7 +18,7 @@ from tests.ui.conftest import page_text
 
 AppFactory = Callable[[str | None], AppTest]
 SAM, FIONA = "sam@hub.example", "fiona@harbourbakery.example"
-ERRORS = "pages/errors.py"
+ERRORS = "web/pages/errors.py"
 SCRIPT = "<script>alert('owned')</script><b>bold</b>"
 
 

@@ -27,7 +27,7 @@ def _offboard_button(at):  # type: ignore[no-untyped-def]
 
 def test_a_finance_manager_sees_no_danger_zone(app_as: AppFactory) -> None:
     at = run_ok(app_as(FIONA))  # a company admin of Harbour Bakery, still not a hub admin
-    run_ok(at.switch_page("pages/company.py"))
+    run_ok(at.switch_page("web/pages/company.py"))
     assert "Danger zone" not in page_text(at) and not [b for b in at.button if b.label.startswith("Offboard")]
 
 
@@ -35,7 +35,7 @@ def test_an_admin_offboards_a_company_by_typing_its_name(app_as: AppFactory, ui_
     harbour = _harbour(ui_hub)
     at = run_ok(app_as("ada@hub.example"))
     at.session_state["company_id"] = harbour.id
-    run_ok(at.switch_page("pages/company.py"))
+    run_ok(at.switch_page("web/pages/company.py"))
     text = page_text(at)
     assert "Danger zone" in text and "contacts have their personal details and history erased" in text
     assert "2 staff users are disabled" in text

@@ -16,7 +16,7 @@ from tests.ui.conftest import page_text
 
 AppFactory = Callable[[str | None], AppTest]
 ADA, FIONA = "ada@hub.example", "fiona@harbourbakery.example"
-OUTBOX = "pages/outbox.py"
+OUTBOX = "web/pages/outbox.py"
 
 
 def open_outbox(app_as: AppFactory, email: str) -> AppTest:

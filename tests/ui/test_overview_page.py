@@ -111,7 +111,7 @@ def test_finance_manager_sees_their_company_card_enriched_and_nobody_else(app_as
 def test_sync_runs_page_lists_newest_first_and_filters_by_job(app_as: AppFactory, ui_hub: Hub) -> None:
     seed_trouble(ui_hub)
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/sync_runs.py"))
+    run_ok(at.switch_page("web/pages/sync_runs.py"))
     frame = at.dataframe[0].value
     assert list(frame["Outcome"]) == ["batch 3", "batch 2", "batch 1", "batch 0"]
     assert list(frame["API calls"]) == [1, 1, 1, 1] and "Last run:" in page_text(at)
@@ -139,7 +139,7 @@ def test_diagnostics_button_is_there_for_the_right_roles(
 ) -> None:
     seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
     at = run_ok(app_as(email))
-    run_ok(at.switch_page("pages/sync_runs.py"))
+    run_ok(at.switch_page("web/pages/sync_runs.py"))
     buttons = [b for b in at.get("download_button") if b.proto.label == "Download diagnostics (JSON)"]
     assert len(buttons) == (1 if offered else 0)
     with ui_hub.db.read() as session:
@@ -159,7 +159,7 @@ def test_a_queued_run_is_said_to_wait_for_the_sidecar(app_as: AppFactory, ui_hub
     with ui_hub.db.write() as session:
         runs.request(session, company_id=cid, job="contacts_import")
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/sync_runs.py"))
+    run_ok(at.switch_page("web/pages/sync_runs.py"))
     text = page_text(at)
     assert "**Last run:** Initial import of contacts and suppliers, asked for" in text
     assert "ago, waiting for the sidecar" in text

@@ -15,7 +15,7 @@ from core.hub import Hub
 from core.models.base import AuditEvent, Company
 from core.staff import users
 from tests.ui.conftest import page_text
-from web.ui.pages import page_files_for
+from web.ui.navigation import page_files_for
 
 AppFactory = Callable[[str | None], AppTest]
 FIONA = "fiona@harbourbakery.example"
@@ -101,15 +101,15 @@ def test_finance_manager_sees_nothing_of_other_companies(app_as: AppFactory, ui_
     assert not at.sidebar.selectbox, "a finance manager has no company picker"
     pages = page_files_for(fiona)
     assert [p[0] for p in pages] == [
-        "pages/overview.py",
-        "pages/connections.py",
-        "pages/contacts.py",
-        "pages/company.py",
-        "pages/mappings.py",
-        "pages/documents.py",
-        "pages/sync_runs.py",
-        "pages/errors.py",
-        "pages/outbox.py",
+        "web/pages/overview.py",
+        "web/pages/connections.py",
+        "web/pages/contacts.py",
+        "web/pages/company.py",
+        "web/pages/mappings.py",
+        "web/pages/documents.py",
+        "web/pages/sync_runs.py",
+        "web/pages/errors.py",
+        "web/pages/outbox.py",
     ]
     for path, *_ in pages:
         text = page_text(run_ok(at.switch_page(path)))
@@ -120,7 +120,7 @@ def test_finance_manager_sees_nothing_of_other_companies(app_as: AppFactory, ui_
 
 def test_finance_manager_changes_their_company_settings(app_as: AppFactory, ui_hub: Hub) -> None:
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/company.py"))
+    run_ok(at.switch_page("web/pages/company.py"))
     at.text_input[0].set_value("books@harbourbakery.example")
     at.number_input[0].set_value(30)
     at.button[0].click()
@@ -136,7 +136,7 @@ def test_finance_manager_chooses_who_owns_contact_details_after_reading_what_it_
     app_as: AppFactory, ui_hub: Hub
 ) -> None:
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/company.py"))
+    run_ok(at.switch_page("web/pages/company.py"))
     owner = at.radio(key=next(r.key for r in at.radio if str(r.key).startswith("ownership-")))
     assert owner.value == "by_role"
     owner.set_value("xero")
@@ -153,7 +153,7 @@ def test_finance_manager_chooses_who_owns_contact_details_after_reading_what_it_
 
 def test_bad_email_is_refused_on_the_page_and_nothing_changes(app_as: AppFactory, ui_hub: Hub) -> None:
     at = run_ok(app_as(FIONA))
-    run_ok(at.switch_page("pages/company.py"))
+    run_ok(at.switch_page("web/pages/company.py"))
     at.text_input[0].set_value("not an email")
     at.button[0].click()
     run_ok(at)
@@ -165,14 +165,14 @@ def test_bad_email_is_refused_on_the_page_and_nothing_changes(app_as: AppFactory
 
 def test_viewer_reads_company_settings_but_cannot_save(app_as: AppFactory) -> None:
     at = run_ok(app_as("vic@hub.example"))
-    run_ok(at.switch_page("pages/company.py"))
+    run_ok(at.switch_page("web/pages/company.py"))
     assert at.text_input[0].disabled and at.button[0].disabled
     assert all(r.disabled for r in at.radio) and not [b for b in at.button if b.label == "Save the owner"]
 
 
 def test_admin_adds_a_user_and_sees_the_generated_password(app_as: AppFactory, ui_hub: Hub) -> None:
     at = run_ok(app_as("ada@hub.example"))
-    run_ok(at.switch_page("pages/users.py"))
+    run_ok(at.switch_page("web/pages/users.py"))
     at.text_input(key="new-name").set_value("Priya Shah")
     at.text_input(key="new-email").set_value("priya@hub.example")
     at.selectbox(key="new-role").set_value(users.Role.SUPPORT)
@@ -186,7 +186,7 @@ def test_admin_adds_a_user_and_sees_the_generated_password(app_as: AppFactory, u
 
 def test_audit_page_lists_and_filters_events(app_as: AppFactory) -> None:
     at = run_ok(app_as("ada@hub.example"))
-    run_ok(at.switch_page("pages/audit.py"))
+    run_ok(at.switch_page("web/pages/audit.py"))
     assert "Signed in" in page_text(at)
     at.text_input[0].set_value("nobody-matches-this")
     run_ok(at)
@@ -205,7 +205,7 @@ def test_finance_manager_cannot_switch_to_another_company_by_tampering(app_as: A
         tui = session.scalar(select(Company.id).where(Company.name == "Tui Garden Supplies Ltd"))
     at = run_ok(app_as(FIONA))
     at.session_state["company_id"] = tui
-    run_ok(at.switch_page("pages/company.py"))
+    run_ok(at.switch_page("web/pages/company.py"))
     assert "Harbour Bakery Ltd" in page_text(at) and "Tui Garden Supplies Ltd" not in page_text(at)
     at.text_input[0].set_value("changed@harbourbakery.example")
     at.button[0].click()
@@ -218,7 +218,7 @@ def test_finance_manager_cannot_switch_to_another_company_by_tampering(app_as: A
 
 def test_admin_makes_a_key_for_one_company_and_the_page_says_what_it_reaches(app_as: AppFactory) -> None:
     at = run_ok(app_as("ada@hub.example"))
-    run_ok(at.switch_page("pages/api_keys.py"))
+    run_ok(at.switch_page("web/pages/api_keys.py"))
     at.text_input[0].set_value("Harbour's platform")
     reach = at.selectbox[0]
     reach.select_index(reach.options.index("Harbour Bakery Ltd"))

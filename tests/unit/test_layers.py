@@ -1,4 +1,4 @@
-"""Layers point one way: pages and routes -> core <- scheduler; inside core, packages point one way too."""
+"""Layers point one way: pages and routes (web/) -> core <- scheduler; inside core, packages point one way too."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ import pytest
 from core.settings import PROJECT_ROOT
 
 FORBIDDEN = {
-    "core": {"streamlit", "starlette", "apscheduler", "web", "pages", "scheduler", "sandbox"},  # demodata is allowed
+    "core": {"streamlit", "starlette", "apscheduler", "web", "scheduler", "sandbox"},  # demodata is allowed
     "core/xero": {"sqlalchemy"},  # the HTTP boundary: it says what Xero answered and never touches the database
     "web": {"httpx", "authlib", "sqlalchemy", "scheduler", "sandbox"},
-    "pages": {"httpx", "authlib", "sqlalchemy", "scheduler", "sandbox"},
-    "scheduler": {"streamlit", "starlette", "web", "pages", "sqlalchemy", "httpx", "authlib"},
-    "sandbox": {"core", "web", "pages", "scheduler", "streamlit"},
-    "demodata": {"core", "web", "pages", "scheduler", "sandbox", "streamlit", "starlette", "sqlalchemy"},
+    "scheduler": {"streamlit", "starlette", "web", "sqlalchemy", "httpx", "authlib"},
+    "sandbox": {"core", "web", "scheduler", "streamlit"},
+    "demodata": {"core", "web", "scheduler", "sandbox", "streamlit", "starlette", "sqlalchemy"},
     "app.py": {"httpx", "authlib", "sqlalchemy"},
     "server.py": {"httpx", "authlib", "sqlalchemy"},
 }
@@ -48,7 +47,7 @@ CORE_ORDER = (
 )
 KERNEL_MAX = 16  # plain modules in core/ itself, __init__.py included
 CORE = PROJECT_ROOT / "core"
-PRODUCT = ("core", "web", "pages", "scheduler", "app.py", "server.py", "manage.py", "launcher.py", "processes.py")
+PRODUCT = ("core", "web", "scheduler", "app.py", "server.py", "manage.py", "launcher.py", "processes.py")
 
 
 def imported_roots(path: Path) -> set[str]:
@@ -104,7 +103,7 @@ def test_no_import_against_the_layers(part: str, path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [p for part in ("core", "web", "pages", "scheduler", "sandbox", "demodata") for p in files(part)],
+    [p for part in ("core", "web", "scheduler", "sandbox", "demodata") for p in files(part)],
     ids=lambda p: str(p.relative_to(PROJECT_ROOT)),
 )
 def test_modules_stay_small(path: Path) -> None:
@@ -173,12 +172,12 @@ def test_every_download_built_when_pressed_checks_the_person_again() -> None:
     """A deferred download runs when pressed, maybe long after the page was drawn: it asks for the person as they
     stand then (sessions.current), so someone disabled or signed out since gets nothing."""
     lacking = []
-    for page in sorted((PROJECT_ROOT / "pages").glob("*.py")):
+    for page in sorted((PROJECT_ROOT / "web" / "pages").glob("*.py")):
         text = page.read_text()
         for found in re.finditer(r"def _csv\(\) -> str:\n((?:\s{4,}.*\n)+)", text):
             if "sessions.current(" not in found.group(1):
                 lacking.append(page.name)
-    assert lacking == [] and found_any(PROJECT_ROOT / "pages")
+    assert lacking == [] and found_any(PROJECT_ROOT / "web" / "pages")
 
 
 def found_any(pages: Path) -> bool:

@@ -113,7 +113,7 @@ def reconnect_banner(hub: Hub, actor: Actor, company: Company | None, *, link: b
         return
     st.warning(f"**{md(found.headline)}** {md(found.detail)}", icon=BANNER_ICONS[found.kind])
     if found.can_reconnect and link:
-        st.page_link("pages/connections.py", label="Open Xero connections to reconnect", icon=":material/link:")
+        st.page_link("web/pages/connections.py", label="Open Xero connections to reconnect", icon=":material/link:")
 
 
 def sidebar(hub: Hub, actor: Actor, company: Company | None) -> None:

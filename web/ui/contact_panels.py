@@ -45,7 +45,7 @@ def import_panel(status: contact_actions.ImportStatus, company: Company) -> None
             "below meanwhile.",
             icon=":material/link_off:",
         )
-        st.page_link("pages/connections.py", label="Open Xero connections", icon=":material/link:")
+        st.page_link("web/pages/connections.py", label="Open Xero connections", icon=":material/link:")
         return
     if status.connection is ConnectionState.REMOVED:
         st.warning(

@@ -13,12 +13,12 @@ from core.models.sync import ConnectionState
 from core.text import plural
 from web.ui.chrome import COMPANY_KEY, ago
 from web.ui.messages import md
-from web.ui.pages import page_files_for
+from web.ui.navigation import page_files_for
 
 FIXES = {
-    CONNECTIONS: ("pages/connections.py", "Open Xero connections", ":material/link:"),
-    ERRORS: ("pages/errors.py", "Open sync errors", ":material/error:"),
-    RUNS: ("pages/sync_runs.py", "Open sync runs", ":material/history:"),
+    CONNECTIONS: ("web/pages/connections.py", "Open Xero connections", ":material/link:"),
+    ERRORS: ("web/pages/errors.py", "Open sync errors", ":material/error:"),
+    RUNS: ("web/pages/sync_runs.py", "Open sync runs", ":material/history:"),
 }
 # The attention list shows this many companies in full; the rest are in the companies table below it.
 SHOWN = 12

@@ -26,8 +26,8 @@ JUMP = "errors-jump"  # a search to open on the Contacts & suppliers page on the
 
 
 HUB_PAGES = {
-    "contacts": ("pages/contacts.py", "Contacts & suppliers"),
-    "documents": ("pages/documents.py", "Documents"),
+    "contacts": ("web/pages/contacts.py", "Contacts & suppliers"),
+    "documents": ("web/pages/documents.py", "Documents"),
 }
 
 

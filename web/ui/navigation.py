@@ -6,19 +6,19 @@ import streamlit as st
 
 from core.auth import Actor, Permission, allowed
 
-SIGN_IN = ("pages/sign_in.py", "Sign in", ":material/login:")
-OVERVIEW = ("pages/overview.py", "Overview", ":material/dashboard:")
-COMPANY = ("pages/company.py", "Company settings", ":material/apartment:")
-CONNECTIONS = ("pages/connections.py", "Xero connections", ":material/link:")
-CONTACTS = ("pages/contacts.py", "Contacts & suppliers", ":material/contacts:")
-MAPPINGS = ("pages/mappings.py", "Mappings", ":material/account_tree:")
-USERS = ("pages/users.py", "Staff users", ":material/group:")
-AUDIT = ("pages/audit.py", "Audit log", ":material/history:")
-API_KEYS = ("pages/api_keys.py", "API keys", ":material/key:")
-OUTBOX = ("pages/outbox.py", "Email outbox", ":material/outgoing_mail:")
-ERRORS = ("pages/errors.py", "Sync errors", ":material/error:")
-SYNC_RUNS = ("pages/sync_runs.py", "Sync runs", ":material/manage_history:")
-DOCUMENTS = ("pages/documents.py", "Documents", ":material/receipt_long:")
+SIGN_IN = ("web/pages/sign_in.py", "Sign in", ":material/login:")
+OVERVIEW = ("web/pages/overview.py", "Overview", ":material/dashboard:")
+COMPANY = ("web/pages/company.py", "Company settings", ":material/apartment:")
+CONNECTIONS = ("web/pages/connections.py", "Xero connections", ":material/link:")
+CONTACTS = ("web/pages/contacts.py", "Contacts & suppliers", ":material/contacts:")
+MAPPINGS = ("web/pages/mappings.py", "Mappings", ":material/account_tree:")
+USERS = ("web/pages/users.py", "Staff users", ":material/group:")
+AUDIT = ("web/pages/audit.py", "Audit log", ":material/history:")
+API_KEYS = ("web/pages/api_keys.py", "API keys", ":material/key:")
+OUTBOX = ("web/pages/outbox.py", "Email outbox", ":material/outgoing_mail:")
+ERRORS = ("web/pages/errors.py", "Sync errors", ":material/error:")
+SYNC_RUNS = ("web/pages/sync_runs.py", "Sync runs", ":material/manage_history:")
+DOCUMENTS = ("web/pages/documents.py", "Documents", ":material/receipt_long:")
 
 
 def _page(spec: tuple[str, str, str], *, default: bool = False) -> st.Page:
@@ -47,6 +47,15 @@ def page_files_for(actor: Actor | None) -> list[tuple[str, str, str]]:
     return specs
 
 
+EVERY = (
+    *(SIGN_IN, OVERVIEW, CONNECTIONS, CONTACTS, COMPANY, MAPPINGS, DOCUMENTS),
+    *(SYNC_RUNS, ERRORS, OUTBOX, USERS, AUDIT, API_KEYS),
+)
+
+
 def pages_for(actor: Actor | None) -> list[st.Page]:
-    specs = page_files_for(actor)
+    """The navigation for a signed-in person; for nobody, every page's address (so a link to any page is found,
+    rather than "page not found") with the sign-in page first: app.py then shows the sign-in form at that address,
+    and signing in lands on it."""
+    specs = page_files_for(actor) if actor is not None else list(EVERY)
     return [_page(spec, default=index == 0) for index, spec in enumerate(specs)]
