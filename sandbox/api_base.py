@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +20,10 @@ from sandbox.store import Store
 BASE = "/api.xro/2.0"
 MAX_BODY_BYTES = 10 * 1024 * 1024
 MAX_PAGE_SIZE = 1000
+INT32_MAX = 2**31 - 1
 IDEMPOTENCY_MS = 6 * 60 * 1000
+_HIGH, _LOW = rb"\\u[dD][89abAB][0-9a-fA-F]{2}", rb"\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+_LONE_SURROGATE = re.compile(_HIGH + rb"(?!" + _LOW + rb")|(?<!" + _HIGH + rb")" + _LOW)
 
 
 @dataclass(frozen=True)
@@ -60,10 +64,24 @@ async def read_json(request: Request) -> Any:
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise Refusal(wire.request_problem("The request is larger than the 10 MB Xero accepts."))
+    if b"\\u" in body and _LONE_SURROGATE.search(body):  # text that cannot be stored or sent back as UTF-8
+        raise Refusal(wire.request_problem("The request body is not valid JSON (a lone UTF-16 surrogate)."))
     try:
-        return json.loads(body or b"null")
+        return json.loads(body or b"null", parse_constant=_not_json)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise Refusal(wire.request_problem(f"The request body is not valid JSON ({exc.msg}).")) from None
+        raise Refusal(wire.request_problem(f"The request body is not valid JSON ({_reason(exc)}).")) from None
+    except RecursionError:
+        raise Refusal(wire.request_problem("The request body is nested too deeply.")) from None
+    except ValueError:  # a number of thousands of digits
+        raise Refusal(wire.request_problem("The request body has a number Xero cannot read.")) from None
+
+
+def _not_json(name: str) -> Any:
+    raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
+
+
+def _reason(exc: ValueError) -> str:
+    return exc.msg if isinstance(exc, json.JSONDecodeError) else "it is not UTF-8"
 
 
 def elements_of(body: Any, plural: str) -> list[Any]:
@@ -95,20 +113,22 @@ def paging(request: Request) -> tuple[int | None, int]:
         size = 100 if raw_size is None else int(raw_size)
     except ValueError:
         raise Refusal(wire.request_problem("page and pageSize must be whole numbers.")) from None
-    if page is not None and page < 1:
-        raise Refusal(wire.request_problem("page must be 1 or more."))
-    if size < 1:
-        raise Refusal(wire.request_problem("pageSize must be 1 or more."))
+    # Xero reads both as .NET Int32: a larger number is a request it cannot read, not an empty page.
+    if page is not None and not 1 <= page <= INT32_MAX:
+        raise Refusal(wire.request_problem(f"page must be a whole number from 1 to {INT32_MAX}."))
+    if not 1 <= size <= INT32_MAX:
+        raise Refusal(wire.request_problem(f"pageSize must be a whole number from 1 to {INT32_MAX}."))
     return page, min(size, MAX_PAGE_SIZE)
 
 
 def guids(request: Request, name: str) -> tuple[str, ...]:
     raw = request.query_params.get(name, "")
-    values = tuple(v.strip().strip('"').lower() for v in raw.split(",") if v.strip())
-    bad = [v for v in values if not wire.is_guid(v)]
+    values = [v.strip().strip('"') for v in raw.split(",") if v.strip()]
+    found = tuple(wire.guid_of(v) for v in values)
+    bad = [v for v, guid in zip(values, found, strict=True) if guid is None]
     if bad:
-        raise Refusal(wire.request_problem(f"'{bad[0]}' in {name} is not a valid GUID."))
-    return values
+        raise Refusal(wire.request_problem(f"'{bad[0][:100]}' in {name} is not a valid GUID."))
+    return tuple(g for g in found if g is not None)
 
 
 def _date_of(value: Any):  # type: ignore[no-untyped-def]
@@ -124,6 +144,8 @@ def where_of(request: Request) -> Callable[[dict[str, Any]], bool] | None:
         return None
     try:
         return parse_where(text, _date_of)
+    except RecursionError:
+        raise Refusal(wire.request_problem("The where clause is nested too deeply.")) from None
     except QueryError as exc:
         raise Refusal(wire.request_problem(str(exc))) from None
 

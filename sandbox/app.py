@@ -26,6 +26,7 @@ from sandbox import (
     identity,
     loader,
     orgs,
+    paths,
     screens,
     wire,
 )
@@ -36,11 +37,12 @@ from sandbox.store import Store
 from sandbox.webhooks import WebhookSender
 
 REQUEST_LOG_ROWS = 5000
-LOGGED_PREFIXES = ("/api.xro/", "/connect/", "/connections", "/Connections", "/identity/")
+LOGGED_PREFIXES = ("/api.xro/", "/connect/", "/connections", "/identity/")
 
 
 class RequestLog:
-    """Records every Xero-path request (method, path, tenant, status, time, Idempotency-Key) in a bounded table."""
+    """Records every Xero-path request (method, path as sent, tenant, status, time, Idempotency-Key) in a bounded
+    table."""
 
     def __init__(self, app: ASGIApp, store: Store) -> None:
         self.app, self.store, self.count = app, store, 0
@@ -64,7 +66,7 @@ class RequestLog:
                 headers = dict(scope.get("headers") or [])
                 self._write(
                     scope["method"],
-                    path,
+                    scope.get(paths.SENT_PATH, path),
                     scope.get("query_string", b"").decode(errors="replace"),
                     headers.get(b"xero-tenant-id", b"").decode(errors="replace") or None,
                     status[0],
@@ -131,5 +133,6 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
     # The last added is outermost: the request log sees what the caller saw, including the gate's 429s.
     application.add_middleware(Gate, store=store, limiter=limiter, faults=faults)
     application.add_middleware(RequestLog, store=store)
+    application.add_middleware(paths.CanonicalPaths)  # before the log and the gate, which match on Xero's spelling
     application.add_middleware(control_auth.ControlGuard, token=control_auth.token_for(data_dir))
     return application

@@ -201,6 +201,8 @@ def write(
             return None, [ARCHIVED]
     for key, value in sent.items():
         if key in ("Phones", "Addresses"):
+            if value is None:  # null leaves them as they are
+                continue
             type_key = "PhoneType" if key == "Phones" else "AddressType"
             data[key] = _merge_typed(data.get(key) or [], value, type_key)
         elif key == "Name":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import InvalidOperation
 from typing import Any
 
 from sandbox import documents_calc as calc
@@ -194,7 +195,10 @@ def _apply(
         sent = element["LineItems"] if "LineItems" in element else [_resent(line) for line in old]
         if data["Type"] != "ACCREC" and any(isinstance(li, dict) and calc.discounted(li) for li in sent or []):
             errors.append(calc.NO_DISCOUNT)
-        lines, totals, line_errors = calc.compute(books, sent or [], old, data["LineAmountTypes"], unit_places)
+        try:
+            lines, totals, line_errors = calc.compute(books, sent or [], old, data["LineAmountTypes"], unit_places)
+        except InvalidOperation:  # thousands of lines each near the limit: a sum beyond Decimal's exact digits
+            return [*errors, calc.TOO_LARGE], new_contacts
         data["LineItems"] = lines
         data.pop("TotalDiscount", None)
         data.update(totals)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from decimal import InvalidOperation
 from typing import Any
 
 from sandbox import records
-from sandbox.documents_calc import Books, cents, dec, num
+from sandbox.documents_calc import Books, cents, dec, num, number_of
 from sandbox.documents_spec import CREDIT_NOTE, INVOICE, Spec, day_fields, outstanding
 from sandbox.payments import close_if_settled
 from sandbox.records import Record
@@ -29,10 +28,7 @@ def problems(element: Any) -> list[str]:
         found.append("An allocation must name its Invoice (InvoiceID).")
     if element.get("Date") not in (None, "") and parse_date(element["Date"]) is None:
         found.append("Date must be a date (YYYY-MM-DD).")
-    try:
-        amount = dec(element.get("Amount")) if not isinstance(element.get("Amount"), bool | type(None)) else None
-    except (InvalidOperation, ValueError):
-        amount = None
+    amount = number_of(element.get("Amount"))
     if amount is None:
         found.append("Amount must be given as a number.")
     elif amount <= 0:

@@ -38,6 +38,9 @@ LINE_FIELDS = {
 NUMBERS = ("Quantity", "UnitAmount", "TaxAmount", "LineAmount", "DiscountRate", "DiscountAmount")
 # Accounts that never go on a document's line: the bank, and the ledgers the document itself posts to.
 NOT_ON_LINES = {"DEBTORS", "CREDITORS"}
+# Far above any real amount, and low enough that products, sums and roundings stay exact in Decimal's 28 digits.
+LIMIT = Decimal(10) ** 12
+TOO_LARGE = "The amounts of this document are too large for Xero."
 NO_DISCOUNT = "Discounts can only be applied to the line items of sales invoices (ACCREC)."
 
 
@@ -51,6 +54,17 @@ def num(value: Decimal) -> float:
 
 def dec(value: Any) -> Decimal:
     return Decimal(str(value))
+
+
+def number_of(value: Any) -> Decimal | None:
+    """A finite number Xero keeps (sent as a number or as numeric text), or None: not one, or too large to keep."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = dec(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() and abs(number) < LIMIT else None
 
 
 @dataclass
@@ -96,13 +110,8 @@ def line_problems(line: Any, *, discounts: bool) -> list[str]:
     found = [f"'{key}' is not a field of a line item." for key in line if key not in LINE_FIELDS]
     for key in NUMBERS:
         value = line.get(key)
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float | str)):
-            found.append(f"{key} must be a number.")
-        elif value is not None:
-            try:
-                dec(value)
-            except InvalidOperation:
-                found.append(f"{key} must be a number.")
+        if value is not None and number_of(value) is None:
+            found.append(f"{key} must be a number (less than 1,000,000,000,000 in size).")
     for key in ("Description", "AccountCode", "TaxType", "ItemCode", "AccountID", "LineItemID"):
         if line.get(key) is not None and not isinstance(line.get(key), str):
             found.append(f"{key} must be text.")

@@ -40,7 +40,7 @@ def _fits(key: str, value: Any) -> bool:
     if key in BOOLEANS:
         return isinstance(value, bool)
     if key in ENUMS:
-        return value in ENUMS[key]
+        return isinstance(value, str) and value in ENUMS[key]
     if key.endswith("ID"):
         return is_guid(value)
     if key == "CurrencyCode":

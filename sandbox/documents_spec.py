@@ -10,7 +10,7 @@ from typing import Any
 
 from sandbox import documents_calc as calc
 from sandbox import records
-from sandbox.documents_calc import ZERO, cents, dec, num
+from sandbox.documents_calc import ZERO, cents, dec, num, number_of
 from sandbox.records import Record
 from sandbox.store import dumps
 from sandbox.wire import iso_utc, ms_date, parse_date, to_ms
@@ -96,7 +96,7 @@ def problems(spec: Spec, element: Any) -> list[str]:
     if code is not None and not (isinstance(code, str) and re.fullmatch(r"[A-Za-z]{3}", code)):
         found.append("CurrencyCode must be a 3-letter currency code.")
     rate = element.get("CurrencyRate")
-    if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int | float) or rate <= 0):
+    if rate is not None and (not isinstance(rate, int | float) or number_of(rate) is None or rate <= 0):
         found.append("CurrencyRate must be a number greater than zero.")
     lines = element.get("LineItems")
     if lines is not None and not isinstance(lines, list):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sandbox import documents_contacts, records
-from sandbox.documents_calc import ZERO, Books, cents, dec, num
+from sandbox.documents_calc import ZERO, Books, cents, dec, num, number_of
 from sandbox.documents_spec import CREDIT_NOTE, INVOICE, Spec, day_fields, outstanding, save, settle, view
 from sandbox.records import Record
 from sandbox.store import dumps
@@ -89,11 +89,8 @@ def create(
     account, errors = account_of(books, element)
     if doc is None:
         errors.insert(0, missing)
-    try:
-        amount = dec(element["Amount"]) if element.get("Amount") is not None else None
-    except (InvalidOperation, ValueError):
-        amount = None
-    if amount is None or isinstance(element.get("Amount"), bool):
+    amount = number_of(element.get("Amount"))
+    if amount is None:
         errors.append("Amount must be given as a number.")
     elif amount <= 0:
         errors.append("Payment amount must be greater than zero.")

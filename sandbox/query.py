@@ -12,6 +12,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from sandbox.wire import guid_of
+
 Predicate = Callable[[dict[str, Any]], bool]
 
 
@@ -20,9 +22,13 @@ class QueryError(ValueError):
 
 
 _TOKEN = re.compile(
-    r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<op>==|!=|>=|<=|>|<)|(?P<lparen>\()|(?P<rparen>\))|(?P<comma>,)'
-    r"|(?P<dot>\.)|(?P<number>-?\d+(?:\.\d+)?)|(?P<word>[A-Za-z_][A-Za-z0-9_]*))"
+    r'\s*(?:(?P<string>"(?:[^"\\]|\\.)*")|(?P<op>==|!=|<>|>=|<=|>|<|=)|(?P<lparen>\()|(?P<rparen>\))|(?P<comma>,)'
+    r"|(?P<logic>&&|\|\|)|(?P<dot>\.)|(?P<number>-?\d{1,28}(?:\.\d{1,28})?)|(?P<word>[A-Za-z_][A-Za-z0-9_]*))"
 )
+# .NET's spellings, as Xero's where clause takes them (pyxero joins conditions with &&).
+_SPELLINGS = {("logic", "&&"): ("word", "AND"), ("logic", "||"): ("word", "OR"), ("op", "="): ("op", "=="),
+              ("op", "<>"): ("op", "!=")}  # fmt: skip
+MAX_DEPTH = 32  # parentheses deeper than any real filter: refused, not recursed into
 _METHODS = {"Contains", "StartsWith", "EndsWith", "ToLower", "ToUpper"}
 
 
@@ -34,7 +40,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         if match is None or match.end() == position:
             raise QueryError(f"The where clause could not be read near '{text[position : position + 20]}'.")
         kind = match.lastgroup or ""
-        found.append((kind, match.group(kind)))
+        found.append(_SPELLINGS.get((kind, match.group(kind)), (kind, match.group(kind))))
         position = match.end()
     return found
 
@@ -52,6 +58,7 @@ class _Parser:
     def __init__(self, text: str, dates: Callable[[Any], datetime | None]) -> None:
         self.items = _tokens(text)
         self.at = 0
+        self.depth = 0
         self.dates = dates
 
     def peek(self) -> tuple[str, str] | None:
@@ -91,8 +98,12 @@ class _Parser:
     def comparison(self) -> Predicate:
         if self.peek() and self.peek()[0] == "lparen":  # type: ignore[index]
             self.take()
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise QueryError("The where clause nests parentheses too deeply.")
             inner = self.disjunction()
             self.take("rparen")
+            self.depth -= 1
             return inner
         negate = False
         if self.word_is("NOT"):
@@ -143,7 +154,7 @@ class _Parser:
     def literal(self) -> Any:
         kind, text = self.take()
         if kind == "string":
-            return bytes(text[1:-1], "utf-8").decode("unicode_escape")
+            return re.sub(r"\\(.)", r"\1", text[1:-1])  # \" and \\ stand for themselves
         if kind == "number":
             return float(text) if "." in text else int(text)
         if kind == "word":
@@ -156,17 +167,17 @@ class _Parser:
                 self.take("lparen")
                 value = self.literal()
                 self.take("rparen")
-                return str(value).lower()
+                return guid_of(str(value)) or str(value).lower()
             if upper == "DATETIME":
                 self.take("lparen")
-                numbers = [int(self.take("number")[1])]
+                numbers = [self.take("number")[1]]
                 while self.peek() and self.peek()[0] == "comma":  # type: ignore[index]
                     self.take()
-                    numbers.append(int(self.take("number")[1]))
+                    numbers.append(self.take("number")[1])
                 self.take("rparen")
                 try:
-                    return datetime(*numbers, tzinfo=UTC)  # type: ignore[misc]
-                except (TypeError, ValueError):
+                    return datetime(*(int(n) for n in numbers), tzinfo=UTC)  # type: ignore[misc]
+                except (TypeError, ValueError, OverflowError):
                     raise QueryError("DateTime(...) needs a valid year, month and day.") from None
         raise QueryError(f"'{text}' is not a value the where clause understands.")
 

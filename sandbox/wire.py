@@ -45,16 +45,16 @@ def parse_date(value: Any) -> date | None:
         return None
     text = value.strip()
     found = _MS_DATE.match(text)
-    if found:
-        moment = from_ms(int(found.group(1)))
-        if found.group(2):
-            sign = 1 if found.group(2)[0] == "+" else -1
-            digits = found.group(2)[1:].ljust(4, "0")
-            moment += sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return moment.date()
     try:
+        if found:
+            moment = from_ms(int(found.group(1)))
+            if found.group(2):
+                sign = 1 if found.group(2)[0] == "+" else -1
+                digits = found.group(2)[1:].ljust(4, "0")
+                moment += sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+            return moment.date()
         return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
+    except (ValueError, OverflowError, OSError):  # not a date, or one outside the calendar's years
         return None
 
 
@@ -62,7 +62,7 @@ def parse_if_modified_since(value: str | None) -> int | None:
     """The If-Modified-Since header as epoch milliseconds (ISO 8601 or RFC 1123; UTC when no zone is given)."""
     if not value:
         return None
-    text = value.strip()
+    text = value.strip().strip('"')  # pyxero quotes a date it sends
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
@@ -70,11 +70,24 @@ def parse_if_modified_since(value: str | None) -> int | None:
 
         try:
             moment = parsedate_to_datetime(text)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
             return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return to_ms(moment)
+    try:
+        return to_ms(moment)
+    except (ValueError, OverflowError, OSError):  # a time whose UTC falls outside the calendar's years
+        return None
+
+
+def guid_of(value: Any) -> str | None:
+    """A GUID in any form .NET reads ({…}, 32 hex digits, either case) as the lower-case usual form; None if not one."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip("{}").lower()
+    if re.fullmatch(r"[0-9a-f]{32}", text):
+        text = f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    return text if _GUID.match(text) else None
 
 
 def is_guid(value: Any) -> bool:
