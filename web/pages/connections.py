@@ -15,7 +15,7 @@ from core.connections import lifecycle as connections
 from core.connections import views as connection_views
 from core.models.sync import ConnectionState
 from core.xero_access import cap
-from web.ui import context, exceptions
+from web.ui import context, exceptions, redirect
 from web.ui.connection_table import connection_table
 from web.ui.messages import md
 
@@ -144,14 +144,8 @@ if not connected:
             url = consent.begin(hub, actor, company.id, backfill_from=since if backfill else None)
         except exceptions.EXPECTED as exc:
             exceptions.show(exc)
-        else:
-            st.session_state[f"consent_url:{company.id}"] = url
-    if st.session_state.get(f"consent_url:{company.id}"):
-        st.link_button(
-            "Continue to Xero to choose the organisation",
-            st.session_state[f"consent_url:{company.id}"],
-            icon=":material/open_in_new:",
-        )
+        else:  # one click: on to Xero's consent page in this tab, and back here for the second pick
+            redirect.go(url, fallback="Continue to Xero to choose the organisation")
 # What can still be ended: a connection needing a reconnect can be disconnected or removed; a disconnected one
 # removed (its waiting changes discarded), e.g. after the automatic 60-day disconnect.
 can_disconnect = row is not None and row.state in (ConnectionState.CONNECTED, ConnectionState.NEEDS_RECONNECT)

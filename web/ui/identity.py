@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from core.auth import Actor, PermissionDenied
 from core.hub import Hub
 from core.staff import sessions, single_sign_on
+from web.ui import redirect
 
 HANDOFF_ROUTE = "/auth/single-sign-on"
 
@@ -79,8 +78,7 @@ def _single_sign_on(hub: Hub, identity: single_sign_on.Identity) -> Actor | None
 
 def _hand_over(ticket: str) -> None:
     """Send the browser to the route that trades the ticket for the session cookie (then back to the hub)."""
-    target = json.dumps(f"{HANDOFF_ROUTE}?ticket={ticket}")
-    st.html(f"<script>window.location.replace({target});</script>", unsafe_allow_javascript=True)
+    redirect.go(f"{HANDOFF_ROUTE}?ticket={ticket}", fallback="Continue to the hub")
 
 
 def _user_agent() -> str:
