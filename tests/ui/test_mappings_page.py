@@ -53,7 +53,7 @@ def save_one(at: AppTest, key: str, row_starts: str, row_has: str, target_starts
     row = next(s for s in at.selectbox if s.key == f"{key}-one-row")
     row.select_index(next(i for i, o in enumerate(row.options) if o.startswith(row_starts) and row_has in o))
     at = run_ok(at)
-    target = next(s for s in at.selectbox if (s.key or "").startswith(f"{key}-one-target-"))
+    target = next(s for s in at.selectbox if s.key == f"{key}-one-target")
     target.select_index(next(i for i, o in enumerate(target.options) if o.startswith(target_starts)))
     next(b for b in at.button if b.key == f"{key}-one-save").click()
     return run_ok(at)
@@ -87,7 +87,7 @@ def test_saving_a_suggestion_as_it_stands_confirms_it(app_as: AppFactory, ui_hub
     seed_reference(ui_hub)
     at = open_page(app_as)
     row = next(s for s in at.selectbox if s.key == "acc-one-row")
-    target = next(s for s in at.selectbox if (s.key or "").startswith("acc-one-target-"))
+    target = next(s for s in at.selectbox if s.key == "acc-one-target")
     with ui_hub.db.read() as session:
         first = session.query(Mapping).filter_by(kind=MappingKind.ACCOUNT).order_by(Mapping.id).all()
     suggested = {(m.scope, m.source): m.target for m in first if m.origin == "suggested"}

@@ -58,12 +58,9 @@ if left.button("Sync now", icon=":material/sync:", disabled=not (status.connecte
         st.rerun()
 right.caption("A pull is queued or under way." if status.pull_waiting else why)
 
-tab_names = [
-    "Contacts",
-    f"Needs review ({len(reviews)})",
-    f"Proposed updates ({len(proposals)})",
-    "Import policy",
-]
+# Labels stay the same whatever the counts: a label that changed when the sidecar brought a new review in would make
+# a new set of tabs and bounce the person back to the first one. The counts show inside.
+tab_names = ["Contacts", "Needs review", "Proposed updates", "Import policy"]
 if hub.settings.demo:
     tab_names.append("Edit a supplier (demo)")
 tabs = st.tabs(tab_names)
@@ -155,9 +152,13 @@ with tabs[0]:
         )
 
 with tabs[1]:
+    if reviews:
+        st.caption(f"{plural(len(reviews), 'match waits', 'matches wait')} for a person to decide.")
     review_list(hub, actor, reviews, can_decide=can_decide)
 
 with tabs[2]:
+    if proposals:
+        st.caption(f"{plural(len(proposals), 'proposed update waits', 'proposed updates wait')} for a decision.")
     proposal_list(hub, actor, proposals, can_decide=can_decide)
 
 with tabs[3]:

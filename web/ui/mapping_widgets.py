@@ -95,14 +95,25 @@ def one_row_form(
 ) -> None:
     """Change a single mapping with two dropdowns (easier than the table on a small screen or with a keyboard). The
     second starts at what the row maps to now, so saving a suggestion as it stands confirms it."""
+    choices = [NONE, *options]
+    row_key, target_key = f"{key}-one-row", f"{key}-one-target"
+
+    def now(row: Row) -> str:
+        return next((label for label in choices if row.target and _code(label) == row.target), NONE)
+
+    def follow() -> None:  # a row picked: its target box starts at what the row maps to now
+        st.session_state[target_key] = now(rows[int(st.session_state[row_key])])
+
     with st.container(border=True, key=f"{key}-one"):
         left, right = st.columns(2)
         names = [f"{r.source_label} — {r.scope_label}" if r.scope_label else r.source_label for r in rows]
-        picked = int(left.selectbox(noun, range(len(rows)), format_func=lambda i: names[i], key=f"{key}-one-row"))
+        picked = int(
+            left.selectbox(noun, range(len(rows)), format_func=lambda i: names[i], key=row_key, on_change=follow)
+        )
         row = rows[picked]
-        choices = [NONE, *options]
-        now = next((i for i, label in enumerate(choices) if row.target and _code(label) == row.target), 0)
-        target = right.selectbox("Map to", choices, index=now, key=f"{key}-one-target-{picked}")
+        if st.session_state.get(target_key) not in choices:
+            st.session_state[target_key] = now(row)
+        target = right.selectbox("Map to", choices, key=target_key)
         change = Change(row.kind, row.scope, row.source, _code(target))
         if st.button("Save this mapping", icon=":material/save:", key=f"{key}-one-save") and _save(
             hub, actor, company_id, [change]
