@@ -8,11 +8,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qs
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandbox import connections, grants, wire
+from sandbox import connections, grants, wire, wire_xml
 from sandbox.identity import bearer_of
 from sandbox.query import QueryError, parse_order, parse_where
 from sandbox.store import Store
@@ -57,13 +58,19 @@ def authorise(store: Store, request: Request, scopes: tuple[str, ...]) -> Call:
 
 
 async def read_json(request: Request) -> Any:
-    """The request body as JSON, or a 400 in Xero's shape (too large, not JSON)."""
+    """The request body (JSON, or Xero's XML as its JSON twin), or a 400 in Xero's shape (too large, unreadable)."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
         raise Refusal(wire.request_problem("The request is larger than the 10 MB Xero accepts."))
     body = await request.body()
     if len(body) > MAX_BODY_BYTES:
         raise Refusal(wire.request_problem("The request is larger than the 10 MB Xero accepts."))
+    xml = _xml_of(request.headers.get("content-type", ""), body)
+    if xml is not None:
+        try:
+            return wire_xml.parse(xml)
+        except wire_xml.XmlBodyError as exc:
+            raise Refusal(wire.request_problem(str(exc))) from None
     if b"\\u" in body and _LONE_SURROGATE.search(body):  # text that cannot be stored or sent back as UTF-8
         raise Refusal(wire.request_problem("The request body is not valid JSON (a lone UTF-16 surrogate)."))
     try:
@@ -74,6 +81,20 @@ async def read_json(request: Request) -> Any:
         raise Refusal(wire.request_problem("The request body is nested too deeply.")) from None
     except ValueError:  # a number of thousands of digits
         raise Refusal(wire.request_problem("The request body has a number Xero cannot read.")) from None
+
+
+def _xml_of(content_type: str, body: bytes) -> bytes | None:
+    """The XML in a body: sent as application/xml or text/xml, as the form field xml= (pyxero before 0.9.3), or
+    unlabelled and starting with '<' (XML is Xero's default format)."""
+    media = content_type.split(";")[0].strip().lower()
+    if media in ("application/xml", "text/xml"):
+        return body
+    if media == "application/x-www-form-urlencoded":
+        form = parse_qs(body.decode("utf-8", errors="replace"))
+        return form["xml"][0].encode() if form.get("xml") else None
+    if media in ("", "application/octet-stream", "text/plain") and body.lstrip()[:1] == b"<":
+        return body
+    return None
 
 
 def _not_json(name: str) -> Any:

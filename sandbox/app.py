@@ -25,6 +25,7 @@ from sandbox import (
     control_switches,
     identity,
     loader,
+    negotiation,
     orgs,
     paths,
     screens,
@@ -131,6 +132,7 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
     application = Starlette(routes=routes, lifespan=lifespan)
     application.state.store = store
     # The last added is outermost: the request log sees what the caller saw, including the gate's 429s.
+    application.add_middleware(negotiation.Negotiation)  # next to the handlers: XML for callers not asking JSON
     application.add_middleware(Gate, store=store, limiter=limiter, faults=faults)
     application.add_middleware(RequestLog, store=store)
     application.add_middleware(paths.CanonicalPaths)  # before the log and the gate, which match on Xero's spelling

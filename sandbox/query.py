@@ -29,7 +29,8 @@ _TOKEN = re.compile(
 _SPELLINGS = {("logic", "&&"): ("word", "AND"), ("logic", "||"): ("word", "OR"), ("op", "="): ("op", "=="),
               ("op", "<>"): ("op", "!=")}  # fmt: skip
 MAX_DEPTH = 32  # parentheses deeper than any real filter: refused, not recursed into
-_METHODS = {"Contains", "StartsWith", "EndsWith", "ToLower", "ToUpper"}
+# Method names in any case, as .NET's dynamic LINQ reads them (pyxero writes Name.contains("…")).
+_METHODS = {m.lower(): m for m in ("Contains", "StartsWith", "EndsWith", "ToLower", "ToUpper")}
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -113,7 +114,8 @@ class _Parser:
         while self.peek() and self.peek()[0] == "dot":  # type: ignore[index]
             self.take()
             name = self.take("word")[1]
-            if name in _METHODS:
+            if name.lower() in _METHODS:
+                name = _METHODS[name.lower()]
                 self.take("lparen")
                 argument = None if self.peek() and self.peek()[0] == "rparen" else self.literal()  # type: ignore[index]
                 self.take("rparen")

@@ -1,10 +1,12 @@
 """Every implemented Accounting API operation with hostile values in each of its parameters, headers, path keys and
-body fields: Xero answers a 400 ValidationException (or 404 for an unknown key), never a 5xx."""
+body fields (JSON and XML, answered in JSON and in XML): Xero answers a 400 ValidationException (or 404 for an
+unknown key), never a 5xx."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
+from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -138,15 +140,27 @@ OPERATIONS = [
     ("POST", "/Payments/{payment}", (), "Payments"),
 ]
 JSON_VALUES: list[Any] = [None, True, -1, 10**30, 1e308, -1e308, "x" * 5000, "", [], {}, [[[[]]]], {"a": {"b": {}}},
-                          "NaN", "9999-99-99", "/Date(" + BIG + ")/", "\U0001f4a5", "\ud800", [None],
-                          [{"x": 1}]]  # fmt: skip
+                          "NaN", "9999-99-99", "/Date(" + BIG + ")/", "/Date(999999999999999+9999)/",
+                          "\U0001f4a5", "\ud800", [None], [{"x": 1}]]  # fmt: skip
 RAW_BODIES = [b"", b"null", b"[]", b"NaN", b"Infinity", b'{"a": NaN}', b"[" * 100_000, b'{"Contacts": [' * 20_000,
               b"\xff\xfe", b'"\\ud800"', b"1" * 5000, b'{"Contacts": [1e999]}']  # fmt: skip
+
+
+XML_BODIES = [b"<x/>", b"<Contact><Name><b>x</b></Name></Contact>", b"<Invoice><LineItems>text</LineItems></Invoice>",
+              b"<Invoice><LineItems><LineItem><Quantity>" + b"9" * 60 + b"</Quantity></LineItem></LineItems></Invoice>",
+              b'<Contact xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:nil="true"/>',
+              b"<?xml version='1.0' encoding='latin-1'?><Contact><Name>\xe9</Name></Contact>",
+              b"<Payment><Amount>1e999</Amount><Date>0000-00-00T00:00:00</Date></Payment>",
+              b"<Contacts>text</Contacts>",
+              b"<ContactGroups><ContactGroup /></ContactGroups>", b"<Allocation><Invoice /></Allocation>",
+              b"<Contacts><Contact><Phones><Phone><Phone /></Phone></Phones></Contact></Contacts>"]  # fmt: skip
 
 
 def _allowed(response: httpx.Response) -> bool:
     if response.status_code >= 500:
         return False
+    if response.status_code == 400 and response.headers.get("content-type", "").startswith("text/xml"):
+        return ElementTree.fromstring(response.content).findtext("Type") == "ValidationException"
     if response.status_code == 400:
         return response.json().get("Type") == "ValidationException"
     return True
@@ -200,6 +214,7 @@ def test_no_hostile_value_gets_a_server_error(
     for name in query:
         for value in HOSTILE:
             send(target, f"?{name}={value[:40]!r}", params={name: value})
+            send(target, f"XML ?{name}={value[:40]!r}", params={name: value}, headers={"Accept": "*/*"})
     for name in HEADERS:
         for value in HOSTILE:
             if value.isprintable() and value.isascii() and value == value.strip():  # httpx sends no other
@@ -213,6 +228,10 @@ def test_no_hostile_value_gets_a_server_error(
         for field in fields:
             for value in JSON_VALUES:
                 send(target, f"{field}={json.dumps(value)[:40]}", json=_body(base, plural, field, value))
+                xml = {"Accept": "application/xml"}
+                send(
+                    target, f"XML {field}={json.dumps(value)[:40]}", json=_body(base, plural, field, value), headers=xml
+                )
         if "LineItems" in fields:
             for field in ("Quantity", "UnitAmount", "AccountCode", "TaxType", "DiscountRate", "Tracking"):
                 for value in JSON_VALUES:
@@ -220,4 +239,7 @@ def test_no_hostile_value_gets_a_server_error(
                     send(target, f"line {field}={json.dumps(value)[:40]}", json=body)
         for raw in RAW_BODIES:
             send(target, f"body {raw[:40]!r}", content=raw, headers={"Content-Type": "application/json"})
+        for raw in XML_BODIES:
+            xml = {"Content-Type": "application/xml", "Accept": "application/xml"}
+            send(target, f"XML body {raw[:40]!r}", content=raw, headers=xml)
     assert not failures, f"{len(failures)} server errors:\n" + "\n".join(failures[:40])
