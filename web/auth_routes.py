@@ -109,10 +109,12 @@ async def sign_out(request: Request) -> Response:
         except UNAVAILABLE_ERRORS as exc:
             log.warning("sign-out could not end the session row: %s", type(exc).__name__)
     response = _back_to_sign_in(signin="signed_out")
-    if hub is not None:
-        response.delete_cookie(
-            sessions.cookie_name(hub.settings), path="/", secure=hub.settings.secure_cookies, httponly=True
-        )
+    # Without the hub's settings it is not known which name the cookie has: clear both.
+    names = (
+        [sessions.cookie_name(hub.settings)] if hub is not None else [sessions.COOKIE_NAME, sessions.SECURE_COOKIE_NAME]
+    )
+    for name in names:
+        response.delete_cookie(name, path="/", secure=name == sessions.SECURE_COOKIE_NAME, httponly=True)
     return response
 
 

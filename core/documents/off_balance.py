@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from core.documents.balance import Doc, compare, platform_outstanding
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
-from core.models.sync import OutboxEntry, OutboxState
+from core.models.sync import OutboxEntry
+from core.sync.outbox import UNSYNCED
 
 SALES = (DocumentKind.SALES_INVOICE, DocumentKind.CUSTOMER_CREDIT_NOTE)
-UNSYNCED = (OutboxState.PENDING, OutboxState.LEASED, OutboxState.FAILED)
 
 
 def flag(session: Session, company_id: int, customers: dict[int, str], balances: dict[str, dict[str, Decimal]]) -> int:
@@ -44,23 +44,25 @@ def _in_flight(session: Session, company_id: int, contact_ids: list[int]) -> set
     docs = select(PlatformDocument.id, PlatformDocument.contact_id).where(
         PlatformDocument.company_id == company_id, PlatformDocument.contact_id.in_(contact_ids)
     )
-    owner = {str(doc_id): contact_id for doc_id, contact_id in session.execute(docs)}
+    owner_of_doc = {str(doc_id): contact_id for doc_id, contact_id in session.execute(docs)}
     payments = select(PlatformPayment.id, PlatformPayment.document_id).where(
-        PlatformPayment.company_id == company_id, PlatformPayment.document_id.in_([int(d) for d in owner])
+        PlatformPayment.company_id == company_id, PlatformPayment.document_id.in_([int(d) for d in owner_of_doc])
     )
-    paid_on = {str(payment_id): owner[str(doc_id)] for payment_id, doc_id in session.execute(payments)}
-    waiting = session.execute(
-        select(OutboxEntry.entity_type, OutboxEntry.entity_id).where(
-            OutboxEntry.company_id == company_id,
-            OutboxEntry.entity_type.in_(("document", "payment")),
-            OutboxEntry.state.in_(UNSYNCED),
-        )
+    owner_of_payment = {str(pay_id): owner_of_doc[str(doc_id)] for pay_id, doc_id in session.execute(payments)}
+    owners = {"document": owner_of_doc, "payment": owner_of_payment}
+    waiting = select(OutboxEntry.entity_type, OutboxEntry.entity_id).where(
+        OutboxEntry.company_id == company_id,
+        OutboxEntry.state.in_(UNSYNCED),
+        or_(
+            *(
+                and_(OutboxEntry.entity_type == kind, OutboxEntry.entity_id.in_(list(ids)))
+                for kind, ids in owners.items()
+                if ids
+            ),
+            false(),
+        ),
     )
-    return {
-        (owner if kind == "document" else paid_on)[entity]
-        for kind, entity in waiting
-        if entity in (owner if kind == "document" else paid_on)
-    }
+    return {owners[kind][entity] for kind, entity in session.execute(waiting)}
 
 
 def platform_docs(session: Session, contact_id: int) -> list[Doc]:

@@ -21,11 +21,11 @@ from core.connections.views import ConnectionView
 from core.health import sidecar
 from core.health.overview_plan import Activity, Reason, attention_order, bucket, hour_starts, percentile, reasons
 from core.models.sync import Connection, OutboxEntry, OutboxState, SyncError, SyncRun
+from core.sync.outbox import UNSYNCED
 from core.xero_access import cap
 
 # Push latency is measured over at most this many of the newest changes sent in the window (fast at any size).
 LATENCY_SAMPLE = 5000
-UNSYNCED = (OutboxState.PENDING, OutboxState.LEASED, OutboxState.FAILED)
 # Jobs that send to Xero (every other job brings records from Xero).
 SENDS = frozenset({"push", "payments_push"})
 

@@ -107,7 +107,11 @@ SUGGESTED = "suggested"  # the origin of a mapping the hub suggested on connect,
 
 def existing(session: Session, company_id: int) -> dict[Key, str]:
     """(kind, scope, source) → target for every mapping the company has."""
-    return {(m.kind.value, m.scope, m.source): m.target for m in rows(session, company_id)}
+    return _targets(rows(session, company_id))
+
+
+def _targets(found: list[Mapping]) -> dict[Key, str]:
+    return {(m.kind.value, m.scope, m.source): m.target for m in found}
 
 
 def check_changes(
@@ -123,9 +127,8 @@ def check_changes(
             "Xero first; mappings you set are kept across reconnects."
         )
     found = rows(session, company_id)
-    known = {(m.kind.value, m.scope, m.source): m.target for m in found}
-    suggested = frozenset((m.kind.value, m.scope, m.source) for m in found if m.origin == SUGGESTED and confirming)
-    return plan(ref, catalog(session, company, ref), known, changes, suggested)
+    suggested = frozenset((m.kind.value, m.scope, m.source) for m in found if confirming and m.origin == SUGGESTED)
+    return plan(ref, catalog(session, company, ref), _targets(found), changes, suggested)
 
 
 def save(

@@ -26,6 +26,8 @@ from core.models.sync import OutboxEntry, OutboxState
 LEASE = timedelta(minutes=2)
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 900
+# Changes recorded but not yet in Xero: waiting, being sent, or failed and due again (held ones wait for a reconnect).
+UNSYNCED = (OutboxState.PENDING, OutboxState.LEASED, OutboxState.FAILED)
 
 
 def idempotency_key(entity_type: str, entity_id: str, version: int) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core import text
+from core.auth import Actor, company_scope
 from core.models.sync import Connection, ConnectionState
 
 # Connections that hold a place in Xero (a disconnected or removed one gave its place back).
@@ -53,6 +54,17 @@ class Usage:
 def usage(session: Session, cap: int) -> Usage:
     used = session.scalar(select(func.count()).select_from(Connection).where(Connection.state.in_(HOLDING)))
     return Usage(int(used or 0), cap)
+
+
+def warning(session: Session, actor: Actor, company_id: int | None, cap: int) -> Usage | None:
+    """The places to warn about on the Xero connections page, or None: support and admins hear as they run short;
+    a finance manager only when the cap stops their company connecting."""
+    found = usage(session, cap)
+    if found.near and company_scope(actor) is None:
+        return found
+    if found.full and not (company_id is not None and holds_place(session, company_id)):
+        return found
+    return None
 
 
 def holds_place(session: Session, company_id: int) -> bool:

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from core import clock
-from core.auth import Permission, allowed, company_scope
+from core.auth import Permission, allowed
 from core.connections import consent
 from core.connections import lifecycle as connections
 from core.connections import views as connection_views
@@ -34,10 +34,8 @@ if not views:
 if len(views) > 1:
     connection_table(views)
 with hub.db.read() as session:
-    places = cap.usage(session, hub.settings.xero_connection_cap)
-    holds = company is not None and cap.holds_place(session, company.id)
-# Support and admins hear when the places run short; a finance manager only when it stops their company connecting.
-if (places.near and company_scope(actor) is None) or (places.full and not holds):
+    places = cap.warning(session, actor, company.id if company else None, hub.settings.xero_connection_cap)
+if places is not None:
     st.warning(f"{places.words}. {places.advice}", icon=":material/block:")
 if company is None:
     st.info("Pick a company in the sidebar to connect or manage it.", icon=":material/info:")
