@@ -60,6 +60,8 @@ class Settings:
     connection_check_seconds: int = 300
     # How often the sidecar asks Xero for the status of pushed documents (paid, part paid, voided; amounts due).
     documents_poll_seconds: int = 300
+    # How often the parts of a page that change by themselves (import progress, statuses, counts) are redrawn.
+    live_seconds: int = 10
     # Follow the clock offset kept in the database (demo and tests move time for every process at once).
     shared_clock: bool = False
     # "simulator" or "xero" (XERO_TARGET): real Xero refuses the simulator's demo credentials at start-up.
@@ -226,6 +228,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         documents_poll_seconds=max(
             5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
         ),
+        live_seconds=max(1, round(_float(env, "HUB_LIVE_SECONDS", 3 if _flag(env, "HUB_DEMO") else 10))),
         xero_target=target.target,
         xero_identity_url=target.identity_url,
         xero_api_url=target.api_url,

@@ -13,6 +13,30 @@ from core.db import insert_if_missing
 from core.models.base import SchedulerJob, SidecarHeartbeat
 from core.sync import backlog, runs
 
+# The background jobs in words a finance manager or support person reads; the job id stays in a tooltip.
+JOB_LABELS = {
+    "heartbeat": "Heartbeat",
+    "housekeeping": "Clearing out old records",
+    "send_alerts": "Sending alert emails",
+    "xero_cleanups": "Ending connections in Xero",
+    "push_contacts": "Sending supplier changes to Xero",
+    "push_documents": "Sending invoices, bills and credit notes to Xero",
+    "push_payments": "Sending payments to Xero",
+    "poll_documents": "Reading payment status from Xero",
+    "pull_contacts": "Reading contacts from Xero",
+    "schedule_pulls": "Planning contact reads",
+    "reference_data": "Reading accounts and tax rates from Xero",
+    "webhook_inbox": "Acting on Xero's change notices",
+    "inactivity": "Checking for inactive connections",
+    "connection_check": "Checking connections with Xero",
+}
+
+
+def job_label(job_id: str) -> str:
+    """A job in words; a job this list does not know yet shows its id."""
+    return JOB_LABELS.get(job_id, job_id.replace("_", " ").capitalize())
+
+
 # A sidecar whose last beat is older than this many heartbeat intervals counts as stopped.
 MISSED_BEATS = 3
 # A sidecar silent this long (and six heartbeats at least) was killed: its leases are freed, well inside the 2-minute
@@ -100,6 +124,10 @@ class JobStatus:
     outcome: str | None
     detail: str | None
     runs: int
+
+    @property
+    def label(self) -> str:
+        return job_label(self.job_id)
 
 
 @dataclass(frozen=True)

@@ -68,20 +68,34 @@ def _session_id_from_cookie(settings: Settings, cookie: str | None) -> str | Non
     return _token_id(token)
 
 
+def _live(row: StaffSession | None, settings: Settings) -> bool:
+    """Whether a session row still opens the hub: not ended, its user enabled, not idle or old too long."""
+    now = clock.now()
+    if row is None or row.ended_at is not None or row.user.is_disabled:
+        return False
+    if row.last_seen_at < now - timedelta(hours=settings.session_idle_hours):
+        return False
+    return row.created_at >= now - timedelta(hours=settings.session_max_hours)  # however busy, it ends then
+
+
 def lookup(session: Session, settings: Settings, cookie: str | None) -> SessionLookup | None:
     """The actor behind a session cookie, or None if it is forged, ended, idle too long, too old or disabled."""
     session_id = _session_id_from_cookie(settings, cookie)
     if session_id is None:
         return None
     row = session.get(StaffSession, session_id)
-    now = clock.now()
-    if row is None or row.ended_at is not None or row.user.is_disabled:
+    if row is None or not _live(row, settings):
         return None
-    if row.last_seen_at < now - timedelta(hours=settings.session_idle_hours):
-        return None
-    if row.created_at < now - timedelta(hours=settings.session_max_hours):
-        return None  # however busy, a session ends this long after sign-in
-    return SessionLookup(Actor.of(row.user, session_id), now - row.last_seen_at >= TOUCH_EVERY)
+    return SessionLookup(Actor.of(row.user, session_id), clock.now() - row.last_seen_at >= TOUCH_EVERY)
+
+
+def still_live(session: Session, settings: Settings, actor: Actor) -> bool:
+    """Whether the session a page was drawn for still opens the hub, without counting this as use: a part of a page
+    that redraws itself must not keep an unattended session alive."""
+    if actor.user_id is None:
+        return True  # the hub itself or the command line
+    row = session.get(StaffSession, actor.session_id) if actor.session_id else None
+    return row is not None and row.user_id == actor.user_id and _live(row, settings)
 
 
 def current(session: Session, actor: Actor) -> Actor:

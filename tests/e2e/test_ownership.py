@@ -64,7 +64,7 @@ def drift_shown(page: Page, name: str) -> bool:
     search.fill(name)
     search.press("Enter")
     settle(page)
-    main(page).get_by_text("Only with drift (Xero differs from ours)").click()
+    main(page).get_by_text("Only where Xero differs from ours").click()
     settle(page)
     return main(page).get_by_text(re.compile(r"^1 contacts? match")).count() > 0
 

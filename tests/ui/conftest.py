@@ -72,6 +72,8 @@ def page_text(at: AppTest) -> str:
         parts.extend(str(element.value) for element in at.get(kind))
     for frame in at.dataframe:
         parts.append(frame.value.to_string())
+    for bar in at.get("progress"):
+        parts.append(str(bar.proto.text))
     for metric in at.get("metric"):
         parts.extend([str(metric.label), str(metric.value)])
     for box in [*at.selectbox, *at.sidebar.selectbox]:

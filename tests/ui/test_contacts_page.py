@@ -80,7 +80,9 @@ def test_the_import_shows_queued_then_progress_then_done(app_as: AppFactory, ui_
         session.add(run)
         session.flush()
         run_id = run.id
-    assert "initial import of contacts and suppliers is queued" in page_text(open_page(app_as))
+    at = open_page(app_as)
+    (bar,) = at.get("progress")  # the bar shows from the moment the import is asked for
+    assert bar.proto.value == 0 and "initial import of contacts and suppliers is queued" in page_text(at)
     with ui_hub.db.write() as session:
         row = session.get(SyncRun, run_id)
         assert row is not None
@@ -110,7 +112,7 @@ def test_a_filter_narrows_the_seeded_list(app_as: AppFactory, ui_hub: Hub) -> No
     at.checkbox(key=f"contacts-{cid}-drift").check()
     run_ok(at)
     frame = at.dataframe[0].value
-    assert list(frame["Name"]) == ["Drifting Dairy"] and frame["Drift (Xero has)"].iloc[0] == "email: old@dairy.example"
+    assert list(frame["Name"]) == ["Drifting Dairy"] and frame["Xero has instead"].iloc[0] == "email: old@dairy.example"
 
 
 def test_an_ambiguous_match_is_linked_from_the_review_list(app_as: AppFactory, ui_hub: Hub) -> None:

@@ -154,7 +154,7 @@ def test_a_viewer_sees_the_reasons_but_no_button_to_a_page_they_cannot_open(app_
     assert "Sync errors: support and the company's finance managers act." in page_text(at)
 
 
-def test_a_queued_run_is_said_to_wait_for_the_sidecar(app_as: AppFactory, ui_hub: Hub) -> None:
+def test_a_queued_run_is_said_to_wait_to_start(app_as: AppFactory, ui_hub: Hub) -> None:
     cid = seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
     with ui_hub.db.write() as session:
         runs.request(session, company_id=cid, job="contacts_import")
@@ -162,4 +162,4 @@ def test_a_queued_run_is_said_to_wait_for_the_sidecar(app_as: AppFactory, ui_hub
     run_ok(at.switch_page("web/pages/sync_runs.py"))
     text = page_text(at)
     assert "**Last run:** Initial import of contacts and suppliers, asked for" in text
-    assert "ago, waiting for the sidecar" in text
+    assert "ago, waiting to start" in text

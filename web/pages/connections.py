@@ -4,6 +4,7 @@ second pick), disconnect or remove, and reconnect."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -13,11 +14,17 @@ from core.auth import Permission, allowed
 from core.connections import consent
 from core.connections import lifecycle as connections
 from core.connections import views as connection_views
+from core.contacts import actions as contact_actions
+from core.contacts.actions import ImportStatus
 from core.models.sync import ConnectionState
 from core.xero_access import cap
-from web.ui import context, exceptions, redirect
+from web.ui import context, exceptions, live, redirect
 from web.ui.connection_table import connection_table
+from web.ui.contact_panels import import_progress
 from web.ui.messages import md
+
+# A finished import stays on show this long, so whoever connected sees its bar complete.
+FRESH = timedelta(minutes=10)
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Xero connections")
@@ -31,12 +38,66 @@ with hub.db.read() as session:
 if not views:
     st.info("There are no companies yet. A hub admin adds them on the Companies page.", icon=":material/info:")
     st.stop()
-if len(views) > 1:
-    connection_table(views)
+
+
+def _company_panel(view: connection_views.ConnectionView, imported: ImportStatus) -> None:
+    with st.container(border=True):
+        st.subheader(view.company)
+        st.markdown(f"**Xero:** {view.state_label}" + (f" · {md(view.organisation)}" if view.organisation else ""))
+        if view.connected_at:
+            by = f" by {view.connected_by}" if view.connected_by else ""
+            st.caption(
+                f"Connected {view.connected_at:%Y-%m-%d %H:%M} UTC{by} · tied to the organisation it first confirmed"
+            )
+        if view.state is ConnectionState.NEEDS_RECONNECT:
+            st.warning(
+                f"{md(view.reason) or 'Xero no longer accepts the connection.'} Reconnect below; nothing waiting is "
+                "lost.",
+                icon=":material/sync_problem:",
+            )
+        elif view.state is ConnectionState.DISCONNECTED and view.reason:
+            st.info(md(view.reason), icon=":material/link_off:")
+        if view.state is ConnectionState.CONNECTED:
+            cols = st.columns(4)
+            last = f"{view.last_sync_at:%d %b %H:%M}" if view.last_sync_at else "Not yet"
+            cols[0].metric("Last successful sync", last)
+            cols[1].metric("Open sync errors", view.open_errors)
+            cols[2].metric("Calls left today", "—" if view.day_left is None else f"{view.day_left:,}")
+            cols[3].metric("Days until inactivity disconnect", view.days_to_disconnect)
+            if view.paused_until is not None:
+                why = "today's 5,000 Xero calls are used" if view.pause_reason == "day" else "Xero asked to wait"
+                st.warning(
+                    f"Syncing with Xero is paused until {view.paused_until:%H:%M} UTC: {why}. Nothing is lost; it "
+                    "carries on by itself.",
+                    icon=":material/hourglass_top:",
+                )
+            # The import's bar, from the moment it is asked for until a while after it is done.
+            if imported.importing or (imported.finished_at and clock.now() - imported.finished_at < FRESH):
+                import_progress(imported)
+        if view.last_error:
+            st.caption(f"Last error: {md(view.last_error)} ({view.last_error_at:%Y-%m-%d %H:%M} UTC)")
+        if view.held:
+            st.caption(f"{view.held:,} {'change waits' if view.held == 1 else 'changes wait'} for the reconnection.")
+
+
+@live.part
+def overview_of_connections(company_id: int | None) -> None:
+    """Every company's connection (when there are several) and the chosen company's, as they stand now."""
+    with hub.db.read() as session:
+        now = connection_views.list_views(session, actor)
+        imported = contact_actions.import_status(session, actor, company_id) if company_id else None
+    if len(now) > 1:
+        connection_table(now)
+    chosen = next((v for v in now if v.company_id == company_id), None)
+    if chosen is not None and imported is not None:
+        _company_panel(chosen, imported)
+
+
 with hub.db.read() as session:
     places = cap.warning(session, actor, company.id if company else None, hub.settings.xero_connection_cap)
 if places is not None:
     st.warning(f"{places.words}. {places.advice}", icon=":material/block:")
+overview_of_connections(company.id if company else None)
 if company is None:
     st.info("Pick a company in the sidebar to connect or manage it.", icon=":material/info:")
     st.stop()
@@ -47,42 +108,6 @@ with hub.db.read() as session:
     row = connections.of_company(session, actor, company.id)
     waiting = consent.pending(session, actor, company.id) if can_manage else None
     discarded = connection_views.discarded(session, actor, company.id)
-
-with st.container(border=True):
-    st.subheader(company.name)
-    st.markdown(f"**Xero:** {view.state_label}" + (f" · {md(view.organisation)}" if view.organisation else ""))
-    if view.connected_at:
-        by = f" by {view.connected_by}" if view.connected_by else ""
-        st.caption(
-            f"Connected {view.connected_at:%Y-%m-%d %H:%M} UTC{by} · tied to the organisation it first confirmed"
-        )
-    if view.state is ConnectionState.NEEDS_RECONNECT:
-        st.warning(
-            f"{md(view.reason) or 'Xero no longer accepts the connection.'} Reconnect below; nothing waiting is lost.",
-            icon=":material/sync_problem:",
-        )
-    elif view.state is ConnectionState.DISCONNECTED and view.reason:
-        st.info(md(view.reason), icon=":material/link_off:")
-    if view.state is ConnectionState.CONNECTED:
-        cols = st.columns(4)
-        cols[0].metric("Last successful sync", f"{view.last_sync_at:%d %b %H:%M}" if view.last_sync_at else "Not yet")
-        cols[1].metric("Open sync errors", view.open_errors)
-        cols[2].metric("Calls left today", "—" if view.day_left is None else f"{view.day_left:,}")
-        cols[3].metric("Days until inactivity disconnect", view.days_to_disconnect)
-        if view.paused_until is not None:
-            why = "today's 5,000 Xero calls are used" if view.pause_reason == "day" else "Xero asked the hub to wait"
-            st.warning(
-                f"Syncing with Xero is paused until {view.paused_until:%H:%M} UTC: {why}. Nothing is lost; it "
-                "carries on by itself.",
-                icon=":material/hourglass_top:",
-            )
-        if view.import_state in ("queued", "running"):
-            where = "under way" if view.import_state == "running" else "queued"
-            st.info(f"The initial import of contacts and suppliers is {where}.", icon=":material/downloading:")
-    if view.last_error:
-        st.caption(f"Last error: {md(view.last_error)} ({view.last_error_at:%Y-%m-%d %H:%M} UTC)")
-    if view.held:
-        st.caption(f"{view.held:,} {'change waits' if view.held == 1 else 'changes wait'} for the reconnection.")
 
 if waiting is not None and waiting.offered:
     st.subheader("Confirm the organisation")

@@ -15,7 +15,7 @@ from core.contacts import views as contact_views
 from core.contacts.query import ROLES, STATUSES, SYNC_STATES, ContactFilter
 from core.staff import sessions
 from core.text import plural
-from web.ui import context, exceptions
+from web.ui import context, exceptions, live
 from web.ui.contact_forms import policy_form, supplier_editor
 from web.ui.contact_panels import import_panel, proposal_list, review_list
 from web.ui.listing import pager_and_download, table
@@ -38,7 +38,17 @@ with hub.db.read() as session:
 
 st.subheader(company.name)
 show_flash()
-import_panel(status, company)
+
+
+@live.part
+def import_now(company_id: int) -> None:
+    """The connection and the import as they stand now: the bar moves while the import runs."""
+    with hub.db.read() as session:
+        now = contact_actions.import_status(session, actor, company_id)
+    import_panel(now, company)
+
+
+import_now(company.id)
 
 if not status.connected:
     why = "Connect this company to Xero first; then contacts sync by themselves."
@@ -84,7 +94,7 @@ with tabs[0]:
         key=f"{key}-group",
         disabled=not groups,
     )
-    drift = sixth.checkbox("Only with drift (Xero differs from ours)", key=f"{key}-drift")
+    drift = sixth.checkbox("Only where Xero differs from ours", key=f"{key}-drift")
     flt = ContactFilter(text=text, role=role, status=state, sync=sync, drift_only=drift, group=group)
     if st.session_state.get(f"{key}-filter") != flt:  # a new filter starts on its first page
         st.session_state[f"{key}-filter"] = flt
@@ -124,7 +134,7 @@ with tabs[0]:
                     "Last synced (UTC)": row.last_synced_at,
                     "Change waiting": "yes" if row.pending else "no",
                     "Sync error": row.error or "",
-                    "Drift (Xero has)": "; ".join(f"{k}: {v}" for k, v in row.drift.items()),
+                    "Xero has instead": "; ".join(f"{k}: {v}" for k, v in row.drift.items()),
                     "Groups": ", ".join(row.groups),
                 }
                 for row in page.rows

@@ -13,7 +13,7 @@ from core.documents import actions as document_actions
 from core.documents import views as document_views
 from core.documents.query import DocumentFilter
 from core.staff import sessions
-from web.ui import context, exceptions
+from web.ui import context, exceptions, live
 from web.ui.document_forms import demo_invoice_form, off_balance_panel
 from web.ui.listing import pager_and_download, table
 from web.ui.messages import flash, show_flash
@@ -48,24 +48,12 @@ if left.button("Check Xero now", icon=":material/sync:", disabled=not can_act, h
         st.rerun()
 right.caption(f"Payment status comes back from Xero every {hub.settings.documents_poll_seconds} s by itself.")
 
-off_balance_panel(hub, actor, company)
+live.part(off_balance_panel)(hub, actor, company)
 
-tab_names = ["Documents and payments"] + (["Issue a demo invoice"] if hub.settings.demo else [])
-# A key keeps the chosen tab across reruns (a flash message above it would otherwise reset it to the first).
-tabs = st.tabs(tab_names, key=f"documents-tabs-{company.id}")
 
-with tabs[0]:
-    key = f"documents-{company.id}"
-    kinds, statuses = document_views.kind_options(), document_views.status_options()
-    first, second, third = st.columns([2, 1, 1])
-    text = first.text_input("Search number, contact or reference", key=f"{key}-text", placeholder="e.g. INV-0042")
-    kind = second.selectbox("Kind", list(kinds), format_func=kinds.get, key=f"{key}-kind")
-    status = third.selectbox("Status", list(statuses), format_func=statuses.get, key=f"{key}-status")
-    errors_only = st.checkbox("Only with a sync error", key=f"{key}-errors")
-    flt = DocumentFilter(kind=kind, status=status, errors_only=errors_only, text=text)
-    if st.session_state.get(f"{key}-filter") != flt:  # a new filter starts on its first page
-        st.session_state[f"{key}-filter"] = flt
-        st.session_state[f"{key}-page"] = 1
+@live.part
+def documents_now(flt: DocumentFilter, key: str) -> None:
+    """The documents matching the filter as they stand now: Xero's status and amounts change as Xero reports them."""
     with hub.db.read() as session:
         page = document_views.list_documents(
             session,
@@ -145,6 +133,25 @@ with tabs[0]:
                     else:
                         flash(message)
                         st.rerun()
+
+
+tab_names = ["Documents and payments"] + (["Issue a demo invoice"] if hub.settings.demo else [])
+# A key keeps the chosen tab across reruns (a flash message above it would otherwise reset it to the first).
+tabs = st.tabs(tab_names, key=f"documents-tabs-{company.id}")
+
+with tabs[0]:
+    key = f"documents-{company.id}"
+    kinds, statuses = document_views.kind_options(), document_views.status_options()
+    first, second, third = st.columns([2, 1, 1])
+    text = first.text_input("Search number, contact or reference", key=f"{key}-text", placeholder="e.g. INV-0042")
+    kind = second.selectbox("Kind", list(kinds), format_func=kinds.get, key=f"{key}-kind")
+    status = third.selectbox("Status", list(statuses), format_func=statuses.get, key=f"{key}-status")
+    errors_only = st.checkbox("Only with a sync error", key=f"{key}-errors")
+    flt = DocumentFilter(kind=kind, status=status, errors_only=errors_only, text=text)
+    if st.session_state.get(f"{key}-filter") != flt:  # a new filter starts on its first page
+        st.session_state[f"{key}-filter"] = flt
+        st.session_state[f"{key}-page"] = 1
+    documents_now(flt, key)
 
 if hub.settings.demo:
     with tabs[1]:

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from core import clock, companies
@@ -15,7 +15,7 @@ from core.error_triage.query import AGE_LABELS, ENTITY_TYPES, STATUS_LABELS, WHO
 from core.staff import sessions
 from core.sync.causes import CAUSES
 from core.sync.causes import cause as cause_of
-from web.ui import context
+from web.ui import context, error_tables, live
 from web.ui.error_panels import detail_panel, jump_if_asked, retry_all
 from web.ui.exceptions import EXPECTED, show
 from web.ui.messages import md, show_flash
@@ -97,81 +97,54 @@ view = st.radio(
     key="errors-view",
     label_visibility="collapsed",
 )
-try:
+
+
+PAGER = {"Every error": "errors-flat-page"}
+
+
+def _page(flt: ErrorFilter, view: str) -> Any:
+    """The page of errors or groups the pager points at."""
+    number = int(st.session_state[PAGER.get(view, "errors-group-page")])
     with hub.db.read() as session:
-        counts = error_query.status_counts(session, actor, flt)
         if view == "Every error":
-            page = error_query.errors(session, actor, flt, page=int(st.session_state["errors-flat-page"]))
+            return error_query.errors(session, actor, flt, page=number)
+        return error_query.groups(session, actor, flt, page=number)
+
+
+@live.part
+def errors_now(flt: ErrorFilter, view: str) -> None:
+    """The matching errors as they stand now: new ones appear and fixed ones leave while the page is open."""
+    try:
+        with hub.db.read() as session:
+            counts = error_query.status_counts(session, actor, flt)
+        page = _page(flt, view)
+    except EXPECTED as exc:
+        show(exc)
+        return
+    if page.total == 0:
+        if flt == ErrorFilter() or flt == ErrorFilter(company_id=flt.company_id):
+            where = f" for {names[flt.company_id]}" if flt.company_id else ""
+            st.success(f"No open sync errors{where} — everything reached Xero.", icon=":material/task_alt:")
         else:
-            page = error_query.groups(session, actor, flt, page=int(st.session_state["errors-group-page"]))
-except EXPECTED as exc:
-    show(exc)
-    st.stop()
-
-if page.total == 0:
-    if flt == ErrorFilter() or flt == ErrorFilter(company_id=company_id):
-        where = f" for {names[company_id]}" if company_id else ""
-        st.success(f"No open sync errors{where} — everything reached Xero.", icon=":material/task_alt:")
+            st.info("No errors match the filter. Clear a filter or change the search.", icon=":material/search_off:")
+        return
+    summary = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STATUS_LABELS)
+    st.caption(f"Matching the other filters: {summary}.")
+    if view != "Every error":
+        error_tables.groups(page)
     else:
-        st.info("No errors match the filter. Clear a filter or change the search.", icon=":material/search_off:")
-    st.stop()
+        error_tables.errors(page)
 
-summary = ", ".join(f"{counts.get(s, 0):,} {s}" for s in STATUS_LABELS)
-st.caption(f"Matching the other filters: {summary}.")
-pager_key = "errors-flat-page" if view == "Every error" else "errors-group-page"
-if view != "Every error":
-    st.caption(
-        f"{page.total:,} group{'s' if page.total != 1 else ''} · page {page.page} of {page.pages} · biggest first"
-    )
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Company": g.company,
-                    "Cause": g.title,
-                    "Who acts": g.who,
-                    "Errors": g.errors,
-                    "Occurrences": g.occurrences,
-                    "Oldest first seen (UTC)": g.oldest,
-                    "Newest (UTC)": g.newest,
-                }
-                for g in page.rows
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Oldest first seen (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-            "Newest (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-        },
-    )
-else:
-    st.caption(
-        f"{page.total:,} error{'s' if page.total != 1 else ''} · page {page.page} of {page.pages} · "
-        "most recently seen first"
-    )
-    st.dataframe(
-        pd.DataFrame(
-            [
-                {
-                    "Error": f"#{r.id}",
-                    "Last seen (UTC)": r.last_seen_at,
-                    "Company": r.company,
-                    "Cause": r.title,
-                    "Who acts": r.who,
-                    "Record": r.entity_number or r.entity_id or "",
-                    "Xero said": (r.detail or "")[:200],
-                    "Status": r.status,
-                    "Times": r.occurrences,
-                }
-                for r in page.rows
-            ]
-        ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Last seen (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
-    )
+
+errors_now(flt, view)
+try:  # what the pager and pickers below act on (the list above redraws itself; these follow on the next full run)
+    page = _page(flt, view)
+except EXPECTED:
+    st.stop()  # said in the list above
+if page.total == 0:
+    st.stop()
 if page.pages > 1:
+    pager_key = PAGER.get(view, "errors-group-page")
     st.session_state[pager_key] = page.page  # clamped: the list may have shrunk since the last run
     st.number_input("Page", min_value=1, max_value=page.pages, step=1, key=pager_key)
 

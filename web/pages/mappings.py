@@ -56,7 +56,7 @@ elif right.button(
     "Refresh from Xero",
     icon=":material/refresh:",
     disabled=not view.connected,
-    help="Read the chart of accounts, tax rates and currencies again now (the sidecar does it in seconds).",
+    help="Read the chart of accounts, tax rates and currencies again now (it takes a few seconds).",
 ):
     try:
         with hub.db.write() as session:

@@ -11,7 +11,9 @@ from core import companies
 from core.alerts import emails
 from core.models.alerts import EmailState
 from core.text import plural
-from web.ui import context, exceptions
+from web.ui import context, exceptions, live
+
+LIMIT = 200  # the newest emails listed; older ones are kept until retention clears them
 
 actor, hub = context.actor(), context.hub()
 st.title("Email outbox")
@@ -24,8 +26,8 @@ smtp = hub.settings.smtp
 if smtp is None:
     st.warning(
         "Email delivery is not configured, so alert emails wait here unsent. Set SMTP_URL (for example "
-        "`smtp+starttls://user:password@mail.example.com:587`) for the web app and the sidecar and restart them; "
-        "the waiting emails are then sent.",
+        "`smtp+starttls://user:password@mail.example.com:587`) for the web app and the background sync (sidecar) "
+        "and restart them; the waiting emails are then sent.",
         icon=":material/mail_lock:",
     )
 else:
@@ -54,42 +56,56 @@ if len(visible) > 1:
         key="outbox-company",
     )
 
-with hub.db.read() as session:
-    rows = emails.list_emails(session, actor, state=state, company_id=company_id, limit=200)
 
+def _rows() -> list[emails.EmailRow]:
+    with hub.db.read() as session:
+        return emails.list_emails(session, actor, state=state, company_id=company_id, limit=LIMIT)
+
+
+@live.part
+def emails_now() -> None:
+    """The emails as they stand now: a digest appears when it is written, and its state moves as it is sent."""
+    now = _rows()
+    if not now:
+        if state is None and company_id is None:
+            st.info(
+                "No alert emails yet. When a document fails to sync or a Xero connection needs attention, the digest "
+                "about it appears here within a minute.",
+                icon=":material/inbox:",
+            )
+        else:
+            st.info("No emails match these filters. Choose another state or company.", icon=":material/search_off:")
+        return
+    newest = f" (the newest {LIMIT})." if len(now) == LIMIT else "."
+    st.caption(f"{plural(len(now), 'email', 'emails')}, newest first{newest}")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "When (UTC)": _when(row.created_at),
+                    "Company": row.company or "Hub-wide",
+                    "To": ", ".join(row.recipients),
+                    "Subject": row.subject,
+                    "State": row.state.label,
+                    "Attempts": row.attempts,
+                    "Sent / next try (UTC)": _when(
+                        row.sent_at if row.state is EmailState.SENT else row.next_attempt_at
+                    ),
+                    "Last error": row.last_error or "",
+                }
+                for row in now
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Subject": st.column_config.TextColumn(width="large")},
+    )
+
+
+emails_now()
+rows = _rows()  # what "Read an email" below offers (the list above redraws itself)
 if not rows:
-    if state is None and company_id is None:
-        st.info(
-            "No alert emails yet. When a document fails to sync or a Xero connection needs attention, the digest "
-            "about it appears here within a minute.",
-            icon=":material/inbox:",
-        )
-    else:
-        st.info("No emails match these filters. Choose another state or company.", icon=":material/search_off:")
     st.stop()
-
-st.caption(
-    f"{plural(len(rows), 'email', 'emails')}, newest first" + (" (the newest 200)." if len(rows) == 200 else ".")
-)
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "When (UTC)": _when(row.created_at),
-                "Company": row.company or "Hub-wide",
-                "To": ", ".join(row.recipients),
-                "Subject": row.subject,
-                "State": row.state.label,
-                "Attempts": row.attempts,
-                "Sent / next try (UTC)": _when(row.sent_at if row.state is EmailState.SENT else row.next_attempt_at),
-                "Last error": row.last_error or "",
-            }
-            for row in rows
-        ]
-    ),
-    hide_index=True,
-    width="stretch",
-)
 
 with st.expander("Read an email", icon=":material/mail:", expanded=True):  # the newest, open: what one comes to read
     by_id = {row.id: row for row in rows}

@@ -25,7 +25,7 @@ if company is None:
 
 st.caption(
     f"{company.name}: every import, poll and push batch, newest first. Runs older than {run_history.KEEP.days} days "
-    "are deleted by the sidecar's housekeeping."
+    "are cleared out by themselves."
 )
 left, right = st.columns([3, 1])
 job = left.selectbox(
@@ -43,14 +43,14 @@ if not found.rows:
     which = f" of “{runs.JOBS[job]}”" if job else ""
     st.info(
         f"No sync run{which} is recorded for {company.name} yet. Runs appear once the company is connected to Xero "
-        "and the sidecar imports, polls or sends changes.",
+        "and the hub imports, checks or sends changes.",
         icon=":material/info:",
     )
 else:
     newest = found.rows[0] if found.page == 1 else None
     if newest is not None:
         when = {
-            RunState.QUEUED: f"asked for {ago(newest.requested_at)}, waiting for the sidecar",
+            RunState.QUEUED: f"asked for {ago(newest.requested_at)}, waiting to start",
             RunState.RUNNING: f"started {ago(newest.started_at)}, still running",
         }.get(newest.state, f"{newest.state.value} {ago(newest.finished_at)}")
         st.markdown(

@@ -13,6 +13,8 @@ from core.connections import banner as connection_banner
 from core.health import sidecar
 from core.hub import Hub
 from core.models.base import Company, Role
+from core.text import plural
+from web.ui import live
 from web.ui.messages import md
 
 COMPANY_KEY = "company_id"
@@ -64,27 +66,28 @@ def pick_company(hub: Hub, actor: Actor) -> Company | None:
 
 
 def sidecar_status(hub: Hub) -> None:
-    """The sidecar's heartbeat and each job's last run, shown on every page."""
+    """The background sync's pulse and each job's last run, on every page (redrawn by itself, see app.py)."""
     with hub.db.read() as session:
         status = sidecar.status(session, heartbeat_seconds=hub.settings.heartbeat_seconds)
     if status.alive:
-        label = f":green[●] Sidecar running · beat {ago(status.last_beat_at)}"
+        label = f":green[●] Background sync running · {ago(status.last_beat_at)}"
     elif status.last_beat_at is None:
-        label = ":red[●] Sidecar has never run"
+        label = ":red[●] Background sync has never run"
     else:
-        label = f":red[●] Sidecar stopped · last beat {ago(status.last_beat_at)}"
-    with st.sidebar.popover(label, width="stretch"):
+        label = f":red[●] Background sync stopped · {ago(status.last_beat_at)}"
+    with st.popover(label, width="stretch", help="The sidecar process that sends changes to Xero and reads back."):
         if not status.alive:
             st.warning(
-                "Nothing is syncing while the sidecar is stopped. Start it with `python -m scheduler` "
+                "Nothing is syncing while the background sync is stopped. Start it with `python -m scheduler` "
                 "(the demo launcher starts it for you).",
                 icon=":material/warning:",
             )
         if not status.jobs:
-            st.caption("No job has run yet.")
+            st.caption("No background job has run yet.")
         for job in status.jobs:
             outcome = {"ok": "✅", "failed": "❌", "running": "⏳"}.get(job.outcome or "", "·")
-            st.markdown(f"{outcome} **{job.job_id}** · last run {ago(job.last_started_at)} · {job.runs} runs")
+            runs = plural(job.runs, "run", "runs")
+            st.markdown(f"{outcome} **{job.label}** · last {ago(job.last_started_at)} · {runs}", help=job.job_id)
             if job.outcome == "failed" and job.detail:
                 st.caption(job.detail)
 
@@ -120,7 +123,8 @@ def sidebar(hub: Hub, actor: Actor, company: Company | None) -> None:
     """Everything the sidebar shows below the navigation."""
     st.sidebar.markdown(f"**{escape(actor.name)}**  \n{escape(actor.email)}")
     st.sidebar.caption(who(actor, company))
-    sidecar_status(hub)
+    with st.sidebar:
+        live.part(sidecar_status)(hub)
     if actor.session_id is None:
         if st.sidebar.button("Sign out", width="stretch"):
             st.logout()

@@ -95,8 +95,8 @@ def supplier_editor(hub: Hub, actor: Actor, company: Company, *, can_edit: bool)
     """For the demo: edit a supplier as the platform would (a supplier.changed event through
     core.platform_api.events)."""
     st.caption(
-        "For the demo: change a supplier here as the platform would. The change goes through the platform's entry "
-        "point, is recorded with its outbox entry, and reaches Xero within seconds."
+        "For the demo: change a supplier here as the platform would. The hub records the change as it records the "
+        "platform's own, and sends it to Xero within seconds."
     )
     search = st.text_input("Find a supplier", key=f"edit-{company.id}-search", placeholder="Name or email")
     with hub.db.read() as session:

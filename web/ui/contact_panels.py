@@ -36,35 +36,14 @@ def _summary(done: dict[str, int]) -> str:
     return "; ".join(parts)
 
 
-def import_panel(status: contact_actions.ImportStatus, company: Company) -> None:
-    """The connection and the initial import at a glance, with a progress bar while it runs."""
-    if status.connection in (None, ConnectionState.PENDING_CONFIRMATION):
-        st.info(
-            f"{company.name} is not connected to Xero yet, so nothing has been imported. A company admin connects it "
-            "on the Xero connections page; the initial import then starts by itself. Platform contacts are listed "
-            "below meanwhile.",
-            icon=":material/link_off:",
-        )
-        st.page_link("web/pages/connections.py", label="Open Xero connections", icon=":material/link:")
-        return
-    if status.connection is ConnectionState.REMOVED:
-        st.warning(
-            "Syncing with Xero stopped: the connection was removed. Changes the platform makes now are not sent to "
-            "Xero (they are listed as discarded); connecting again starts afresh.",
-            icon=":material/sync_disabled:",
-        )
-    elif not status.connected:
-        st.warning(
-            f"Syncing with Xero is paused: the connection is {status.connection.label.lower()}. Contacts are "
-            "neither pulled nor pushed until it is reconnected; nothing waiting is lost.",
-            icon=":material/sync_disabled:",
-        )
+def import_progress(status: contact_actions.ImportStatus) -> None:
+    """Where the initial import stands: a bar from the moment it is asked for until it is done, then what it did."""
     where = f" · {status.organisation}" if status.organisation else ""
     if status.state is RunState.QUEUED:
-        st.info(
-            f"The initial import of contacts and suppliers is queued{where}. The sidecar starts it within seconds; "
-            "contacts appear below as it runs.",
-            icon=":material/schedule:",
+        st.progress(
+            0.0,
+            text=f"The initial import of contacts and suppliers is queued{where}. It starts within seconds; "
+            "contacts appear as it runs.",
         )
     elif status.state is RunState.RUNNING:
         so_far = f"{status.contacts:,} contacts so far"
@@ -90,6 +69,32 @@ def import_panel(status: contact_actions.ImportStatus, company: Company) -> None
             "healthy, press Sync now; it picks up every contact.",
             icon=":material/error:",
         )
+
+
+def import_panel(status: contact_actions.ImportStatus, company: Company) -> None:
+    """The connection and the initial import at a glance, with a progress bar while it runs."""
+    if status.connection in (None, ConnectionState.PENDING_CONFIRMATION):
+        st.info(
+            f"{company.name} is not connected to Xero yet, so nothing has been imported. A company admin connects it "
+            "on the Xero connections page; the initial import then starts by itself. Platform contacts are listed "
+            "below meanwhile.",
+            icon=":material/link_off:",
+        )
+        st.page_link("web/pages/connections.py", label="Open Xero connections", icon=":material/link:")
+        return
+    if status.connection is ConnectionState.REMOVED:
+        st.warning(
+            "Syncing with Xero stopped: the connection was removed. Changes the platform makes now are not sent to "
+            "Xero (they are listed as discarded); connecting again starts afresh.",
+            icon=":material/sync_disabled:",
+        )
+    elif not status.connected:
+        st.warning(
+            f"Syncing with Xero is paused: the connection is {status.connection.label.lower()}. Contacts are "
+            "neither pulled nor pushed until it is reconnected; nothing waiting is lost.",
+            icon=":material/sync_disabled:",
+        )
+    import_progress(status)
     st.caption(
         f"Last pull from Xero: {ago(status.last_pull_at)} · new and changed Xero contacts are pulled every 10 "
         "minutes and whenever Xero reports a change."

@@ -9,6 +9,7 @@ import streamlit as st
 from core.auth import Actor
 from core.health.overview import CompanyHealth, Dashboard
 from core.health.overview_plan import CONNECTIONS, ERRORS, RUNS
+from core.health.sidecar import SidecarStatus
 from core.models.sync import ConnectionState
 from core.text import plural
 from web.ui.chrome import COMPANY_KEY, ago
@@ -20,6 +21,7 @@ FIXES = {
     ERRORS: ("web/pages/errors.py", "Open sync errors", ":material/error:"),
     RUNS: ("web/pages/sync_runs.py", "Open sync runs", ":material/history:"),
 }
+JOB_OUTCOMES = {"ok": "✅ done", "failed": "❌ failed", "running": "⏳ running"}
 # The attention list shows this many companies in full; the rest are in the companies table below it.
 SHOWN = 12
 
@@ -72,7 +74,8 @@ def attention(actor: Actor, board: Dashboard) -> None:
             st.markdown("\n".join(f"- {md(reason.text)}" for reason in health.reasons))
             fix_buttons(actor, health)
     if len(needing) > SHOWN:
-        st.caption(f"{len(needing) - SHOWN} more companies need attention; the table below lists them all.")
+        more = len(needing) - SHOWN
+        st.caption(f"{plural(more, 'more company needs', 'more companies need')} attention; the table below lists all.")
 
 
 def _hour_frame(board: Dashboard, columns: dict[str, tuple[int, ...]]) -> pd.DataFrame:
@@ -145,27 +148,36 @@ def budgets(board: Dashboard) -> None:
     st.caption("Empty figures: Xero has not answered a call for that organisation yet.")
 
 
+def background_sync_words(status: SidecarStatus) -> str:
+    """One line about the background sync (the sidecar process): running or not, and its last heartbeat."""
+    if status.alive:
+        return f"Background sync running · last heartbeat {ago(status.last_beat_at)}"
+    if status.last_beat_at is None:
+        return "Background sync has never run"
+    return f"Background sync stopped · last heartbeat {ago(status.last_beat_at)}"
+
+
 def sidecar_jobs(board: Dashboard) -> None:
-    """The sidecar's heartbeat and each job's last run."""
+    """The background sync's heartbeat and each of its jobs' last run."""
     status = board.sidecar
-    words = "running" if status.alive else ("never started" if status.last_beat_at is None else "stopped")
-    st.markdown(f"**Sidecar:** {words} · last heartbeat {ago(status.last_beat_at)} · {status.instances} running")
+    running = f" · {plural(status.instances, 'process', 'processes')} running" if status.instances > 1 else ""
+    st.markdown(background_sync_words(status) + running)
     if not status.alive:
         st.warning(
-            "Nothing syncs while the sidecar is stopped. Start it with `python -m scheduler` (the demo launcher "
-            "starts it for you).",
+            "Nothing syncs while the background sync is stopped. Start it with `python -m scheduler` (the demo "
+            "launcher starts it for you).",
             icon=":material/warning:",
         )
     if not status.jobs:
-        st.caption("No sidecar job has run yet.")
+        st.caption("No background job has run yet.")
         return
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "Job": job.job_id,
+                    "Job": job.label,
                     "Last started": ago(job.last_started_at),
-                    "Outcome": job.outcome or "—",
+                    "Outcome": JOB_OUTCOMES.get(job.outcome or "", "—"),
                     "Runs": job.runs,
                     "Detail": job.detail or "",
                 }
@@ -174,4 +186,9 @@ def sidecar_jobs(board: Dashboard) -> None:
         ),
         hide_index=True,
         width="stretch",
+        height="content",
+        column_config={
+            "Job": st.column_config.TextColumn(width="medium"),
+            "Detail": st.column_config.TextColumn(width="large"),
+        },
     )

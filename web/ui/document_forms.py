@@ -12,7 +12,7 @@ from core.documents import query as document_query
 from core.documents import views as document_views
 from core.hub import Hub
 from core.models.base import Company
-from web.ui import exceptions
+from web.ui import exceptions, live
 from web.ui.messages import flash, md
 
 LAST_DEMO = "documents-last-demo"
@@ -52,10 +52,10 @@ def off_balance_panel(hub: Hub, actor: Actor, company: Company) -> None:
 
 
 def demo_invoice_form(hub: Hub, actor: Actor, company: Company, *, can_issue: bool) -> None:
-    """Issue an invoice through the platform's entry point, then watch it arrive in Xero."""
+    """Issue an invoice as the platform does, then watch it arrive in Xero and come back paid."""
     st.caption(
-        "For the demo: issue a sales invoice as the platform does. It is recorded with its outbox entry, reaches Xero "
-        "within seconds, and its payment status comes back from Xero by itself (or press “Check Xero now”)."
+        "For the demo: issue a sales invoice as the platform does. The hub records it, sends it to Xero within "
+        "seconds, and shows its payment status as it comes back from Xero, by itself."
     )
     try:
         with hub.db.read() as session:
@@ -120,11 +120,11 @@ def demo_invoice_form(hub: Hub, actor: Actor, company: Company, *, can_issue: bo
             f"Invoice {result['number']} issued ({result['total']} {defaults.currency}). {SYNC_WORDS[result['sync']]}"
         )
         st.rerun()
-    _watch(hub, actor, company)
+    live.part(_watch)(hub, actor, company)
 
 
 def _watch(hub: Hub, actor: Actor, company: Company) -> None:
-    """The last demo invoice and where it is now: its status, Xero number and link."""
+    """The last demo invoice and where it is now (redrawn by itself): its status, Xero number and link."""
     number = st.session_state.get(LAST_DEMO)
     if not number:
         return
@@ -147,4 +147,3 @@ def _watch(hub: Hub, actor: Actor, company: Company) -> None:
                 st.caption(f"Amount due in Xero {row.amount_due:,.2f}, paid {row.amount_paid or 0:,.2f}")
             if listed.xero_url:
                 st.link_button("Open it in Xero", listed.xero_url, icon=":material/open_in_new:")
-    st.button("Refresh", icon=":material/refresh:", key=f"demo-watch-{company.id}", help="See what changed since.")

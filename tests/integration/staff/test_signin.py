@@ -213,6 +213,39 @@ def test_recent_use_needs_no_write(seeded: Hub) -> None:
     assert found is not None and not found.needs_touch
 
 
+def still_live(hub: Hub, actor: Actor) -> bool:
+    with hub.db.read() as session:
+        return sessions.still_live(session, hub.settings, actor)
+
+
+def test_a_page_redrawing_itself_sees_the_session_end_and_never_keeps_it_alive(seeded: Hub) -> None:
+    cookie = sign_in(seeded)
+    found = lookup(seeded, cookie)
+    assert found is not None
+    actor = found.actor
+    for _ in range(7 * 60):  # a page left open redraws its live parts all day; that is not use
+        clock.advance(timedelta(minutes=1))
+        assert still_live(seeded, actor)
+    clock.advance(timedelta(hours=1, seconds=1))
+    assert not still_live(seeded, actor)  # eight hours unused: ended, however often the page redrew
+    assert lookup(seeded, cookie) is None
+
+
+def test_a_redrawing_page_sees_sign_out_and_a_disabled_account(seeded: Hub) -> None:
+    cookie = sign_in(seeded)
+    found = lookup(seeded, cookie)
+    assert found is not None and still_live(seeded, found.actor)
+    with seeded.db.write() as session:
+        sessions.end(session, seeded.settings, cookie)
+    assert not still_live(seeded, found.actor)
+    again = lookup(seeded, sign_in(seeded))
+    assert again is not None and still_live(seeded, again.actor)
+    assert not still_live(seeded, Actor(**{**again.actor.__dict__, "user_id": (again.actor.user_id or 0) + 1}))
+    with seeded.db.write() as session:
+        users.set_disabled(session, SYSTEM, again.actor.user_id or 0, True)
+    assert not still_live(seeded, again.actor)
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
