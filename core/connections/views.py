@@ -110,6 +110,13 @@ def _imports(session: Session, ids: list[int]) -> dict[int, str]:
     return {run.company_id: run.state.value for run in session.scalars(select(SyncRun).where(SyncRun.id.in_(newest)))}
 
 
+def _last_sync(row: Connection | None) -> datetime | None:
+    """The last time anything went right with Xero: a change sent, or a contacts pull (the import too) finished."""
+    if row is None:
+        return None
+    return max((t for t in (row.last_sync_at, row.contacts_polled_at) if t is not None), default=None)
+
+
 def list_views(session: Session, actor: Actor) -> list[ConnectionView]:
     """Every company the actor may see, with its connection; those needing attention first.
 
@@ -143,7 +150,7 @@ def list_views(session: Session, actor: Actor) -> list[ConnectionView]:
                 organisation=row.tenant_name if row else None,
                 connected_by=user.name if user else None,
                 connected_at=row.connected_at if row else None,
-                last_sync_at=row.last_sync_at if row else None,
+                last_sync_at=_last_sync(row),
                 last_error=error,
                 last_error_at=error_at,
                 open_errors=open_errors,

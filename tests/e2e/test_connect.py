@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -42,3 +44,11 @@ def test_a_company_admin_connects_through_xeros_consent_page(page: Page, stack: 
     settle(page)
     expect(main.get_by_text("Connected · Kookaburra Plumbing Pty Ltd")).to_be_visible()
     expect(main.get_by_role("button", name="Disconnect…")).to_be_visible()
+
+    # The initial import's bar shows at once and completes on this page, with no click or reload.
+    bar = main.get_by_role("progressbar")
+    expect(bar).to_be_visible()
+    expect(main.get_by_text(re.compile(r"Initial import done .*: \d+ contacts"))).to_be_visible(timeout=60_000)
+    expect(bar).to_have_attribute("aria-valuenow", "100")
+    expect(main.get_by_text("Last successful sync")).to_be_visible()
+    expect(main.get_by_text("Not yet")).to_have_count(0)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from core import clock
 from core.hub import Hub
 from core.models.base import Company
-from core.models.sync import Connection, ConnectionState, Grant
+from core.models.sync import Connection, ConnectionState, Grant, RunState, SyncRun
 from core.sync import outbox
 from core.sync.errors import EntityRef, record
 from core.xero.client import Budget
@@ -170,3 +170,38 @@ def test_the_cap_on_xero_connections_is_shown_and_explained(
     run_ok(fiona)
     fm_page = page_text(run_ok(fiona.switch_page("web/pages/connections.py")))
     assert "the most Xero allows an app that has not completed its certification" in fm_page
+
+
+def test_the_import_shows_its_bar_here_from_queued_to_done_and_counts_as_a_sync(
+    app_as: AppFactory, ui_hub: Hub
+) -> None:
+    cid = seed_connection(ui_hub, "Harbour Bakery Ltd", ConnectionState.CONNECTED)
+    now = clock.now()
+    with ui_hub.db.write() as session:
+        row = session.scalar(select(Connection).where(Connection.company_id == cid))
+        assert row is not None
+        row.last_sync_at = None  # nothing sent yet: only the import has talked to Xero
+        run = SyncRun(company_id=cid, job="contacts_import", state=RunState.QUEUED, requested_at=now, not_before=now)
+        session.add(run)
+        session.flush()
+        run_id = run.id
+
+    def bar() -> tuple[float, str]:
+        at = run_ok(app_as(FIONA))
+        run_ok(at.switch_page("web/pages/connections.py"))
+        (found,) = at.get("progress")
+        return found.proto.value, page_text(at)
+
+    value, text = bar()
+    assert value == 0 and "initial import of contacts and suppliers is queued" in text
+    assert "Not yet" in text
+    with ui_hub.db.write() as session:
+        stored = session.get(SyncRun, run_id)
+        connection = session.scalar(select(Connection).where(Connection.company_id == cid))
+        assert stored is not None and connection is not None
+        stored.state, stored.finished_at = RunState.DONE, now
+        stored.progress = {"pages": 1, "contacts": 37, "done": {"create": 37}}
+        connection.contacts_polled_at = now
+    value, text = bar()
+    assert value == 100 and "Initial import done" in text and "37 contacts from 1 page" in text
+    assert "Not yet" not in text  # the import is a successful sync

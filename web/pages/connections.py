@@ -4,7 +4,6 @@ second pick), disconnect or remove, and reconnect."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pandas as pd
 import streamlit as st
@@ -20,11 +19,8 @@ from core.models.sync import ConnectionState
 from core.xero_access import cap
 from web.ui import context, exceptions, live, redirect
 from web.ui.connection_table import connection_table
-from web.ui.contact_panels import import_progress
+from web.ui.contact_panels import JUST_DONE, import_progress
 from web.ui.messages import md
-
-# A finished import stays on show this long, so whoever connected sees its bar complete.
-FRESH = timedelta(minutes=10)
 
 actor, hub, company = context.actor(), context.hub(), context.company()
 st.title("Xero connections")
@@ -72,7 +68,7 @@ def _company_panel(view: connection_views.ConnectionView, imported: ImportStatus
                     icon=":material/hourglass_top:",
                 )
             # The import's bar, from the moment it is asked for until a while after it is done.
-            if imported.importing or (imported.finished_at and clock.now() - imported.finished_at < FRESH):
+            if imported.importing or (imported.finished_at and clock.now() - imported.finished_at < JUST_DONE):
                 import_progress(imported)
         if view.last_error:
             st.caption(f"Last error: {md(view.last_error)} ({view.last_error_at:%Y-%m-%d %H:%M} UTC)")

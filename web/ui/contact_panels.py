@@ -3,9 +3,12 @@ suppliers' proposed updates). Each widget owns its session_state keys (prefixed 
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pandas as pd
 import streamlit as st
 
+from core import clock
 from core.auth import Actor
 from core.contacts import actions as contact_actions
 from core.contacts import proposals as contact_proposals
@@ -17,6 +20,8 @@ from web.ui import exceptions
 from web.ui.chrome import ago
 from web.ui.messages import flash, md
 
+# A finished import keeps its full bar this long, so whoever was watching sees it complete.
+JUST_DONE = timedelta(minutes=10)
 # What the pull did with each contact, in words (core.contacts.pull_plan's action kinds).
 DONE_WORDS = {
     "create": "imported as new",
@@ -58,11 +63,14 @@ def import_progress(status: contact_actions.ImportStatus) -> None:
             st.caption(_summary(status.done))
     elif status.state is RunState.DONE:
         when = f" {status.finished_at:%Y-%m-%d %H:%M} UTC" if status.finished_at else ""
-        st.success(
+        words = (
             f"Initial import done{when}{where}: {status.contacts:,} contacts from {status.pages} "
-            f"{'page' if status.pages == 1 else 'pages'}." + (f" {_summary(status.done)}." if status.done else ""),
-            icon=":material/task_alt:",
+            f"{'page' if status.pages == 1 else 'pages'}." + (f" {_summary(status.done)}." if status.done else "")
         )
+        if status.finished_at and clock.now() - status.finished_at < JUST_DONE:
+            st.progress(1.0, text=words)  # the bar that was moving completes, where the person was watching it
+        else:
+            st.success(words, icon=":material/task_alt:")
     elif status.state is RunState.FAILED:
         st.error(
             f"The initial import stopped: {status.outcome or 'no reason was recorded'}. Once the connection is "
