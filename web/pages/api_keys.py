@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import clock, companies
 from core.platform_api import keys as api_keys
-from web.ui import context, exceptions
+from web.ui import context, exceptions, tables
 from web.ui.messages import md
 
 actor, hub = context.actor(), context.hub()
@@ -29,7 +29,7 @@ with hub.db.read() as session:
     names = {c.id: c.name for c in companies.list_visible(session, actor)}
 
 if keys:
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -44,8 +44,6 @@ if keys:
                 for k in keys
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
 else:
     st.info("No API keys yet. Create one for each platform that sends events to the hub.", icon=":material/info:")

@@ -9,7 +9,7 @@ import streamlit as st
 
 from core import audit, clock, companies
 from core.staff import sessions
-from web.ui import context
+from web.ui import context, tables
 
 actor, hub = context.actor(), context.hub()
 st.title("Audit log")
@@ -50,7 +50,7 @@ if not rows:
     st.stop()
 
 st.caption(f"{total} events match" + (", showing the newest 500." if total > 500 else "."))
-st.dataframe(
+tables.show(
     pd.DataFrame(
         [
             {
@@ -66,8 +66,6 @@ st.dataframe(
             for row in rows
         ]
     ),
-    hide_index=True,
-    width="stretch",
 )
 
 

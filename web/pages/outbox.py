@@ -11,7 +11,7 @@ from core import companies
 from core.alerts import emails
 from core.models.alerts import EmailState
 from core.text import plural
-from web.ui import context, exceptions, live
+from web.ui import context, exceptions, live, tables
 
 LIMIT = 200  # the newest emails listed; older ones are kept until retention clears them
 
@@ -78,7 +78,7 @@ def emails_now() -> None:
         return
     newest = f" (the newest {LIMIT})." if len(now) == LIMIT else "."
     st.caption(f"{plural(len(now), 'email', 'emails')}, newest first{newest}")
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -96,9 +96,6 @@ def emails_now() -> None:
                 for row in now
             ]
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Subject": st.column_config.TextColumn(width="large")},
     )
 
 

@@ -11,7 +11,7 @@ from core.auth import company_scope
 from core.health import overview as dashboard
 from core.models.base import Company
 from core.models.sync import ConnectionState
-from web.ui import context, dashboard_widgets, live
+from web.ui import context, dashboard_widgets, live, tables
 from web.ui.chrome import ago
 from web.ui.messages import md
 
@@ -86,7 +86,7 @@ def _every_company(board: dashboard.Dashboard, visible: dict[int, Company]) -> N
     dashboard_widgets.sidecar_jobs(board)
 
     st.subheader("Companies")
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -102,9 +102,6 @@ def _every_company(board: dashboard.Dashboard, visible: dict[int, Company]) -> N
                 for h in board.companies
             ]
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Needs attention": st.column_config.TextColumn(width="large")},
     )
 
 

@@ -12,7 +12,7 @@ from core import clock
 from core.health import diagnostics
 from core.models.sync import RunState
 from core.sync import run_history, runs
-from web.ui import context, exceptions
+from web.ui import context, exceptions, tables
 from web.ui.chrome import ago
 from web.ui.dashboard_widgets import duration
 from web.ui.messages import md
@@ -56,7 +56,7 @@ else:
         st.markdown(
             f"**Last run:** {newest.job_label}, {when}" + (f" — {md(newest.outcome)}" if newest.outcome else "")
         )
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -72,9 +72,7 @@ else:
                 for r in found.rows
             ]
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        config={
             "Job": st.column_config.TextColumn(width="medium"),
             "Outcome": st.column_config.TextColumn(width="large"),
             "Started (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm:ss"),

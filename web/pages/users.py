@@ -8,7 +8,7 @@ import streamlit as st
 from core import companies, text
 from core.models.base import Role, StaffUser
 from core.staff import users
-from web.ui import context, exceptions
+from web.ui import context, exceptions, tables
 from web.ui.messages import md
 
 actor, hub = context.actor(), context.hub()
@@ -28,7 +28,7 @@ def status_of(user: StaffUser) -> str:
     return "Active"
 
 
-st.dataframe(
+tables.show(
     pd.DataFrame(
         [
             {
@@ -43,8 +43,6 @@ st.dataframe(
             for u in everyone
         ]
     ),
-    hide_index=True,
-    width="stretch",
 )
 
 if "new_password" in st.session_state:

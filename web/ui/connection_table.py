@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.connections.views import ConnectionView
+from web.ui import tables
 
 
 def _budget(view: ConnectionView) -> str:
@@ -38,10 +39,9 @@ def connection_table(views: list[ConnectionView]) -> None:
             for v in views
         ]
     )
-    st.dataframe(
+    tables.show(
         frame,
-        hide_index=True,
-        column_config={
+        config={
             "Connected (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
             "Last sync (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },

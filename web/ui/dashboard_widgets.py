@@ -12,6 +12,7 @@ from core.health.overview_plan import CONNECTIONS, ERRORS, RUNS
 from core.health.sidecar import SidecarStatus
 from core.models.sync import ConnectionState
 from core.text import plural
+from web.ui import tables
 from web.ui.chrome import COMPANY_KEY, ago
 from web.ui.messages import md
 from web.ui.navigation import page_files_for
@@ -144,7 +145,7 @@ def budgets(board: Dashboard) -> None:
     if not rows:
         st.info("No organisation is connected, so no Xero calls are being spent.", icon=":material/info:")
         return
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    tables.show(pd.DataFrame(rows))
     st.caption("Empty figures: Xero has not answered a call for that organisation yet.")
 
 
@@ -171,7 +172,7 @@ def sidecar_jobs(board: Dashboard) -> None:
     if not status.jobs:
         st.caption("No background job has run yet.")
         return
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -184,11 +185,5 @@ def sidecar_jobs(board: Dashboard) -> None:
                 for job in status.jobs
             ]
         ),
-        hide_index=True,
-        width="stretch",
         height="content",
-        column_config={
-            "Job": st.column_config.TextColumn(width="medium"),
-            "Detail": st.column_config.TextColumn(width="large"),
-        },
     )

@@ -12,7 +12,7 @@ from core.documents import query as document_query
 from core.documents import views as document_views
 from core.hub import Hub
 from core.models.base import Company
-from web.ui import exceptions, live
+from web.ui import exceptions, live, tables
 from web.ui.messages import flash, md
 
 LAST_DEMO = "documents-last-demo"
@@ -48,7 +48,7 @@ def off_balance_panel(hub: Hub, actor: Actor, company: Company) -> None:
                 for row in found
             ]
         )
-        st.dataframe(frame, hide_index=True, width="stretch")
+        tables.show(frame)
 
 
 def demo_invoice_form(hub: Hub, actor: Actor, company: Company, *, can_issue: bool) -> None:

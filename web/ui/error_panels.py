@@ -18,7 +18,7 @@ from core.error_triage import detail as error_detail
 from core.error_triage.actions import RetryPlan, Verdict
 from core.error_triage.query import ErrorFilter
 from core.hub import Hub
-from web.ui import exceptions
+from web.ui import exceptions, tables
 from web.ui.chrome import COMPANY_KEY
 from web.ui.messages import flash, md
 
@@ -102,16 +102,14 @@ def detail_panel(hub: Hub, actor: Actor, error_id: int) -> None:
                     st.caption(part.note)
         if found.history:
             st.markdown("**History**")
-            st.dataframe(
+            tables.show(
                 pd.DataFrame(
                     [
                         {"When (UTC)": h.at, "Who": h.who, "What": h.what, "Change": h.change, "Note": h.note or ""}
                         for h in found.history
                     ]
                 ),
-                hide_index=True,
-                width="stretch",
-                column_config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
+                config={"When (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")},
             )
         else:
             st.caption("No one has acted on this error yet.")
@@ -150,7 +148,7 @@ def _actions(hub: Hub, actor: Actor, error_id: int, *, open_: bool) -> None:
 
 
 def _plan_table(plan: RetryPlan) -> None:
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -164,8 +162,6 @@ def _plan_table(plan: RetryPlan) -> None:
                 for c in plan.checks
             ]
         ),
-        hide_index=True,
-        width="stretch",
     )
 
 

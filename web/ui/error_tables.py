@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from core.text import plural
+from web.ui import tables
 
 WHEN = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
 
@@ -15,7 +16,7 @@ WHEN = st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm")
 def groups(page: Any) -> None:
     """One row per cause and company, biggest first."""
     st.caption(f"{plural(page.total, 'group', 'groups')} · page {page.page} of {page.pages} · biggest first")
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -30,16 +31,14 @@ def groups(page: Any) -> None:
                 for g in page.rows
             ]
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={"Oldest first seen (UTC)": WHEN, "Newest (UTC)": WHEN},
+        config={"Oldest first seen (UTC)": WHEN, "Newest (UTC)": WHEN},
     )
 
 
 def errors(page: Any) -> None:
     """One row per error, most recently seen first; Xero's words are cut to fit and shown whole in the detail."""
     st.caption(f"{plural(page.total, 'error', 'errors')} · page {page.page} of {page.pages} · most recently seen first")
-    st.dataframe(
+    tables.show(
         pd.DataFrame(
             [
                 {
@@ -56,12 +55,7 @@ def errors(page: Any) -> None:
                 for r in page.rows
             ]
         ),
-        hide_index=True,
-        width="stretch",
-        column_config={
+        config={
             "Last seen (UTC)": WHEN,
-            "Error": st.column_config.TextColumn(width="small"),
-            "Times": st.column_config.NumberColumn(width="small"),
-            "Xero said": st.column_config.TextColumn(width="large"),
         },
     )

@@ -9,15 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from core.text import plural
+from web.ui import tables
 
 
 def table(frame: pd.DataFrame, *, when: str) -> None:
     """A list's rows, with its "Xero" column as a link and its `when` column as a UTC time."""
-    st.dataframe(
+    tables.show(
         frame,
-        hide_index=True,
-        width="stretch",
-        column_config={
+        config={
             "Xero": st.column_config.LinkColumn("Xero", display_text="Open in Xero"),
             when: st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
         },

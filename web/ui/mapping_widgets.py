@@ -19,7 +19,7 @@ from core.mappings.rules import PAYMENT_ACCOUNTS
 from core.mappings.view import Row
 from core.models.mappings import MappingKind
 from core.text import plural
-from web.ui import exceptions
+from web.ui import exceptions, tables
 from web.ui.messages import flash, md
 
 NONE = "— not mapped —"
@@ -70,10 +70,8 @@ def editor(
     edited = st.data_editor(
         frame,
         key=f"{key}-table",
-        hide_index=True,
-        width="stretch",
         disabled=["Platform", "Set by", "Problem"] if editable else True,
-        column_config={
+        config={
             "Xero": st.column_config.SelectboxColumn("Xero", options=current, required=True, width="large"),
             "Problem": st.column_config.TextColumn("Problem", width="large"),
         },
@@ -176,7 +174,7 @@ def csv_panel(hub: Hub, actor: Actor, company_id: int, kind: MappingKind, title:
             "errors. Fix them in the file and upload it again.",
             icon=":material/block:",
         )
-        st.dataframe(pd.DataFrame({"Problem": list(checked.errors)}), hide_index=True, width="stretch")
+        tables.show(pd.DataFrame({"Problem": list(checked.errors)}))
         return
     writes = checked.plan.writes if checked.plan else ()
     would = plural(len(writes), "mapping", "mappings")
