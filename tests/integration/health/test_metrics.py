@@ -22,6 +22,7 @@ from core.config.values import ConfigError
 from core.demo import seed as demo
 from core.hub import Hub
 from core.metrics import definitions as metrics
+from core.metrics import serve
 from core.models.base import Company
 from core.staff import users
 from core.sync import errors
@@ -205,3 +206,19 @@ def test_the_web_apps_metrics_answer_only_to_the_token(hub: Hub, monkeypatch: py
     assert found[("hub_database_up", frozenset())] == 1
     assert found[("hub_outbox_changes", frozenset({("kind", "contacts"), ("state", "pending")}))] == 0
     assert found[("hub_sync_errors_open", frozenset({("cause", "validation")}))] == 0
+
+
+def test_a_sidecars_listener_on_loopback_needs_no_token_and_a_taken_port_stops_the_next(tmp_path: Path) -> None:
+    port = free_port()
+    settings = make_settings("sqlite:///x.db", tmp_path, HUB_SIDECAR_METRICS_PORT=str(port))
+    server = serve.start_listener(settings)
+    assert server is not None
+    try:
+        answer = httpx.get(f"http://127.0.0.1:{port}/metrics")
+        assert answer.status_code == 200 and "process_resident_memory_bytes" in answer.text
+        with pytest.raises(ConfigError, match=f"HUB_SIDECAR_METRICS_PORT {port} cannot be used"):
+            serve.start_listener(settings)  # a second sidecar given the same port
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert serve.start_listener(make_settings("sqlite:///x.db", tmp_path)) is None, "port unset: no listener"
