@@ -11,7 +11,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from core.config import xero
+from core.config import metrics, xero
 from core.config.values import ConfigError, Secret
 from core.text import is_email
 
@@ -86,6 +86,11 @@ class Settings:
     keep_emails_days: float = 90.0
     keep_payloads_days: float = 90.0
     keep_contact_history_days: float = 365.0
+    # Metrics: the bearer token /metrics asks for (empty: the web app has no /metrics), and each sidecar's listener
+    # (port 0: none; without a token it may listen on loopback only).
+    metrics_token: Secret = field(default_factory=lambda: Secret(""))
+    sidecar_metrics_port: int = 0
+    sidecar_metrics_host: str = "127.0.0.1"
 
     @property
     def secure_cookies(self) -> bool:
@@ -247,4 +252,5 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         keep_emails_days=_float(env, "HUB_KEEP_EMAILS_DAYS", 90.0),
         keep_payloads_days=_float(env, "HUB_KEEP_PAYLOADS_DAYS", 90.0),
         keep_contact_history_days=_float(env, "HUB_KEEP_CONTACT_HISTORY_DAYS", 365.0),
+        **metrics.load(env),
     )

@@ -16,6 +16,7 @@ from core import settings as hub_settings
 from core.failures import STARTUP_ERRORS
 from core.health import sidecar
 from core.hub import open_hub
+from core.metrics import serve
 from scheduler import registry
 from scheduler.context import SidecarContext
 
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         hub = open_hub(hub_settings.load())
         hub.ensure_ready()
+        serve.start_listener(hub.settings)  # this sidecar's own metrics, on HUB_SIDECAR_METRICS_PORT when set
     except STARTUP_ERRORS as exc:
         print(f"The sidecar cannot start: {exc}", file=sys.stderr)
         return 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from core import clock
 from core.health import sidecar
+from core.metrics import definitions as metrics
 from scheduler import jobs
 from scheduler.context import SidecarContext
 
@@ -60,6 +62,7 @@ def summary(exc: BaseException) -> str:
 
 def run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
     """Run one job, recording its start and outcome; a failure never stops the sidecar."""
+    started = time.perf_counter()
     try:
         if spec.tracked:
             with ctx.hub.db.write() as session:
@@ -74,6 +77,7 @@ def run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
         if spec.id in _failing:
             _failing.discard(spec.id)
             log.info("job %s recovered", spec.id)
+    metrics.job_ran(spec.id, time.perf_counter() - started, ok=ok)
     if spec.tracked:
         try:
             with ctx.hub.db.write() as session:

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
-from web import api_routes, auth_routes, health, webhook_routes, xero_routes
+from web import api_routes, auth_routes, health, metrics, webhook_routes, xero_routes
 
-ROUTES = [*auth_routes.ROUTES, *health.ROUTES, *api_routes.ROUTES, *xero_routes.ROUTES, *webhook_routes.ROUTES]
+ROUTES = [
+    *auth_routes.ROUTES,
+    *health.ROUTES,
+    *metrics.ROUTES,
+    *api_routes.ROUTES,
+    *xero_routes.ROUTES,
+    *webhook_routes.ROUTES,
+]

@@ -19,6 +19,7 @@ from core.connections import in_use as cleanup_checks
 from core.connections.consent import ConnectRefused
 from core.documents import backfill as document_backfill
 from core.hub import Hub
+from core.metrics import definitions as metrics
 from core.models.base import Company
 from core.models.platform import PlatformContact
 from core.models.sync import CleanupKind, ConnectionState, ConsentRequest, ErrorStatus, Grant, SyncError
@@ -186,6 +187,7 @@ def _after_reconnect(session: Session, company_id: int, previous: ConnectionStat
     ):
         # The connection is back: its own errors are over, and what they held up goes out again.
         error.status, error.resolved_at = ErrorStatus.RESOLVED, clock.now()
+        metrics.errors_resolved(session, [error.cause])
 
 
 def end(session: Session, actor: Actor, company_id: int, *, remove: bool, reason: str | None = None) -> list[int]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.contacts.xero_contact import ERASED_NAME, ERASED_VALUES
+from core.metrics import definitions as metrics
 from core.models.contacts import ContactHistory, MatchReview, XeroContactSeen
 from core.models.platform import PlatformContact, PlatformDocument, SupplierProposal
 from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
@@ -85,7 +86,7 @@ def _erase(session: Session, company_id: int, which: ColumnElement[bool], *, not
         .where(SyncError.company_id == company_id, contact_errors)
         .values(entity_number=null(), detail=note, note=note)
     )
-    session.execute(
+    resolved = session.scalars(
         update(SyncError)
         .where(
             SyncError.company_id == company_id,
@@ -93,7 +94,9 @@ def _erase(session: Session, company_id: int, which: ColumnElement[bool], *, not
             SyncError.status.in_((ErrorStatus.OPEN, ErrorStatus.RETRYING)),
         )
         .values(status=ErrorStatus.RESOLVED, resolved_at=now)
+        .returning(SyncError.cause)
     )
+    metrics.errors_resolved(session, list(resolved))
     session.execute(
         update(SyncError)
         .where(

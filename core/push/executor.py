@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from core import clock
 from core.hub import Hub
 from core.models.sync import Connection, ConnectionState, OutboxEntry, OutboxState
+from core.push import timing
 from core.push.tally import QUIET_ATTEMPTS, Tally
 from core.sync import backlog, errors, outbox, run_history
 from core.sync.errors import EntityRef
@@ -173,6 +174,7 @@ def push_company(hub: Hub, push: Push[Any], company_id: int, *, worker: str, lim
     turn = Turn(company_id, push.job, push.tally(), clock.now())
     if entries:
         _turn(hub, push, turn, entries, worker)
+        timing.observe(hub, entries, since=turn.started_at)
     return turn.tally
 
 

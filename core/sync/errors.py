@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from core import audit, clock
 from core.auth import Actor, Permission, PermissionDenied, require
 from core.db import dump_json, insert_if_missing
+from core.metrics import definitions as metrics
 from core.models.sync import ErrorStatus, SyncError
 from core.redact import redact
 from core.sync.causes import cause
@@ -85,6 +86,8 @@ def record(
     row.detail = detail
     row.raw_request = _bounded(redact(request)) if request is not None else None
     row.raw_response = _bounded(redact(response)) if response is not None else None
+    if not row.occurrences or row.status is ErrorStatus.RESOLVED:  # new, or back after it was resolved
+        metrics.errors_opened(session, row.cause)
     row.occurrences = (row.occurrences or 0) + 1
     row.last_seen_at = now
     if row.status is not ErrorStatus.IGNORED:
@@ -107,8 +110,10 @@ def resolve_for_entity(
         )
         .values(status=ErrorStatus.RESOLVED, resolved_at=clock.now())
     )
-    result = session.execute(query.where(SyncError.cause == cause) if cause else query)
-    return result.rowcount or 0
+    query = query.where(SyncError.cause == cause) if cause else query
+    causes = list(session.scalars(query.returning(SyncError.cause)))
+    metrics.errors_resolved(session, causes)
+    return len(causes)
 
 
 def open_errors(session: Session, *, company_id: int | None = None) -> list[SyncError]:
@@ -130,6 +135,8 @@ def set_status(
     if status is ErrorStatus.IGNORED and not (note or "").strip():
         raise ValueError("Say why the error is ignored: the note is what the next person reads.")
     before = {"status": row.status.value}
+    if status is ErrorStatus.RESOLVED and row.status in (ErrorStatus.OPEN, ErrorStatus.RETRYING):
+        metrics.errors_resolved(session, [row.cause])
     row.status, row.note = status, (note or "").strip() or row.note
     row.resolved_at = clock.now() if status in (ErrorStatus.RESOLVED, ErrorStatus.IGNORED) else None
     audit.record(

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import httpx
 
 from core.hub import Hub
+from core.metrics import definitions as metrics
 from core.models.sync import Connection, ConnectionState
 from core.xero.client import AccountingClient, Budget
 from core.xero.oauth import TIMEOUT
@@ -93,6 +94,8 @@ class _Gate:
         """Free the slot, keep Xero's figures, and act on what Xero said: a 429 pauses, a refusal ends."""
         assert isinstance(ticket, budget.Slot)
         budget.release(self.hub.db, ticket, figures)
+        status, limit = (problem.status, getattr(problem, "problem", None)) if problem is not None else (200, None)
+        metrics.xero_call(self.target.tenant_id, status=status, answered=figures is not None, problem=limit)
         if isinstance(problem, RetryAfter) and problem.status == 429:
             # appminute is the whole app's limit: every organisation waits, whichever one hit it.
             tenant = budget.APP if problem.problem == "appminute" else self.target.tenant_id

@@ -28,6 +28,7 @@ CORE_ORDER = (
     "models",
     "config",
     "kernel",
+    "metrics",
     "xero",
     "alerts",
     "staff",
