@@ -207,7 +207,8 @@ def apply(session: Session, company_id: int, actions: list[Action], unlinked: Un
     seen(session, company_id, [a.xero for a in actions])
     creates: list[dict[str, Any]] = []
     for action in actions:
-        done[action.kind] += 1
+        # Found as it was (a reconnect's import, a reconcile): neither refreshed nor differing, just the same.
+        done["same" if action.kind in ("refresh", "drift") and not action.changes else action.kind] += 1
         xero = action.xero
         if action.kind == "create":
             creates.append(_new_row(company_id, xero, now))

@@ -193,3 +193,17 @@ def test_a_document_to_a_contact_merged_in_xero_goes_to_the_survivor(hub: Hub, s
     assert document_push.push_due(hub, worker="test").sent == 1
     (bill,) = xero(hub, resources.INVOICES, InvoiceNumbers="B-8201")
     assert bill["Contact"]["ContactID"] == kept.xero_contact_id
+
+
+def test_a_reconnect_does_not_call_unchanged_suppliers_differing(hub: Hub) -> None:
+    connect(hub)
+    pull_all(hub)
+    with hub.db.write() as session:
+        connections.disconnect(session, actor(hub), harbour(hub))
+    connect(hub)  # a reconnect imports again: every supplier is found as it was
+    pull_all(hub)
+    with hub.db.read() as session:
+        latest = runs.latest(session, actor(hub), harbour(hub), "contacts_import")
+    assert latest is not None
+    done = latest.progress["done"]
+    assert "drift" not in done and done.get("same", 0) > 0, done
