@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from core.documents.gather import usable
 from core.documents.plan import element
 from core.documents.preflight import ContactFacts, Lookups, Refusal, check
 from core.mappings import csv_files, tracking
@@ -162,3 +163,22 @@ def test_a_mapped_line_carries_tracking_by_id_and_name() -> None:
 def test_a_line_whose_dimension_cannot_go_is_refused_naming_it(values: dict, cause: str, said: str) -> None:
     refused = check(DocumentKind.SALES_INVOICE, doc(values), CONTACT, LOOKUPS)
     assert isinstance(refused, Refusal) and refused.cause == cause and said in refused.detail
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        pytest.param(Resolved("O-NORTH"), NORTH, id="active"),
+        pytest.param(Resolved("o-west"), "which is archived in Xero", id="archived"),
+        pytest.param(Resolved("o-old"), "which is in a category that is archived in Xero", id="archived-category"),
+        pytest.param(Resolved("o-gone"), "no longer in Xero (deleted there)", id="deleted"),
+        pytest.param(Problem("missing_tracking_mapping", "not mapped"), "not mapped", id="unmapped"),
+    ],
+)
+def test_a_mapped_option_is_usable_only_while_xero_still_has_it_active(found, expected) -> None:
+    got = usable(REF, "region", "North", found)
+    if isinstance(expected, TrackingOption):
+        assert got == expected
+    else:
+        assert isinstance(got, Problem) and expected in got.message
+        assert got.cause == ("mapping_stale" if isinstance(found, Resolved) else found.cause)
