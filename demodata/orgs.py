@@ -14,6 +14,7 @@ from demodata.names import NameMaker, slug
 from demodata.numbers import SeedRandom, abn, address, company_number, landline, phone, tax_number, uuid4
 from demodata.places import PLACES
 from demodata.taxes import build_tax_rates
+from demodata.tracking import build_tracking_categories
 
 ROLES = ("admin", "standard", "readonly")
 # Country -> settings of a typical organisation there.
@@ -61,6 +62,7 @@ class OrgSeed:
     group_members: dict[str, list[str]]
     contacts: list[dict]
     users: list[XeroUser] = field(default_factory=list)
+    tracking_categories: list[dict] = field(default_factory=list)
 
 
 def _tfn(rng: random.Random) -> str:
@@ -196,6 +198,8 @@ def generate(
         group_members=members,
         contacts=contact_list,
         users=list(users) if users is not None else generated_users,
+        # Own random stream: the rest of the organisation stays as it was generated before tracking existed.
+        tracking_categories=build_tracking_categories(SeedRandom(f"{seed}:{name}:tracking")),
     )
 
 

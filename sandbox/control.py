@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from demodata import orgs as seed
-from sandbox import apps, contacts, events, grants, loader, orgs, records
+from sandbox import api_tracking, apps, contacts, events, grants, loader, orgs, records
 from sandbox.store import Store
 
 Handler = Callable[[Store, dict[str, Any], dict[str, str]], Any]
@@ -176,6 +176,17 @@ def archive_account(store: Store, _body: dict[str, Any], params: dict[str, str])
     return {"AccountID": account.id, "Status": "ARCHIVED"}
 
 
+def tracking_option(store: Store, _body: dict[str, Any], params: dict[str, str]) -> Any:
+    """A Xero user archives or restores a tracking option (Settings → Tracking categories)."""
+    status = {"archive": "ARCHIVED", "restore": "ACTIVE"}.get(params["action"])
+    if status is None:
+        raise ControlError(f"Unknown tracking option action {params['action']!r}.", 404)
+    try:
+        return api_tracking.set_option_status(store, params["tenant"], params["option"], status)
+    except api_tracking.NotFound:
+        raise ControlError("No such tracking option in that organisation.", 404) from None
+
+
 def revoke_app(store: Store, body: dict[str, Any], params: dict[str, str]) -> Any:
     """A Xero user disconnects the app from an organisation in Xero's connected-apps screen."""
     tenant, client_id = params["tenant"], str(body.get("clientId") or apps.from_env()[0].client_id)
@@ -227,6 +238,7 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", "/_sandbox/requests", request_log),
     ("POST", "/_sandbox/orgs/{tenant}/contacts/{contact}/{action}", contact_action),
     ("POST", "/_sandbox/orgs/{tenant}/accounts/{account}/archive", archive_account),
+    ("POST", "/_sandbox/orgs/{tenant}/tracking-options/{option}/{action}", tracking_option),
     ("POST", "/_sandbox/orgs/{tenant}/revoke", revoke_app),
     ("POST", "/_sandbox/orgs/{tenant}/users/{email}/remove", remove_user),
     ("POST", "/_sandbox/orgs/{tenant}/invoices/{invoice}/void", void_invoice),

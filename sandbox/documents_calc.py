@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sandbox import records
+from sandbox import documents_tracking, records
 from sandbox.store import loads
 from sandbox.wire import new_id
 
@@ -76,6 +76,7 @@ class Books:
     accounts: dict[str, dict[str, Any]]  # by upper-case Code
     account_ids: dict[str, dict[str, Any]]  # by lower-case AccountID
     rates: dict[str, dict[str, Any]]  # by upper-case TaxType
+    tracking: list[dict[str, Any]]  # the tracking categories, with their options
 
     @classmethod
     def load(cls, db: sqlite3.Connection, tenant_id: str) -> Books:
@@ -89,6 +90,7 @@ class Books:
             {str(a.get("Code", "")).upper(): a for a in accounts if a.get("Code")},
             {str(a["AccountID"]).lower(): a for a in accounts},
             {str(r["TaxType"]).upper(): r for r in rates},
+            [r.data for r in records.find(db, tenant_id, "TrackingCategory")],
         )
 
     def no_tax(self) -> str:
@@ -190,7 +192,8 @@ def compute_line(
     shown |= {"UnitAmount": num(unit), "TaxType": tax_type, "TaxAmount": num(tax), "LineAmount": num(amount)}
     if account is not None:
         shown |= {"AccountCode": account["Code"], "AccountID": account["AccountID"]}
-    shown["Tracking"] = list(line.get("Tracking") or [])
+    shown["Tracking"], tracking_errors = documents_tracking.resolve(books.tracking, line.get("Tracking"))
+    errors += tracking_errors
     shown["Quantity"] = num(quantity)
     if line.get("DiscountRate"):
         shown["DiscountRate"] = num(dec(line["DiscountRate"]))

@@ -38,6 +38,9 @@ def load_org(store: Store, seed: OrgSeed, *, documents: int = 0) -> str:
     for rate in seed.tax_rates:
         record = Record(rate["TaxType"].lower(), now, rate.get("Status", "ACTIVE"), rate)
         rows.append((tenant, "TaxRate", record, rate["Name"], rate["TaxType"], None))
+    for category in seed.tracking_categories:
+        record = Record(category["TrackingCategoryID"].lower(), now, category["Status"], category)
+        rows.append((tenant, "TrackingCategory", record, category["Name"], "", None))
     for group in seed.contact_groups:
         members = [m.lower() for m in seed.group_members.get(group["ContactGroupID"], [])]
         record = Record(

@@ -10,6 +10,7 @@ from core.documents.plan import DocumentFacts
 from core.documents.preflight import ContactFacts, Lookups
 from core.mappings import reference
 from core.mappings import store as mappings
+from core.mappings.reference import Reference, TrackingOption
 from core.mappings.store import Problem, Resolved
 from core.models.mappings import MappingKind
 from core.models.platform import DocumentKind, PlatformContact, PlatformDocument
@@ -21,9 +22,31 @@ from core.sync.queue import push_state
 WAITING = (OutboxState.PENDING, OutboxState.LEASED, OutboxState.HELD)
 
 
+def usable(ref: Reference, dimension: str, value: str, found: Resolved | Problem) -> TrackingOption | Problem:
+    """The tracking option a mapped dimension value goes to, or why it cannot: the option is gone from Xero or
+    archived there (checked against the last reference data, as the watchdog does, before Xero refuses it)."""
+    if isinstance(found, Problem):
+        return found
+    option = ref.option(found.target)
+    where = "Pick another option for it on the Mappings page (Tracking)"
+    if option is None:
+        return Problem(
+            "mapping_stale",
+            f"The {dimension} {value!r} maps to a tracking option that is no longer in Xero (deleted there). {where}.",
+        )
+    if not option.active:
+        return Problem(
+            "mapping_stale",
+            f"The {dimension} {value!r} maps to Xero's tracking option {option.label}, which is {option.state} in "
+            f"Xero, and Xero refuses it on new lines. {where}, or restore the option in Xero and refresh.",
+        )
+    return option
+
+
 def _lookups(session: Session, company_id: int, kinds: dict[int, DocumentKind], entries: list[Claimed]) -> Lookups:
     accounts: dict[tuple[str, str], Resolved | Problem] = {}
     taxes: dict[tuple[str, str, str], Resolved | Problem] = {}
+    tracking: dict[tuple[str, str], Resolved | Problem] = {}
     for entry in entries:
         kind = kinds.get(int(entry.entity_id)) if entry.entity_id.isdigit() else None
         if kind is None or entry.operation == "void":
@@ -38,6 +61,11 @@ def _lookups(session: Session, company_id: int, kinds: dict[int, DocumentKind], 
                 taxes[(kind.value, rate, category)] = mappings.resolve(
                     session, company_id, MappingKind.TAX, document_kind=kind, tax_rate=rate, category=category
                 )
+            for dimension, value in (line.get("tracking") or {}).items():
+                if (dimension, value) not in tracking:
+                    tracking[(dimension, value)] = mappings.resolve(
+                        session, company_id, MappingKind.TRACKING, dimension=dimension, value=value
+                    )
     ref = reference.load(session, company_id)
     return Lookups(
         accounts=accounts,
@@ -45,6 +73,7 @@ def _lookups(session: Session, company_id: int, kinds: dict[int, DocumentKind], 
         rates={t.tax_type: t.effective_rate for t in ref.tax_types},
         currencies=frozenset(ref.currencies),
         ready=ref.fetched_at is not None,
+        tracking={key: usable(ref, *key, found) for key, found in tracking.items()},
     )
 
 

@@ -143,6 +143,16 @@ def element(
         }
         if line.discount_rate:
             item["DiscountRate"] = _num(line.discount_rate)
+        if line.tracking:  # by id and by name, as Xero returns it (at most two: one per category)
+            item["Tracking"] = [
+                {
+                    "TrackingCategoryID": o.category_id,
+                    "Name": o.category,
+                    "TrackingOptionID": o.option_id,
+                    "Option": o.name,
+                }
+                for o in line.tracking
+            ]
         body["LineItems"].append(item)
     return body
 

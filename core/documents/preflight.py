@@ -1,5 +1,6 @@
 """The check before a document is sent to Xero (pure): contact linked and not archived, every line mapped, tax valid
-for the account, currency enabled, amounts consistent. A document that fails it makes no call; the refusal names
+for the account, every dimension value on a line mapped to an active Xero tracking option (one per category),
+currency enabled, amounts consistent. A document that fails it makes no call; the refusal names
 exactly what to fix (which line, which category or tax rate, which page).
 
 The platform sends each line's tax separately (core.platform_api.documents) and says how unit amounts stand to tax,
@@ -12,10 +13,11 @@ amounts, which hold their tax already.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from core.mappings.reference import TrackingOption
 from core.mappings.store import Problem, Resolved
 from core.models.platform import DocumentKind
 
@@ -45,6 +47,8 @@ class Lookups:
     rates: Mapping[str, Decimal]  # Xero tax type → effective rate (percent)
     currencies: frozenset[str]  # enabled in the organisation; empty when reference data was never read
     ready: bool = True  # Xero's accounts and tax rates were read at least once (mappings can be judged)
+    # (dimension, value) → the Xero tracking option it maps to, usable now
+    tracking: Mapping[tuple[str, str], TrackingOption | Problem] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,7 @@ class Line:
     tax_type: str
     tax_amount: Decimal
     line_amount: Decimal
+    tracking: tuple[TrackingOption, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,31 @@ def _tax_problem(
     )
 
 
+def _tracking(
+    index: int, raw: dict[str, Any], lookups: Lookups, causes: list[str], problems: list[str]
+) -> tuple[TrackingOption, ...]:
+    """The line's tracking options in Xero; what is wrong with them goes to causes and problems."""
+    options: list[TrackingOption] = []
+    for dimension, value in sorted((raw.get("tracking") or {}).items()):
+        found = lookups.tracking.get((dimension, value))
+        if isinstance(found, TrackingOption):
+            taken = next((o for o in options if o.category_id == found.category_id), None)
+            if taken is None:
+                options.append(found)
+                continue
+            causes.append("preflight_failed")
+            problems.append(
+                f"line {index}: two of its dimensions map to options of Xero's tracking category {found.category} "
+                f"({taken.name} and {found.name}), and Xero takes one option per category on a line. Map the "
+                f"{dimension} values to another category on the Mappings page (Tracking)"
+            )
+        else:
+            causes.append(found.cause if found else "preflight_failed")
+            said = found.message if found else f"the {dimension} {value!r} was not looked up"
+            problems.append(f"line {index}: {said}")
+    return tuple(options)
+
+
 def check(
     kind: DocumentKind, payload: dict[str, Any], contact: ContactFacts, lookups: Lookups
 ) -> tuple[Line, ...] | Refusal:
@@ -190,6 +220,7 @@ def check(
         if account is None or tax is None:
             causes.append("preflight_failed")
             problems.append(f"line {index}: category {category!r} or tax rate {rate_name!r} was not looked up")
+        tracking = _tracking(index, raw, lookups, causes, problems)
         numbers, wrong = _numbers(index, raw)
         problems += wrong
         if wrong:
@@ -215,6 +246,7 @@ def check(
                     tax.target,
                     numbers["tax_amount"],
                     numbers["line_amount"],
+                    tracking,
                 )
             )
     currency = str(payload.get("currency") or "")

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from core.auth import Actor, Permission, require
+from core.mappings import reference
 from core.mappings import store as mappings
 from core.mappings.plan import Change, Plan
+from core.mappings.tracking import NAME_JOIN, target_of
 from core.models.mappings import MappingKind
 from core.text import csv_text
 
@@ -19,6 +21,8 @@ COLUMNS = {
     MappingKind.ACCOUNT: ("document_kind", "category", "account_code"),
     MappingKind.TAX: ("side", "tax_rate", "tax_type"),
     MappingKind.PAYMENT: ("currency", "account_code"),
+    # A tracking option by its category's and its own name, as Xero shows them (ignoring case).
+    MappingKind.TRACKING: ("dimension", "value", "tracking_category", "tracking_option"),
 }
 MAX_ROWS = 5000
 
@@ -42,11 +46,18 @@ def filename(kind: MappingKind) -> str:
 def export(session: Session, actor: Actor, company_id: int, kind: MappingKind) -> str:
     """The table's mappings as CSV (the same columns import takes)."""
     require(actor, Permission.VIEW_COMPANY, company_id)
-    rows = [
-        [row.source, row.target] if kind is MappingKind.PAYMENT else [row.scope, row.source, row.target]
-        for row in mappings.rows(session, company_id)
-        if row.kind is kind
-    ]
+    ref = reference.load(session, company_id)
+    rows = []
+    for row in mappings.rows(session, company_id):
+        if row.kind is not kind:
+            continue
+        if kind is MappingKind.TRACKING:
+            option = ref.option(row.target)
+            rows.append([row.scope, row.source, *((option.category, option.name) if option else ("", row.target))])
+        else:
+            rows.append(
+                [row.source, row.target] if kind is MappingKind.PAYMENT else [row.scope, row.source, row.target]
+            )
     return csv_text(COLUMNS[kind], rows)
 
 
@@ -75,7 +86,10 @@ def parse(kind: MappingKind, text: str) -> tuple[list[Change], list[str]]:
             continue
         cells = [cell.strip() for cell in raw]
         target = cells[-1] or None  # an empty target removes the mapping
-        if kind is MappingKind.PAYMENT:
+        if kind is MappingKind.TRACKING:
+            target = f"{cells[2]}{NAME_JOIN}{cells[3]}" if cells[2] or cells[3] else None
+            changes.append(Change(kind, cells[0].lower(), cells[1], target, number))
+        elif kind is MappingKind.PAYMENT:
             changes.append(Change(kind, "", cells[0].upper(), target, number))
         else:
             changes.append(Change(kind, cells[0].lower(), cells[1], target, number))
@@ -88,6 +102,9 @@ def preview(session: Session, actor: Actor, company_id: int, kind: MappingKind, 
     changes, problems = parse(kind, text)
     if problems:
         return Preview(None, tuple(problems))
+    if kind is MappingKind.TRACKING:  # category and option names → the option's id in Xero
+        ref = reference.load(session, company_id)
+        changes = [replace(c, target=target_of(ref, *c.target.split(NAME_JOIN, 1))) if c.target else c for c in changes]
     decided = mappings.check_changes(session, actor, company_id, changes)
     return Preview(decided, tuple(f"{r.where}: {r.reason}" for r in decided.refusals))
 

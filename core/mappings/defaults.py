@@ -7,7 +7,9 @@ predict them:
 - a platform tax rate gets, per side, the allowed Xero tax type (same effective rate, usable on that side) whose
   name shares the most words with it (ties: Xero's order); with several candidates and no shared word, none;
 - a currency gets the first active bank account in that currency; when the company takes payments into accounts
-  with payments enabled instead, the first of those (by code).
+  with payments enabled instead, the first of those (by code);
+- a dimension value on lines gets the active Xero tracking option of the same name (ignoring case), in the category
+  named as the dimension when there is one; with several such options and none in that category, none.
 
 Only rows without a mapping get a suggestion; suggestions are saved marked "suggested" so the page asks for a look.
 """
@@ -19,6 +21,7 @@ import re
 from core.mappings.plan import Catalog, Change
 from core.mappings.reference import Reference
 from core.mappings.rules import account_choices, payment_choices, side_of, tax_choices
+from core.mappings.tracking import suggestions as tracking_suggestions
 from core.models.mappings import CategorySide, MappingKind
 from core.models.platform import DocumentKind
 
@@ -80,4 +83,6 @@ def suggest(reference: Reference, catalog: Catalog, existing: dict[tuple[str, st
             )
         if fitting:
             changes.append(Change(MappingKind.PAYMENT, "", currency, fitting[0]))
+    for dimension, value, option in tracking_suggestions(reference, catalog.dimensions, existing):
+        changes.append(Change(MappingKind.TRACKING, dimension, value, option))
     return changes

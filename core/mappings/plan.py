@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from core.mappings.catalog import Category, PlatformRate
 from core.mappings.reference import Reference
 from core.mappings.rules import SIDES, check_account, check_payment, check_tax, side_of
+from core.mappings.tracking import check_tracking
 from core.models.mappings import MappingKind
 from core.models.platform import DocumentKind
 
@@ -46,6 +47,7 @@ class Catalog:
     currencies: tuple[str, ...]
     base_currency: str
     payment_accounts: str = "any"  # which accounts payments may go to (the company's choice)
+    dimensions: tuple[tuple[str, str], ...] = ()  # (dimension, value) on lines, to map to Xero tracking options
 
     def rate(self, code: str) -> PlatformRate | None:
         return next((r for r in self.rates if r.code == code), None)
@@ -75,6 +77,8 @@ def check(reference: Reference, catalog: Catalog, change: Change) -> str | None:
         if category.side.value not in ("both", side_of(change.scope)):
             return f"Category {change.source} is used on {category.side.value} documents only."
         return None if change.target is None else check_account(reference, change.scope, change.target)
+    if change.kind is MappingKind.TRACKING:  # any dimension value may be mapped ahead of the documents using it
+        return check_tracking(reference, change.scope, change.source, change.target)
     if change.kind is MappingKind.TAX:
         if change.scope not in SIDES:
             return f"Unknown side {change.scope!r}; use sales or purchases."

@@ -1,5 +1,5 @@
-"""Xero's reference data as the hub keeps it: accounts, tax rates, currencies and contact groups, trimmed to what
-mappings need (pure; stored as JSON in xero_reference)."""
+"""Xero's reference data as the hub keeps it: accounts, tax rates, currencies, contact groups and tracking categories,
+trimmed to what mappings need (pure; stored as JSON in xero_reference)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,33 @@ class TaxType:
 
 
 @dataclass(frozen=True)
+class TrackingOption:
+    """One option of a Xero tracking category (an option is usable only while both it and its category are active)."""
+
+    option_id: str
+    name: str
+    status: str
+    category_id: str
+    category: str
+    category_status: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.category}: {self.name}"
+
+    @property
+    def active(self) -> bool:
+        return self.status == "ACTIVE" and self.category_status == "ACTIVE"
+
+    @property
+    def state(self) -> str:
+        """Why it cannot be used, in words ('archived', 'in an archived category'), or 'active'."""
+        if self.status != "ACTIVE":
+            return self.status.lower()
+        return "active" if self.category_status == "ACTIVE" else f"in a category that is {self.category_status.lower()}"
+
+
+@dataclass(frozen=True)
 class Reference:
     tenant_id: str
     fetched_at: datetime | None
@@ -72,12 +99,18 @@ class Reference:
     tax_types: tuple[TaxType, ...]
     currencies: tuple[str, ...]
     contact_groups: tuple[str, ...]
+    tracking: tuple[TrackingOption, ...] = ()
 
     def account(self, code: str) -> Account | None:
         return next((a for a in self.accounts if a.code == code), None)
 
     def tax(self, tax_type: str) -> TaxType | None:
         return next((t for t in self.tax_types if t.tax_type == tax_type), None)
+
+    def option(self, option_id: str) -> TrackingOption | None:
+        """The tracking option with this id (Xero's ids in any letter case)."""
+        wanted = option_id.lower()
+        return next((o for o in self.tracking if o.option_id.lower() == wanted), None)
 
 
 EMPTY = Reference("", None, (), (), (), ())
@@ -120,6 +153,23 @@ def tax_json(raw: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def tracking_json(raw: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a Xero TrackingCategory (with its options) the hub keeps."""
+    return {
+        "id": str(raw.get("TrackingCategoryID") or ""),
+        "name": str(raw.get("Name") or ""),
+        "status": str(raw.get("Status") or "ACTIVE"),
+        "options": [
+            {
+                "id": str(o.get("TrackingOptionID") or ""),
+                "name": str(o.get("Name") or ""),
+                "status": str(o.get("Status") or "ACTIVE"),
+            }
+            for o in raw.get("Options") or []
+        ],
+    }
+
+
 def from_rows(
     tenant_id: str,
     fetched_at: datetime | None,
@@ -127,6 +177,7 @@ def from_rows(
     tax_rates: list[dict[str, Any]],
     currencies: list[dict[str, Any]],
     groups: list[dict[str, Any]],
+    tracking: list[dict[str, Any]] | None = None,
 ) -> Reference:
     """The typed reference data from what xero_reference stores."""
     return Reference(
@@ -160,6 +211,12 @@ def from_rows(
         ),
         currencies=tuple(c["code"] for c in currencies),
         contact_groups=tuple(g["name"] for g in groups),
+        tracking=tuple(
+            TrackingOption(o["id"], o["name"], o["status"], c["id"], c["name"], c["status"])
+            for c in tracking or []
+            for o in c["options"]
+            if o.get("id")
+        ),
     )
 
 
@@ -168,4 +225,12 @@ def load(session: Session, company_id: int) -> Reference:
     row = session.get(XeroReference, company_id)
     if row is None:
         return EMPTY
-    return from_rows(row.tenant_id, row.fetched_at, row.accounts, row.tax_rates, row.currencies, row.contact_groups)
+    return from_rows(
+        row.tenant_id,
+        row.fetched_at,
+        row.accounts,
+        row.tax_rates,
+        row.currencies,
+        row.contact_groups,
+        row.tracking_categories,
+    )

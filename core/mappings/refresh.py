@@ -1,6 +1,6 @@
-"""Reference data from Xero per organisation: one pass is five GETs (Organisation, for its short code; Accounts,
-TaxRates, Currencies, ContactGroups), stored with the time it was fetched, then the mapping watchdog compares
-mappings with it.
+"""Reference data from Xero per organisation: one pass is six GETs (Organisation, for its short code; Accounts,
+TaxRates, Currencies, ContactGroups, TrackingCategories with archived ones), stored with the time it was fetched,
+then the mapping watchdog compares mappings with it.
 
 Refreshed right after connecting, hourly by the sidecar, and on demand (a run a person asks for)."""
 
@@ -16,7 +16,7 @@ from core import audit, clock
 from core.auth import Actor, Permission, allowed, require
 from core.hub import Hub
 from core.mappings import watch as mappings_watch
-from core.mappings.reference import Reference, account_json, load, tax_json
+from core.mappings.reference import Reference, account_json, load, tax_json, tracking_json
 from core.models.mappings import XeroReference
 from core.models.sync import Connection, ConnectionState, RunState, SyncRun
 from core.sync import runs
@@ -26,7 +26,7 @@ from core.xero_access import gate
 
 JOB = "reference_refresh"
 EVERY = timedelta(hours=1)
-CALLS_PER_PASS = 5
+CALLS_PER_PASS = 6
 
 
 def request_refresh(session: Session, actor: Actor, company_id: int) -> str:
@@ -39,16 +39,21 @@ def request_refresh(session: Session, actor: Actor, company_id: int) -> str:
         return "Not refreshed: the company is not connected to Xero. Reconnect first; the refresh follows by itself."
     runs.request(session, company_id=company_id, job=JOB, requested_by=actor.user_id)
     audit.record(session, actor=actor, action="reference_refresh_requested", company_id=company_id)
-    return "Refresh from Xero asked for: the accounts, tax rates and currencies update within a few seconds."
+    return (
+        "Refresh from Xero asked for: the accounts, tax rates, currencies and tracking categories update within a "
+        "few seconds."
+    )
 
 
 def fetch(xero: Any) -> dict[str, Any]:
-    """One pass over the organisation's reference data: five GETs."""
+    """One pass over the organisation's reference data: six GETs."""
     short_code = str(xero.organisation().get("ShortCode") or "")[:20]
     accounts = xero.list(resources.ACCOUNTS)
     tax_rates = xero.list(resources.TAX_RATES)
     currencies = xero.request("GET", "/Currencies").get("Currencies", [])
     groups = xero.list(resources.CONTACT_GROUPS)
+    # Archived ones too, so a mapping to an option archived since is recognised as such (not as deleted).
+    tracking = xero.list(resources.TRACKING_CATEGORIES, params={"includeArchived": "true"})
     return {
         "short_code": short_code,
         "accounts": [account_json(a) for a in accounts],
@@ -60,6 +65,7 @@ def fetch(xero: Any) -> dict[str, Any]:
             {"id": str(g.get("ContactGroupID") or ""), "name": str(g.get("Name") or ""), "status": g.get("Status")}
             for g in groups
         ],
+        "tracking_categories": [tracking_json(t) for t in tracking],
     }
 
 
@@ -73,6 +79,7 @@ def store(session: Session, company_id: int, tenant_id: str, data: dict[str, Any
     row.tenant_id, row.fetched_at = tenant_id, clock.now()
     row.accounts, row.tax_rates = data["accounts"], data["tax_rates"]
     row.currencies, row.contact_groups = data["currencies"], data["contact_groups"]
+    row.tracking_categories = data.get("tracking_categories") or []
     row.short_code = data.get("short_code") or None
     session.flush()
     mappings_watch.after_refresh(session, company_id, first=before.fetched_at is None)
@@ -80,7 +87,7 @@ def store(session: Session, company_id: int, tenant_id: str, data: dict[str, Any
 
 
 def refresh(hub: Hub, company_id: int, *, worker: str) -> str:
-    """Read the organisation's reference data from Xero and store it (four calls, no transaction around them)."""
+    """Read the organisation's reference data from Xero and store it (six calls, no transaction around them)."""
     with hub.db.read() as session:
         connection = session.scalar(select(Connection).where(Connection.company_id == company_id))
         if connection is None or connection.state is not ConnectionState.CONNECTED or not connection.tenant_id:
@@ -92,7 +99,8 @@ def refresh(hub: Hub, company_id: int, *, worker: str) -> str:
         store(session, company_id, tenant_id, data)
     return (
         f"{len(data['accounts'])} accounts, {len(data['tax_rates'])} tax rates, "
-        f"{len(data['currencies'])} currencies, {len(data['contact_groups'])} contact groups"
+        f"{len(data['currencies'])} currencies, {len(data['contact_groups'])} contact groups, "
+        f"{len(data['tracking_categories'])} tracking categories"
     )
 
 

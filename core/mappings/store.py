@@ -1,6 +1,7 @@
 """Mappings per company: line category → account code per document kind, platform tax rate → Xero tax type per
-side, currency → payment account. Kept per company (not per connection), so they survive disconnect, remove and
-reconnect; every change is audited with before and after.
+side, currency → payment account, a line's dimension value → Xero tracking option per dimension. Kept per company
+(not per connection), so they survive disconnect, remove and reconnect; every change is audited with before and
+after.
 
 The push asks one question per line or payment through resolve()."""
 
@@ -28,6 +29,7 @@ TABLE_LABELS = {
     MappingKind.ACCOUNT: "Line category → account",
     MappingKind.TAX: "Tax rate → Xero tax type",
     MappingKind.PAYMENT: "Currency → payment account",
+    MappingKind.TRACKING: "Dimension → tracking option",
 }
 Key = tuple[str, str, str]
 
@@ -52,7 +54,8 @@ class Problem:
 
 
 def catalog(session: Session, company: Company, ref: Reference) -> Catalog:
-    """The platform side: categories, tax rates, and the currencies that need a payment account."""
+    """The platform side: categories, tax rates, the currencies that need a payment account, and the dimension
+    values on lines (of documents not yet in Xero, and those mapped already)."""
     used = session.scalars(select(PlatformDocument.currency).where(PlatformDocument.company_id == company.id))
     currencies = sorted({company.base_currency, *ref.currencies, *used})
     categories = platform_catalog.categories(session, company.id)
@@ -64,8 +67,10 @@ def catalog(session: Session, company: Company, ref: Reference) -> Catalog:
         )
     )
     extra: dict[str, set[str]] = {}
+    dimensions = {(m.scope, m.source) for m in rows(session, company.id) if m.kind is MappingKind.TRACKING}
     for kind, lines in waiting:
         for line in lines or []:
+            dimensions |= {(str(k), str(v)) for k, v in (line.get("tracking") or {}).items()}
             code = str(line.get("category") or "")
             if code and code not in known:
                 extra.setdefault(code, set()).add(side_of(kind))
@@ -80,6 +85,7 @@ def catalog(session: Session, company: Company, ref: Reference) -> Catalog:
         currencies=tuple(currencies),
         base_currency=company.base_currency,
         payment_accounts=companies.settings_of(company).payment_accounts,
+        dimensions=tuple(sorted(dimensions)),
     )
 
 
@@ -170,7 +176,7 @@ def apply(
                 clear_flag(session, row)  # a fix for what the watchdog flagged
             row.target, row.origin, row.changed_at, row.changed_by_user_id = change.target, origin, now, actor.user_id
         scope = f" · {KIND_LABELS[DocumentKind(change.scope)]}" if change.kind is MappingKind.ACCOUNT else ""
-        scope = f" · {change.scope}" if change.kind is MappingKind.TAX else scope
+        scope = f" · {change.scope}" if change.kind in (MappingKind.TAX, MappingKind.TRACKING) else scope
         audit.record(
             session,
             actor=actor,
@@ -214,10 +220,21 @@ def resolve(
     category: str | None = None,
     tax_rate: str | None = None,
     currency: str | None = None,
+    dimension: str | None = None,
+    value: str | None = None,
 ) -> Resolved | Problem:
     """What the push needs for one line or payment: the account code (kind ACCOUNT: document_kind + category), the
-    tax type (TAX: document_kind + tax_rate, checked against the line's account when category is given) or the
-    payment account (PAYMENT: currency); or a Problem naming the sync-error cause and what to fix."""
+    tax type (TAX: document_kind + tax_rate, checked against the line's account when category is given), the
+    payment account (PAYMENT: currency) or the tracking option's id (TRACKING: dimension + value); or a Problem
+    naming the sync-error cause and what to fix."""
+    if kind is MappingKind.TRACKING:
+        found = _mapping(session, company_id, kind, dimension or "", value or "")
+        if found is None:
+            return Problem(
+                "missing_tracking_mapping",
+                f"The {dimension} {value!r} has no Xero tracking option. Map it on the Mappings page (Tracking).",
+            )
+        return _fresh(found)
     if kind is MappingKind.PAYMENT:
         found = _mapping(session, company_id, kind, "", currency or "")
         if found is None:

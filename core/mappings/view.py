@@ -3,14 +3,14 @@ the watchdog's flag and the documents it blocks; plus the reference data's age a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.auth import Actor, Permission, allowed, require
-from core.mappings import reference, refresh
+from core.mappings import reference, refresh, tracking
 from core.mappings import store as mappings
 from core.mappings import watch as mappings_watch
 from core.mappings.reference import rate_text
@@ -29,6 +29,10 @@ from core.models.platform import DocumentKind
 from core.models.sync import Connection, ConnectionState
 from core.sync import runs
 
+NO_TRACKING = (
+    "Xero has no active tracking category with options. Add one in Xero (Settings → Tracking categories), then "
+    "press “Refresh from Xero” here."
+)
 ORIGINS = {"suggested": "Suggested (check it)", "person": "Set by a person", "import": "Imported from CSV"}
 
 
@@ -44,6 +48,7 @@ class Row:
     flag: str | None  # the watchdog's reason and the documents it blocks
     choices: tuple[tuple[str, str], ...]  # (code, label) a person may pick
     hint: str | None = None  # shown when there is nothing to pick
+    target_label: str | None = None  # the target in words when its code is not (a tracking option's id)
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,11 @@ class Page:
     taxes: tuple[Row, ...]
     payments: tuple[Row, ...]
     payment_accounts: str = "any"  # which accounts payments may go to: a key of rules.PAYMENT_ACCOUNTS
+    tracking: tuple[Row, ...] = ()  # one per dimension value seen on lines or mapped
 
     @property
     def flagged(self) -> tuple[Row, ...]:
-        return tuple(r for r in (*self.accounts, *self.taxes, *self.payments) if r.flag)
+        return tuple(r for r in (*self.accounts, *self.taxes, *self.payments, *self.tracking) if r.flag)
 
 
 def page(session: Session, actor: Actor, company_id: int) -> Page:
@@ -116,6 +122,13 @@ def page(session: Session, actor: Actor, company_id: int) -> Page:
             None if choices or ref.fetched_at is None else payment_hint(currency, base_currency=base, accepts=accepts)
         )
         payments.append(row(MappingKind.PAYMENT, "", "", currency, currency, choices, hint))
+    options = [(o.option_id, o.label) for o in tracking.choices(ref)]
+    none = None if options or ref.fetched_at is None else NO_TRACKING
+    dimensions = []
+    for dimension, value in cat.dimensions:
+        found = row(MappingKind.TRACKING, dimension, dimension.replace("_", " "), value, value, options, none)
+        option = ref.option(found.target) if found.target else None
+        dimensions.append(replace(found, target_label=option.label if option else None))
     return Page(
         company_id=company_id,
         connected=connection is not None and connection.state is ConnectionState.CONNECTED,
@@ -127,4 +140,5 @@ def page(session: Session, actor: Actor, company_id: int) -> Page:
         taxes=tuple(taxes),
         payments=tuple(payments),
         payment_accounts=accepts,
+        tracking=tuple(dimensions),
     )

@@ -1,5 +1,6 @@
 """The mapping watchdog: after each reference refresh, every mapping is checked again against what Xero now has.
-A mapping whose account or tax rate was archived, deleted or changed (class, effective rate) is flagged with the
+A mapping whose account, tax rate or tracking option was archived, deleted or changed (class, effective rate) is
+flagged with the
 reason and the pending documents it would block, and recorded as a sync error; both clear once it is fixed. Payment
 mappings are checked again too when the company changes which kind of account payments go to."""
 
@@ -49,7 +50,9 @@ def blocked(session: Session, row: Mapping) -> list[str]:
     )
     found = []
     for document in documents:
-        if row.kind is MappingKind.ACCOUNT:
+        if row.kind is MappingKind.TRACKING:
+            hit = any((ln.get("tracking") or {}).get(row.scope) == row.source for ln in document.lines)
+        elif row.kind is MappingKind.ACCOUNT:
             hit = document.kind.value == row.scope and any(ln.get("category") == row.source for ln in document.lines)
         else:
             hit = side_of(document.kind) == row.scope and any(ln.get("tax_rate") == row.source for ln in document.lines)
@@ -68,16 +71,19 @@ def blocked_text(numbers: list[str]) -> str:
 
 
 def after_refresh(session: Session, company_id: int, *, first: bool) -> int:
-    """Check every mapping against the new reference data (and on the first pass suggest defaults); return how
-    many mappings are flagged now."""
+    """Check every mapping against the new reference data (on the first pass suggest defaults; on every pass, a
+    tracking option for each dimension value that has none, as values keep arriving on documents and a line with
+    an unmapped value cannot go to Xero anyway); return how many mappings are flagged now."""
     company = session.get(Company, company_id)
     if company is None:
         return 0
     ref = reference.load(session, company_id)
     catalog = mappings.catalog(session, company, ref)
-    if first:
-        suggested = suggest(ref, catalog, mappings.existing(session, company_id))
-        note = "Suggested on connect"
+    suggested = suggest(ref, catalog, mappings.existing(session, company_id))
+    if not first:
+        suggested = [c for c in suggested if c.kind is MappingKind.TRACKING]
+    if suggested:
+        note = "Suggested on connect" if first else "Suggested on a refresh from Xero"
         mappings.apply(session, SYSTEM, company_id, tuple(suggested), origin=mappings.SUGGESTED, note=note)
     return recheck(session, company_id, ref, catalog)
 

@@ -49,7 +49,8 @@ class PlatformTaxRate(Base):
 
 
 class XeroReference(Base):
-    """The organisation's chart of accounts, tax rates, currencies and contact groups as last read from Xero."""
+    """The organisation's chart of accounts, tax rates, currencies, contact groups and tracking categories as last
+    read from Xero."""
 
     __tablename__ = "xero_reference"
 
@@ -60,6 +61,8 @@ class XeroReference(Base):
     tax_rates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     currencies: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     contact_groups: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # Tracking categories with their options, archived ones included (so a mapped option archived since is known).
+    tracking_categories: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     # The organisation's short code (from /Organisation): links into Xero name the organisation with it.
     short_code: Mapped[str | None] = mapped_column(String(20))
 
@@ -68,6 +71,7 @@ class MappingKind(enum.StrEnum):
     ACCOUNT = "account"  # line category -> account code, per document kind
     TAX = "tax"  # platform tax rate -> Xero tax type, per side (sales / purchases)
     PAYMENT = "payment"  # currency -> account payments go to
+    TRACKING = "tracking"  # a line's dimension value -> Xero tracking option, per dimension
 
 
 class Mapping(Base):
@@ -79,7 +83,7 @@ class Mapping(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     kind: Mapped[MappingKind] = mapped_column(str_enum(MappingKind, 12))
-    # The document kind (account), the side (tax), or "" (payment).
+    # The document kind (account), the side (tax), the dimension (tracking), or "" (payment).
     scope: Mapped[str] = mapped_column(String(30))
     source: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(64))

@@ -31,6 +31,7 @@ def _lines(raw_lines: list[dict[str, Any]], kind: DocumentKind, amounts: str) ->
         if tax and amounts == "NoTax":
             raise PlatformInputError(f"data.lines[{index}].tax_amount", "must be empty on a NoTax document")
         net = (quantity * unit * (1 - discount / 100)).quantize(CENT)
+        tracking = line.get("tracking") or {}
         if abs(net) >= LIMIT:
             raise PlatformInputError(f"data.lines[{index}]", f"quantity * unit amount must be less than {LIMIT:,.0f}")
         total += net if amounts == "Inclusive" else net + tax
@@ -45,6 +46,7 @@ def _lines(raw_lines: list[dict[str, Any]], kind: DocumentKind, amounts: str) ->
                 "tax_amount": str(tax),
                 "line_amount": str(net),
             }
+            | ({"tracking": tracking} if tracking else {})
         )
     if abs(total) >= LIMIT:
         raise PlatformInputError("data.lines", f"the document's total must be less than {LIMIT:,.0f}")

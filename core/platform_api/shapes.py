@@ -23,6 +23,7 @@ from core.platform_api.checks import (
     Shape,
     Text,
 )
+from core.platform_api.dimensions import Dimensions
 
 # How a document's unit amounts stand to tax, in Xero's words (its LineAmountTypes).
 AMOUNTS = ("Exclusive", "Inclusive", "NoTax")
@@ -62,6 +63,10 @@ LINE = Shape(
         "tax_rate": Text(64, required=True, doc="the platform's tax rate, mapped to a Xero tax rate on Mappings"),
         "tax_amount": Amount(
             required=False, doc="the line's tax, as the platform worked it out (none on a NoTax document)"
+        ),
+        "tracking": Dimensions(
+            doc='the line\'s value of up to two of the platform\'s dimensions, such as {"department": "Sales", '
+            '"region": "North"}; each value is mapped to a Xero tracking option on Mappings'
         ),
     },
     doc="quantity * unit amount * (1 - discount) must stay below 1,000,000,000,000, and so must the document's total",

@@ -87,11 +87,21 @@ CAUSES: dict[str, Cause] = {
             True,
         ),
         Cause(
+            "missing_tracking_mapping",
+            "No Xero tracking option for a line's dimension",
+            "A line carries a value of one of the platform's dimensions (such as its department or region) that is "
+            "not mapped to a Xero tracking option.",
+            "Map the value to a tracking option on the Mappings page (Tracking), then retry.",
+            _C,
+            True,
+        ),
+        Cause(
             "mapping_stale",
             "A mapping no longer holds in Xero",
-            "The account or tax rate a mapping points to was archived, deleted or changed in Xero (its class or its "
-            "effective rate), so documents using it would be refused.",
-            "Pick another account or tax type for the flagged row on the Mappings page; the error resolves itself.",
+            "The account, tax rate or tracking option a mapping points to was archived, deleted or changed in Xero "
+            "(its class or its effective rate), so documents using it would be refused.",
+            "Pick another account, tax type or tracking option for the flagged row on the Mappings page; the error "
+            "resolves itself.",
             _C,
             True,
         ),

@@ -21,6 +21,7 @@ CREDIT_NOTES = Resource("CreditNotes", "CreditNoteID", paged=True, modified_sinc
 PAYMENTS = Resource("Payments", "PaymentID", paged=True, modified_since=True)
 ACCOUNTS = Resource("Accounts", "AccountID", modified_since=True, writable=False)
 TAX_RATES = Resource("TaxRates", "TaxType", writable=False)
+TRACKING_CATEGORIES = Resource("TrackingCategories", "TrackingCategoryID", writable=False)
 ORGANISATION = Resource("Organisations", "OrganisationID", writable=False)
 
 PAGE_SIZE = 1000  # the largest Xero allows

@@ -74,6 +74,10 @@ STRICT: dict[str, list[str]] = {
     "TaxRate": ["Name", "TaxType", "ReportTaxType", "Status", "TaxComponents", "CanApplyToAssets", "CanApplyToEquity",
                 "CanApplyToExpenses", "CanApplyToLiabilities", "CanApplyToRevenue", "DisplayTaxRate", "EffectiveRate"],
     "TaxComponent": ["Name", "Rate", "IsCompound", "IsNonRecoverable"],  # 8/8 examples
+    # Every GET /TrackingCategories example carries the four; an option its id, name and status.
+    "TrackingCategories": [*ENVELOPE, "TrackingCategories"],
+    "TrackingCategory": ["TrackingCategoryID", "Name", "Status", "Options"],
+    "TrackingOption": ["TrackingOptionID", "Name", "Status"],
     # Optional: APIKey (legacy), TaxNumber, lock dates, SalesTaxPeriod, LineOfBusiness, RegistrationNumber.
     "Organisation": ["OrganisationID", "Name", "LegalName", "PaysTax", "Version", "OrganisationType", "BaseCurrency",
                      "CountryCode", "IsDemoCompany", "OrganisationStatus", "FinancialYearEndDay",
@@ -107,7 +111,7 @@ STRICT: dict[str, list[str]] = {
 # declares too loosely (UpdatedDateUTCString: `string` -> the pattern above). Merged into the strict schema.
 EXTRA_PROPERTIES: dict[str, dict[str, Any]] = {
     **{w: ENVELOPE_PROPERTIES for w in ("Contacts", "ContactGroups", "Accounts", "TaxRates", "Organisations",
-                                        "Invoices", "CreditNotes", "Payments", "Allocations")},
+                                        "Invoices", "CreditNotes", "Payments", "Allocations", "TrackingCategories")},
     "Address": {"ValidationErrors": VALIDATION_ERRORS},  # nested objects echoed in a 400 carry their own
     "Phone": {"ValidationErrors": VALIDATION_ERRORS},
     "LineItem": {"ValidationErrors": VALIDATION_ERRORS},  # `ValidationErrors: []` on every returned line

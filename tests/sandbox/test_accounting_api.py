@@ -269,3 +269,24 @@ def test_request_log_records_xero_calls(api: httpx.Client, sim: Simulator) -> No
         row["path"] == "/api.xro/2.0/Organisation" and row["tenant_id"] == HARBOUR and row["status"] == 200
         for row in log
     )
+
+
+def test_tracking_categories_list_options_and_leave_archived_ones_out_unless_asked(
+    api: httpx.Client, sim: Simulator
+) -> None:
+    categories = checked(api.get("/TrackingCategories"))["TrackingCategories"]
+    assert [c["Name"] for c in categories] == ["Department", "Region"]  # Name ASC, as Xero orders them
+    region = categories[1]
+    assert [o["Name"] for o in region["Options"]] == ["North", "South"]
+    north = region["Options"][0]
+    assert {o["Status"] for c in categories for o in c["Options"]} == {"ACTIVE"}
+    sim.control("POST", f"/orgs/{HARBOUR}/tracking-options/{north['TrackingOptionID']}/archive")
+    active = checked(api.get("/TrackingCategories"))["TrackingCategories"]
+    assert [o["Name"] for o in active[1]["Options"]] == ["South"]
+    every = checked(api.get("/TrackingCategories", params={"includeArchived": "true"}))["TrackingCategories"]
+    assert [(o["Name"], o["Status"]) for o in every[1]["Options"]] == [("North", "ARCHIVED"), ("South", "ACTIVE")]
+    one = checked(api.get(f"/TrackingCategories/{region['TrackingCategoryID']}"))["TrackingCategories"]
+    assert one[0]["TrackingCategoryID"] == region["TrackingCategoryID"] and len(one[0]["Options"]) == 2
+    assert api.get(f"/TrackingCategories/{north['TrackingOptionID']}").status_code == 404
+    filtered = checked(api.get("/TrackingCategories", params={"where": 'Name=="Region"'}))["TrackingCategories"]
+    assert [c["Name"] for c in filtered] == ["Region"]

@@ -584,3 +584,35 @@ def test_a_line_read_back_from_xero_can_be_sent_again(api: httpx.Client, org: Or
     again = ok(post(api, created, **{k: v for k, v in created.items() if k != "InvoiceID"}), "Invoices")[0]
     assert again["Total"] == created["Total"] and again["LineItems"][0]["LineItemID"] == created["LineItems"][0][
         "LineItemID"]  # fmt: skip
+
+
+def test_line_tracking_is_matched_by_name_or_id_stored_with_both_and_refused_when_unknown_or_archived(
+    api: httpx.Client, org: Org, sim: Simulator
+) -> None:
+    region = next(c for c in api.get("/TrackingCategories").json()["TrackingCategories"] if c["Name"] == "Region")
+    north, south = region["Options"]
+    tracked = line(Tracking=[{"Name": "region", "Option": "NORTH"}])
+    invoice = ok(api.put("/Invoices", json={"Invoices": [sale(org.customer, tracked)]}), "Invoices")[0]
+    assert invoice["LineItems"][0]["Tracking"] == [
+        {
+            "Name": "Region",
+            "Option": "North",
+            "TrackingCategoryID": region["TrackingCategoryID"],
+            "TrackingOptionID": north["TrackingOptionID"],
+        }
+    ]
+    by_id = line(
+        Tracking=[{"TrackingCategoryID": region["TrackingCategoryID"], "TrackingOptionID": south["TrackingOptionID"]}]
+    )
+    stored = ok(api.put("/Invoices", json={"Invoices": [sale(org.customer, by_id)]}), "Invoices")[0]
+    assert stored["LineItems"][0]["Tracking"][0]["Option"] == "South"
+    cases = {
+        "unknown": ([{"Name": "Region", "Option": "West"}], "does not exist in the tracking category 'Region'"),
+        "twice": ([{"Name": "Region", "Option": "North"}, {"Name": "Region", "Option": "South"}], "only have one"),
+    }
+    for sent, said in cases.values():
+        messages = refused(api.put("/Invoices", json={"Invoices": [sale(org.customer, line(Tracking=sent))]}))
+        assert any(said in m for m in messages), messages
+    sim.control("POST", f"/orgs/{HARBOUR}/tracking-options/{north['TrackingOptionID']}/archive")
+    messages = refused(api.put("/Invoices", json={"Invoices": [sale(org.customer, tracked)]}))
+    assert messages == ["The tracking option 'North' of 'Region' is archived."]

@@ -204,6 +204,7 @@ def test_write_response_allows_failed_elements_only_with_errors() -> None:
 
 # --- every response example of the implemented operations, replayed against the strict copy
 EXAMPLE_PATHS = [*fields.ERROR_ELEMENTS, "/Organisation", "/TaxRates/{TaxType}", "/Contacts/{ContactNumber}",
+                 "/TrackingCategories", "/TrackingCategories/{TrackingCategoryID}",
                  "/CreditNotes/{CreditNoteID}/Allocations/{AllocationID}"]  # fmt: skip
 # Examples that contradict the spec or Xero (see the report / sandbox README): they must fail for these reasons only.
 BATCH_PAYMENT_TYPES = r"BatchPayment\.(IsReconciled: 'false'|TotalAmount: '50.00') is not of type"  # strings

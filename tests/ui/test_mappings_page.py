@@ -8,9 +8,10 @@ import random
 
 from streamlit.testing.v1 import AppTest
 
+from core import clock
 from core.hub import Hub
 from core.mappings import refresh as reference
-from core.mappings.reference import account_json, tax_json
+from core.mappings.reference import account_json, tax_json, tracking_json
 from core.mappings.rules import PAYMENT_ACCOUNTS
 from core.models.base import AuditEvent
 from core.models.mappings import Mapping, MappingKind
@@ -142,3 +143,72 @@ def test_viewers_read_but_cannot_change(app_as: AppFactory, ui_hub: Hub) -> None
     assert "not connected to Xero now" in text and "You can read these mappings" in text
     assert not [b for b in at.button if b.label == "Save this mapping"]
     assert next(r for r in at.radio if r.key == "payment-accounts").disabled
+
+
+REGION = {
+    "TrackingCategoryID": "c-region",
+    "Name": "Region",
+    "Status": "ACTIVE",
+    "Options": [
+        {"TrackingOptionID": "o-north", "Name": "North", "Status": "ACTIVE"},
+        {"TrackingOptionID": "o-south", "Name": "South", "Status": "ACTIVE"},
+    ],
+}
+
+
+def seed_tracking(hub: Hub, *, archive_north: bool = False) -> None:
+    """Reference data with the Region category, and the platform's region North mapped to South by a person."""
+    seed_reference(hub)
+    region = tracking_json(REGION)
+    if archive_north:
+        region["options"][0]["status"] = "ARCHIVED"
+    with hub.db.write() as session:
+        company = company_id(hub, HARBOUR)
+        found = reference.load(session, company)
+        data = {
+            "accounts": [account_json(a) for a in build_accounts(random.Random(1), "GB", "GBP")],
+            "tax_rates": [tax_json(t) for t in build_tax_rates("GB")],
+            "currencies": [{"code": c} for c in found.currencies],
+            "contact_groups": [],
+            "tracking_categories": [region],
+        }
+        if not archive_north:
+            session.add(
+                Mapping(
+                    company_id=company,
+                    kind=MappingKind.TRACKING,
+                    scope="region",
+                    source="North",
+                    target="o-south",
+                    origin="person",
+                    changed_at=clock.now(),
+                )
+            )
+        reference.store(session, company, "tenant-harbour", data)
+
+
+def test_a_dimension_value_maps_to_a_tracking_option_and_an_archived_one_is_flagged(
+    app_as: AppFactory, ui_hub: Hub
+) -> None:
+    seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
+    seed_tracking(ui_hub)
+    at = open_page(app_as)
+    assert "Tracking" in [t.label for t in at.tabs]
+    target = next(s for s in at.selectbox if s.key == "trk-one-target")
+    assert target.value == "Region: South" and set(target.options) == {
+        "— not mapped —",
+        "Region: North",
+        "Region: South",
+    }
+    at = save_one(at, "trk", "North", "region", "Region: North")
+    assert "Saved 1 mapping change;" in page_text(at)
+    with ui_hub.db.read() as session:
+        saved = session.query(Mapping).filter_by(kind=MappingKind.TRACKING, source="North").one()
+    assert (saved.target, saved.origin) == ("o-north", "person")
+
+    seed_tracking(ui_hub, archive_north=True)  # Xero archived North, which the row now maps to
+    at = open_page(app_as)
+    text = page_text(at)
+    assert "Changed in Xero since it was mapped" in text and "Region: North is archived" in text
+    target = next(s for s in at.selectbox if s.key == "trk-one-target")
+    assert "Region: North" not in target.options  # never offered again

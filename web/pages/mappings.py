@@ -1,5 +1,6 @@
 """Mappings: how platform document lines land in Xero — line category → account per document kind, platform tax
-rate → Xero tax type, currency → payment account — with the watchdog's flags, a refresh from Xero, and CSV."""
+rate → Xero tax type, currency → payment account, a line's dimension value → Xero tracking option — with the
+watchdog's flags, a refresh from Xero, and CSV."""
 
 from __future__ import annotations
 
@@ -45,7 +46,8 @@ if view.fetched_at is not None:
     when = view.fetched_at.strftime("%d %b %Y %H:%M UTC")
     age = _age((clock.now() - view.fetched_at).total_seconds())
     left.caption(
-        f"Accounts, tax rates and currencies read from Xero ({md(view.tenant_name or 'the organisation')}) on {when}, "
+        "Accounts, tax rates, currencies and tracking categories read from Xero "
+        f"({md(view.tenant_name or 'the organisation')}) on {when}, "
         f"{age}. The hub reads them again every hour and checks every mapping against them."
     )
 else:
@@ -102,7 +104,9 @@ for row in view.flagged:
 
 # Keyed and rerun on change, so a save (which reruns the page) keeps the tab it was made in.
 tabs = st.tabs(
-    ["Line categories", "Tax rates", "Payment accounts", "CSV import and export"], key="mappings-tab", on_change="rerun"
+    ["Line categories", "Tax rates", "Payment accounts", "Tracking", "CSV import and export"],
+    key="mappings-tab",
+    on_change="rerun",
 )
 with tabs[0]:
     st.caption(
@@ -151,6 +155,30 @@ with tabs[2]:
 
 with tabs[3]:
     st.caption(
+        "Lines may carry the platform's dimensions (such as department or region); each value goes to Xero as an "
+        "option of one of its tracking categories, at most two per line and one option per category. Archived "
+        "options are never offered. A value whose name matches an option's (ignoring case) is suggested, marked "
+        "“Suggested (check it)” until someone saves a choice; a line with an unmapped value is not sent."
+    )
+    if not view.tracking:
+        st.info(
+            "No document line has carried a dimension yet. Values appear here as documents bring them; they can "
+            "also be mapped ahead with a CSV file (CSV import and export).",
+            icon=":material/info:",
+        )
+    else:
+        if view.tracking[0].hint:
+            st.info(md(view.tracking[0].hint), icon=":material/lightbulb:")
+        options = list(dict.fromkeys(label for r in view.tracking for _, label in r.choices))
+        for dimension in dict.fromkeys(r.scope for r in view.tracking):
+            rows = [r for r in view.tracking if r.scope == dimension]
+            with st.expander(rows[0].scope_label.capitalize(), expanded=True):
+                editor(hub, actor, company.id, rows, key=f"trk-{dimension}", options=options, editable=view.can_edit)
+        if view.can_edit:
+            one_row_form(hub, actor, company.id, view.tracking, key="trk", options=options, noun="Dimension value")
+
+with tabs[4]:
+    st.caption(
         "One file per table. An empty target removes that mapping; rows left out stay as they are. A file with any "
         "error is not applied at all: every bad row is listed with the reason."
     )
@@ -158,6 +186,7 @@ with tabs[3]:
         (MappingKind.ACCOUNT, "Line categories"),
         (MappingKind.TAX, "Tax rates"),
         (MappingKind.PAYMENT, "Payment accounts"),
+        (MappingKind.TRACKING, "Tracking"),
     ):
         csv_panel(hub, actor, company.id, kind, title, editable=view.can_edit)
         st.divider()

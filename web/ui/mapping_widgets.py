@@ -25,11 +25,20 @@ from web.ui.messages import flash, md
 NONE = "— not mapped —"
 
 
-def _code(label: str | None) -> str | None:
-    """'200 · Sales' → '200'; the empty choice → None."""
+def _code(label: str | None, codes: dict[str, str] | None = None) -> str | None:
+    """'200 · Sales' → '200' (or what the rows' choices say the label stands for); the empty choice → None."""
     if not label or label == NONE:
         return None
+    if codes and label in codes:
+        return codes[label]
     return label.split(" · ", 1)[0].strip()
+
+
+def _codes(rows: Sequence[Row]) -> dict[str, str]:
+    """Label → code of every choice the rows offer, and of what they map to now (a tracking option's label is not
+    its id)."""
+    now = {row.target_label: row.target for row in rows if row.target_label and row.target}
+    return now | {label: code for row in rows for code, label in row.choices}
 
 
 def _save(hub: Hub, actor: Actor, company_id: int, changes: list[Change]) -> bool:
@@ -61,7 +70,7 @@ def editor(
     frame = pd.DataFrame(
         {
             "Platform": [r.source_label for r in rows],
-            "Xero": [labels.get(r.target or "", r.target) if r.target else NONE for r in rows],
+            "Xero": [labels.get(r.target, r.target_label or r.target) if r.target else NONE for r in rows],
             "Set by": [r.origin for r in rows],
             "Problem": [r.flag or r.hint or "" for r in rows],
         }
@@ -79,10 +88,11 @@ def editor(
     if not editable:
         return
     if st.button("Save changes", key=f"{key}-save", type="primary", icon=":material/save:"):
+        codes = _codes(rows)
         changes = [
-            Change(row.kind, row.scope, row.source, _code(str(value)))
+            Change(row.kind, row.scope, row.source, _code(str(value), codes))
             for row, value in zip(rows, edited["Xero"].tolist(), strict=True)
-            if _code(str(value)) != row.target
+            if _code(str(value), codes) != row.target
         ]
         if _save(hub, actor, company_id, changes):
             st.rerun()
@@ -95,9 +105,10 @@ def one_row_form(
     second starts at what the row maps to now, so saving a suggestion as it stands confirms it."""
     choices = [NONE, *options]
     row_key, target_key = f"{key}-one-row", f"{key}-one-target"
+    codes = _codes(rows)
 
     def now(row: Row) -> str:
-        return next((label for label in choices if row.target and _code(label) == row.target), NONE)
+        return next((label for label in choices if row.target and _code(label, codes) == row.target), NONE)
 
     def follow() -> None:  # a row picked: its target box starts at what the row maps to now
         st.session_state[target_key] = now(rows[int(st.session_state[row_key])])
@@ -112,7 +123,7 @@ def one_row_form(
         if st.session_state.get(target_key) not in choices:
             st.session_state[target_key] = now(row)
         target = right.selectbox("Map to", choices, key=target_key)
-        change = Change(row.kind, row.scope, row.source, _code(target))
+        change = Change(row.kind, row.scope, row.source, _code(target, codes))
         if st.button("Save this mapping", icon=":material/save:", key=f"{key}-one-save") and _save(
             hub, actor, company_id, [change]
         ):

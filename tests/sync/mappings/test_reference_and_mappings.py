@@ -72,14 +72,14 @@ def add_bill(hub: Hub, number: str, category: str, tax_rate: str = "VAT20") -> N
         )
 
 
-def test_connecting_reads_reference_data_with_five_calls_and_suggests_defaults(hub: Hub, sim: Simulator) -> None:
+def test_connecting_reads_reference_data_with_six_calls_and_suggests_defaults(hub: Hub, sim: Simulator) -> None:
     before = len(control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json())
     connect(hub)
     said = refresh_all(hub)
     assert len(said) == 1 and "accounts" in said[0]
     calls = control.get(f"{sim.url}/_sandbox/requests", params={"limit": 5000}).json()[before:]
     api = sorted(c["path"].rsplit("/", 1)[-1] for c in calls if "/api.xro/" in c["path"])
-    assert api == ["Accounts", "ContactGroups", "Currencies", "Organisation", "TaxRates"]  # one pass = 5 GETs
+    assert api == ["Accounts", "ContactGroups", "Currencies", "Organisation", "TaxRates", "TrackingCategories"]
     with hub.db.read() as session:
         ref = reference.load(session, harbour(hub))
         run = runs.latest(session, actor(hub), harbour(hub), reference.JOB)
@@ -89,7 +89,7 @@ def test_connecting_reads_reference_data_with_five_calls_and_suggests_defaults(h
     assert re.fullmatch(r"![A-Za-z0-9]{5}", org.short_code or "")  # links into Xero name the organisation now
     assert ref.account("455") is not None and not ref.account("455").active  # type: ignore[union-attr]
     assert any(len(t.components) > 1 for t in ref.tax_types) and set(ref.currencies) == {"GBP", "EUR"}
-    assert ref.contact_groups and run is not None and run.state is RunState.DONE and run.api_calls == 5
+    assert ref.contact_groups and run is not None and run.state is RunState.DONE and run.api_calls == 6
     found = mapped(hub)
     assert found[("account", "sales_invoice", "GOODS")].target == "200"
     assert found[("tax", "purchases", "VAT20")].target == "INPUT2" and found[("payment", "", "GBP")].target == "090"
