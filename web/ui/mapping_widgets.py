@@ -80,10 +80,15 @@ def editor(
         frame,
         key=f"{key}-table",
         disabled=["Platform", "Set by", "Problem"] if editable else True,
-        config={
-            "Xero": st.column_config.SelectboxColumn("Xero", options=current, required=True, width="large"),
-            "Problem": st.column_config.TextColumn("Problem", width="large"),
-        },
+        hide_index=True,
+        width="stretch",
+        column_config=tables.fitted(
+            frame,
+            {
+                "Xero": st.column_config.SelectboxColumn("Xero", options=current, required=True),
+                "Problem": st.column_config.TextColumn("Problem"),
+            },
+        ),
     )
     if not editable:
         return
