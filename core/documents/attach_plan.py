@@ -108,9 +108,7 @@ def plan(facts: list[PdfFacts]) -> list[Action]:
         if f.attached or f.entry.payload.get("sha256") != f.sha256:  # done, or newer bytes have their own entry
             actions.append(Settle(f))
         elif not f.has_bytes:
-            actions.append(
-                Refuse(f, "validation", f"The PDF of {f.number} is no longer kept; the platform sends it again.")
-            )
+            actions.append(Refuse(f, "pdf_expired", f"The PDF of {f.number} is no longer kept; send it again."))
         elif f.document_xero_id is None:
             actions.append(Wait(f))
         elif not f.granted:

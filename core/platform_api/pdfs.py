@@ -93,7 +93,8 @@ def attach(session: Session, *, company_id: int, document_id: str, body: Any) ->
     name = _file_name(body.get("file_name"), document)
     digest = hashlib.sha256(pdf).hexdigest()
     kept = session.scalar(select(DocumentPdf).where(DocumentPdf.document_id == document.id))
-    if kept is not None and kept.sha256 == digest and kept.file_name == name:
+    still_kept = kept is not None and (kept.xero_attachment_id is not None or kept.cleared_at is None)
+    if kept is not None and still_kept and kept.sha256 == digest and kept.file_name == name:
         return {**_result(kept, document), "sync": "unchanged", "duplicate": True}
     if kept is not None and (kept.xero_attachment_id or kept.uncertain_since):
         raise EventConflict(

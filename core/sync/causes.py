@@ -142,6 +142,16 @@ CAUSES: dict[str, Cause] = {
             True,
         ),
         Cause(
+            "pdf_expired",
+            "The document's PDF is no longer kept",
+            "The hub lets go of a PDF not attached in Xero within HUB_KEEP_PAYLOADS_DAYS days of coming (or when its "
+            "company was offboarded), so there is nothing left to attach.",
+            "Ask the platform to send the document's PDF again (PUT …/documents/{document_id}/pdf); it then goes "
+            "by itself.",
+            _S,
+            False,
+        ),
+        Cause(
             "attachments_not_granted",
             "Xero has not let the hub attach files",
             "The connection was made before the hub asked Xero for leave to attach files (the accounting.attachments "

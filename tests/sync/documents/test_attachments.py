@@ -21,6 +21,8 @@ from sqlalchemy import select
 from core import clock
 from core.documents import attach
 from core.documents import push as document_push
+from core.documents import views as document_views
+from core.documents.query import DocumentFilter
 from core.error_triage.actions import retry
 from core.hub import Hub
 from core.models.platform import DocumentPdf
@@ -69,6 +71,16 @@ def errors_of(hub: Hub) -> list[SyncError]:
         return list(session.scalars(select(SyncError).where(SyncError.entity_type == "attachment")))
 
 
+def shown(hub: Hub, number: str) -> str:
+    """What the Documents page says of the document's PDF."""
+    with hub.db.read() as session:
+        page = document_views.list_documents(
+            session, actor(hub), harbour(hub), DocumentFilter(text=number), xero_api_url=hub.settings.xero_api_url
+        )
+    (item,) = [i for i in page.rows if i.row.entity_type == "document"]
+    return item.pdf
+
+
 def later(seconds: int = 20) -> None:
     clock.advance(timedelta(seconds=seconds))
 
@@ -78,6 +90,7 @@ def test_a_pdf_waits_for_its_document_then_is_attached_once(ready: Hub, sim: Sim
     assert send_pdf(ready, "INV-8001")["sync"] == "queued"
     waited = attach.push_due(ready, worker="test")
     assert (waited.sent, waited.waiting) == (0, 1) and uploads(sim) == []  # the invoice is not in Xero yet
+    assert shown(ready, "INV-8001") == "Waiting for the document to reach Xero"
     assert document_push.push_due(ready, worker="test").sent == 1
     later()
     assert attach.push_due(ready, worker="test").sent == 1
@@ -92,6 +105,7 @@ def test_a_pdf_waits_for_its_document_then_is_attached_once(ready: Hub, sim: Sim
         assert xero.request("GET", f"/Invoices/{invoice.xero_id}")["Invoices"][0]["HasAttachments"] is True
     kept = stored(ready, "INV-8001")
     assert kept.xero_attachment_id == found["AttachmentID"] and kept.content is None  # Xero holds the bytes now
+    assert shown(ready, "INV-8001") == "Attached in Xero"
     later()
     assert send_pdf(ready, "INV-8001")["duplicate"] is True  # the platform sending it again changes nothing
     assert attach.push_due(ready, worker="test").sent == 0 and len(uploads(sim)) == 1
@@ -150,6 +164,7 @@ def test_xero_refusing_the_file_is_a_sync_error_and_a_retry_sends_it(ready: Hub,
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entity_type == "attachment")).one()
         assert entry.state is OutboxState.FAILED
     assert stored(ready, "INV-8004").content == PDF  # nothing lost: kept for the retry
+    assert shown(ready, "INV-8004") == "Not attached: see the error"
     # The finance team makes room in Xero (the simulator's control deletes one file) and retries.
     with sqlite_of(sim) as db:
         db.execute("DELETE FROM attachments WHERE file_name = 'scan-0.pdf'")
