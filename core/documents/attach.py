@@ -66,7 +66,8 @@ class AttachmentPush(executor.Push[Upload]):
                     turn.deferred += 1
                     executor.retry(session, action.facts.entry, entity(action.facts), worker=worker, seconds=WAIT_AGAIN)
                 elif isinstance(action, Refuse):
-                    _refuse(session, action.facts, action.cause, action.message, worker, turn.tally)
+                    hold = causes.cause(action.cause).connection  # a reconnect releases it (and resolves the error)
+                    _refuse(session, action.facts, action.cause, action.message, worker, turn.tally, hold=hold)
         return [a for a in actions if isinstance(a, Upload)]
 
     def adopt(self, hub: Hub, xero: AccountingClient, writes: list[Upload], turn: Turn, *, worker: str) -> list[Upload]:
@@ -204,6 +205,7 @@ def _refuse(
     tally: Tally,
     *,
     response: dict[str, object] | None = None,
+    hold: bool = False,
 ) -> None:
     error = errors.record(
         session,
@@ -214,7 +216,10 @@ def _refuse(
         detail=message,
         response=response,
     )
-    outbox.fail(session, f.entry.id, worker=worker, error_id=error.id)
+    if hold:  # the connection must change first: held like a disconnected company's changes, released by a reconnect
+        outbox.hold(session, f.entry.id, worker=worker)
+    else:
+        outbox.fail(session, f.entry.id, worker=worker, error_id=error.id)
     if error.occurrences == 1:
         notify.alert(
             session,

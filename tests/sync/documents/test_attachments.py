@@ -19,6 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from core import clock
+from core.connections import lifecycle as connections
 from core.documents import attach
 from core.documents import push as document_push
 from core.documents import views as document_views
@@ -31,7 +32,7 @@ from core.platform_api import pdfs
 from core.xero_access import gate
 from tests import control
 from tests.sandbox.conftest import Simulator
-from tests.sync.connections.test_lifecycle import actor, harbour
+from tests.sync.connections.test_lifecycle import actor, connect, harbour
 from tests.sync.connections.test_lifecycle import hub as hub
 from tests.sync.documents.test_push import document, issue, ready  # noqa: F401 - the fixture
 from tests.sync.payments.test_payments_and_status import connection_id
@@ -185,6 +186,17 @@ def test_a_connection_without_leave_to_attach_files_says_to_reconnect(ready: Hub
     assert attach.push_due(ready, worker="test").failed == 1 and uploads(sim) == []
     (error,) = errors_of(ready)
     assert error.cause == "attachments_not_granted"
+    with ready.db.read() as session:  # held for the reconnection, like a disconnected company's changes
+        assert session.scalars(select(OutboxEntry.state).where(OutboxEntry.entity_type == "attachment")).one() is (
+            OutboxState.HELD
+        )
+    assert attach.push_due(ready, worker="test").sent == 0
+    with ready.db.write() as session:  # a company admin reconnects, and Xero grants leave to attach files
+        connections.disconnect(session, actor(ready), harbour(ready))
+    connect(ready)
+    assert errors_of(ready)[0].status is ErrorStatus.RESOLVED
+    assert attach.push_due(ready, worker="test").sent == 1
+    assert len(uploads(sim)) == 1
 
 
 @contextmanager
