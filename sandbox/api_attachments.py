@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -46,8 +45,8 @@ def download(call: Call, spec: Spec, key: str, wanted: str) -> Response:
     if found is None:
         raise Refusal(wire.not_found("The attachment you're looking for cannot be found"))
     attachment, content = found
-    disposition = f"attachment; filename*=UTF-8''{quote(attachment.file_name, safe='')}"
-    return Response(content, media_type=attachment.mime, headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": attachments.disposition(attachment.file_name)}
+    return Response(content, media_type=attachment.mime, headers=headers)
 
 
 def upload(call: Call, request: Request, spec: Spec, key: str, name: str, content: bytes) -> Response:

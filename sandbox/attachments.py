@@ -126,6 +126,13 @@ def add(
     return made
 
 
+def disposition(name: str) -> str:
+    """Content-Disposition for a download: a plain ASCII filename (what clients such as xero-python read) and the
+    exact name in RFC 5987 form."""
+    plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 def view(spec: Spec, document_id: str, attachment: Attachment, base_url: str) -> dict[str, Any]:
     """An attachment as Xero lists it."""
     shown: dict[str, Any] = {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from starlette.responses import Response
 
@@ -184,8 +183,8 @@ def attachment(store: Store, req: Req) -> Response:
     if found is None:
         raise NotFound("There is no such file on this invoice or bill.")
     file, content = found
-    disposition = f"attachment; filename*=UTF-8''{quote(file.file_name, safe='')}"
-    return Response(content, media_type=file.mime, headers={"Content-Disposition": disposition})
+    headers = {"Content-Disposition": attachments.disposition(file.file_name)}
+    return Response(content, media_type=file.mime, headers=headers)
 
 
 def add_payment(store: Store, req: Req) -> Response:
