@@ -15,7 +15,8 @@ MAX_PER_DOCUMENT = 10  # files on one document
 MAX_NAME = 100  # characters in a file name
 SCOPE = "accounting.attachments"
 PDF_MAGIC = b"%PDF-"
-_NOT_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+# Control characters, those Windows refuses in file names, and unpaired surrogates (no database keeps one).
+_NOT_IN_NAMES = re.compile('[\x00-\x1f\x7f/\\\\:*?"<>|\ud800-\udfff]')
 
 
 def name_problem(name: str) -> str | None:

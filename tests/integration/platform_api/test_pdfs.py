@@ -6,6 +6,7 @@ and a PDF for a document the platform never sent (or voided)."""
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,8 +36,7 @@ def client(served: tuple[Hub, Records]) -> Iterator[TestClient]:
 def send(client: TestClient, records: Records, document: str, body: Any, *, raw: bytes | None = None) -> Any:
     return client.put(
         f"/api/v1/companies/{records.company_id}/documents/{document}/pdf",
-        json=None if raw is not None else body,
-        content=raw,
+        content=raw if raw is not None else json.dumps(body).encode(),  # ASCII JSON: a lone surrogate goes as \ud800
         headers={"Authorization": f"Bearer {records.key}"},
     )
 
@@ -103,6 +103,7 @@ TOO_BIG = b"%PDF-" + b"0" * (attachments.MAX_BYTES - 4)
         ("D-0", {}, "content", "is required"),
         ("D-0", {"content": b64(PDF), "file_name": "a/b.pdf"}, "file_name", "must not hold control characters"),
         ("D-0", {"content": b64(PDF), "file_name": "invoice.docx"}, "file_name", "must end in .pdf"),
+        ("D-0", {"content": b64(PDF), "file_name": "a\ud800.pdf"}, "file_name", "must not hold control characters"),
         ("D-0", {"content": b64(PDF), "file_name": "n" * 97 + ".pdf"}, "file_name", "at most 100 characters"),
         ("D-0", {"content": b64(PDF), "pdf": "x"}, "pdf", "is not a field of a PDF"),
         ("NEVER-SENT", {"content": b64(PDF)}, "document_id", "no document 'NEVER-SENT' in this company"),
@@ -117,6 +118,7 @@ TOO_BIG = b"%PDF-" + b"0" * (attachments.MAX_BYTES - 4)
         "missing",
         "slash-in-name",
         "not-pdf-name",
+        "surrogate-in-name",
         "name-too-long",
         "unknown-field",
         "document-never-sent",
