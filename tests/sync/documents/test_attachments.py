@@ -25,6 +25,7 @@ from core.documents import push as document_push
 from core.documents import views as document_views
 from core.documents.query import DocumentFilter
 from core.error_triage.actions import retry
+from core.error_triage.detail import detail as triage_detail
 from core.hub import Hub
 from core.models.platform import DocumentPdf
 from core.models.sync import ErrorStatus, Grant, OutboxEntry, OutboxState, SyncError
@@ -161,6 +162,10 @@ def test_xero_refusing_the_file_is_a_sync_error_and_a_retry_sends_it(ready: Hub,
     (error,) = errors_of(ready)
     assert error.cause == "attachment_refused" and "at most 10 attachments" in (error.detail or "")
     assert error.entity_number == "PDF of INV-8004"
+    with ready.db.read() as session:  # the errors page leads to the document, in the hub and in Xero
+        shown_error = triage_detail(session, actor(ready), error.id, xero_api_url=ready.settings.xero_api_url)
+    assert (shown_error.hub_page, shown_error.hub_search) == ("documents", "INV-8004")
+    assert str(shown_error.xero_url).endswith(invoice_id)
     with ready.db.read() as session:
         entry = session.scalars(select(OutboxEntry).where(OutboxEntry.entity_type == "attachment")).one()
         assert entry.state is OutboxState.FAILED
