@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from demodata import orgs as seed
 from sandbox import (
+    api_attachments,
     api_contacts,
     api_documents,
     api_reference,
@@ -117,6 +118,7 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
         *api_reference.routes(store),
         *api_tracking.routes(store),
         *api_documents.routes(store),
+        *api_attachments.routes(store),
         *control.routes(store),
         *screens.routes(store, faults=faults),
         *control_switches.routes(store, limiter, faults, sender),

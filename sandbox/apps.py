@@ -21,7 +21,7 @@ DEMO_CUSTOM_CLIENT_SECRET = "demo-custom-connection-secret-0001"
 DEFAULT_CONNECTION_CAP = 25
 DEFAULT_SCOPES = (
     "offline_access openid profile email accounting.contacts accounting.transactions accounting.settings "
-    "accounting.invoices accounting.payments"
+    "accounting.invoices accounting.payments accounting.attachments"
 )
 
 

@@ -30,6 +30,7 @@ SCOPE_WORDS = {
     "accounting.transactions": "View and manage your business transactions",
     "accounting.invoices": "View and manage your invoices and credit notes",
     "accounting.payments": "View and manage your payments",
+    "accounting.attachments": "View and manage your attachments",
     "accounting.settings": "View and manage your organisation settings",
     "accounting.settings.read": "View your organisation settings",
     "offline_access": "Keep access while you're away",

@@ -26,7 +26,7 @@ RESOURCES = {
         "Payments",
     )
 } | {"organisations": "Organisation"}
-SUBRESOURCES = {"contacts": "Contacts", "allocations": "Allocations"}
+SUBRESOURCES = {"contacts": "Contacts", "allocations": "Allocations", "attachments": "Attachments"}
 CONNECTIONS = "/connections"
 
 

@@ -60,6 +60,7 @@ ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
     (BOTH, CONTACT + "/merge", screens_contact_actions.merge),
     (("GET",), ORG + "/invoices", screens_invoices.list_page),
     (("GET",), INVOICE, screens_invoice.detail_page),
+    (("GET",), INVOICE + "/attachments/{attachment}", screens_invoice.attachment),
     (("POST",), INVOICE + "/payments", screens_invoice.add_payment),
     (BOTH, INVOICE + "/void", screens_invoice.void),
     (("GET",), ORG + "/accounts", screens_accounts.list_page),

@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox import control, records
+from sandbox import attachments, control, records
+from sandbox.documents_spec import INVOICE
 from sandbox.records import Record
 from sandbox.screens_base import (
     NotFound,
@@ -150,9 +151,40 @@ def detail_page(store: Store, req: Req) -> Response:
             if payments
             else ""
         )
+        + _attachments(store, org, record)
         + _actions(store, org, record)
     )
     return html(title_of(data), body, req=req, org=org, section="invoices")
+
+
+def _attachments(store: Store, org: Org, record: Record) -> str:
+    """The files attached to the document, each with a link that downloads it."""
+    found = attachments.of_document(store, org.tenant_id, INVOICE, record.id)
+    if not found:
+        return ""
+    link = org_url(org, "invoices", record.id)
+    rows = "".join(
+        f'<tr data-attachment-id="{esc(a.id)}"><td><a href="{link}/attachments/{esc(a.id)}" download '
+        f'data-testid="attachment-link">{esc(a.file_name)}</a></td><td>{esc(a.mime)}</td>'
+        f"<td class='num'>{a.size:,} bytes</td></tr>"
+        for a in found
+    )
+    return (
+        '<h2>Files</h2><table data-testid="invoice-attachments"><thead><tr><th>File</th><th>Type</th>'
+        f'<th class="num">Size</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
+def attachment(store: Store, req: Req) -> Response:
+    """One attached file, downloaded."""
+    org = org_of(store, req.path["tenant"])
+    record = invoice_of(store, org, req.path["invoice"])
+    found = attachments.content_of(store, org.tenant_id, INVOICE, record.id, req.path["attachment"])
+    if found is None:
+        raise NotFound("There is no such file on this invoice or bill.")
+    file, content = found
+    headers = {"Content-Disposition": attachments.disposition(file.file_name)}
+    return Response(content, media_type=file.mime, headers=headers)
 
 
 def add_payment(store: Store, req: Req) -> Response:

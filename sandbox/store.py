@@ -39,6 +39,10 @@ CREATE TABLE IF NOT EXISTS records (tenant_id TEXT NOT NULL, kind TEXT NOT NULL,
 CREATE INDEX IF NOT EXISTS ix_records_updated ON records (tenant_id, kind, updated_ms, id);
 CREATE INDEX IF NOT EXISTS ix_records_name ON records (tenant_id, kind, name, id);
 CREATE INDEX IF NOT EXISTS ix_records_number ON records (tenant_id, kind, number);
+CREATE TABLE IF NOT EXISTS attachments (tenant_id TEXT NOT NULL, parent_kind TEXT NOT NULL, parent_id TEXT NOT NULL,
+    id TEXT NOT NULL, file_name TEXT NOT NULL, mime TEXT NOT NULL, size INTEGER NOT NULL, content BLOB NOT NULL,
+    include_online INTEGER NOT NULL DEFAULT 0, created_ms INTEGER NOT NULL, PRIMARY KEY (tenant_id, id));
+CREATE INDEX IF NOT EXISTS ix_attachments_parent ON attachments (tenant_id, parent_kind, parent_id, created_ms);
 CREATE TABLE IF NOT EXISTS idempotency (client_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     status INTEGER NOT NULL, body BLOB NOT NULL, created_ms INTEGER NOT NULL, PRIMARY KEY (client_id, key));
 CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, tenant_id TEXT NOT NULL,
@@ -156,6 +160,7 @@ class Store:
             "access_tokens",
             "refresh_tokens",
             "records",
+            "attachments",
             "idempotency",
             "request_log",
             "events",

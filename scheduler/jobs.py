@@ -9,6 +9,7 @@ from core.connections import xero_check as connection_check
 from core.contacts import pull as contacts_sync
 from core.contacts import push as contact_push
 from core.contacts import webhooks
+from core.documents import attach as document_pdfs
 from core.documents import push as document_push
 from core.documents import status as document_status
 from core.health import sidecar
@@ -77,8 +78,10 @@ def push_contacts(ctx: SidecarContext) -> str:
 
 
 def push_documents(ctx: SidecarContext) -> str:
-    """Send issued invoices, bills and credit notes (and their edits and voids) to Xero, batched per organisation."""
-    return str(document_push.push_for(ctx.hub, worker=ctx.instance_id))
+    """Send issued invoices, bills and credit notes (and their edits and voids) to Xero, batched per organisation,
+    then attach the PDFs of those already there."""
+    documents = document_push.push_for(ctx.hub, worker=ctx.instance_id)
+    return f"{documents}; {document_pdfs.push_due(ctx.hub, worker=ctx.instance_id)}"
 
 
 def check_connections(ctx: SidecarContext) -> str:

@@ -14,9 +14,10 @@ from starlette.routing import Match, Route
 from core.failures import UNAVAILABLE_ERRORS, Refusal
 from core.hub import Hub
 from core.platform_api import events as platform
-from core.platform_api import openapi
+from core.platform_api import openapi, pdfs
 from core.platform_api.checks import EventConflict, PlatformInputError
 from core.platform_api.keys import OutOfReach
+from core.platform_api.shapes import PDF_MAX_BODY
 from web.bodies import read_capped
 from web.runtime import get_hub
 
@@ -128,6 +129,30 @@ async def post_event(request: Request) -> Response:
     return await _guarded(request, lambda: _post_event(hub, key, company_id, body))  # type: ignore[no-any-return]
 
 
+async def put_pdf(request: Request) -> Response:
+    company_id = _company_id(request)
+    if company_id is None:
+        return _error(404, "unknown_company", NOT_A_COMPANY)
+    hub, key, document_id = get_hub(), _key(request), request.path_params.get("document_id", "")
+    refused = await _guarded(request, lambda: _authorise(hub, key, company_id))
+    if refused is not None:
+        return refused  # type: ignore[no-any-return]
+    body_bytes = await read_capped(request, PDF_MAX_BODY)
+    if body_bytes is None:
+        mb = PDF_MAX_BODY // (1024 * 1024)
+        return _error(413, "too_large", f"A PDF's body is at most {mb} MB; Xero takes PDFs of at most 10 MB.")
+    try:
+        body = _parse(body_bytes)
+    except ValueError as exc:
+        return _error(400, "invalid", f"The body is not valid JSON: {exc}.", "body")
+
+    def run() -> Response:
+        result = pdfs.receive(hub.db, presented_key=key, company_id=company_id, document_id=document_id, body=body)
+        return _Json({"result": result}, status_code=200 if result["duplicate"] else 201)
+
+    return await _guarded(request, run)  # type: ignore[no-any-return]
+
+
 async def contacts_changes(request: Request) -> Response:
     company_id = _company_id(request)
     if company_id is None:
@@ -143,7 +168,12 @@ async def openapi_document(request: Request) -> Response:
     return _Json(openapi.document())
 
 
-_HANDLERS = {"openapi": openapi_document, "post_event": post_event, "contacts_changes": contacts_changes}
+_HANDLERS = {
+    "openapi": openapi_document,
+    "post_event": post_event,
+    "contacts_changes": contacts_changes,
+    "put_pdf": put_pdf,
+}
 _API = [Route(op.path, _HANDLERS[op.name], methods=[op.method]) for op in openapi.OPERATIONS]
 
 

@@ -21,11 +21,11 @@ DEMO_CLIENT_SECRET = "demo-client-secret-not-for-production-use-0001"
 # The simulator's demo webhook signing key; real Xero shows the app's key on its Webhooks page (facts §7).
 DEMO_WEBHOOK_KEY = "demo-webhook-signing-key-0001"
 # Granular scopes: apps created in Xero from March 2026 can ask for nothing broader. Contacts (read and write),
-# invoices and credit notes, payments, and the chart of accounts and tax rates (read only); openid, profile and email
-# tell the hub which Xero user consented.
+# invoices and credit notes, payments, files attached to documents (their PDFs), and the chart of accounts and tax
+# rates (read only); openid, profile and email tell the hub which Xero user consented.
 DEFAULT_SCOPES = (
     "offline_access openid profile email accounting.contacts accounting.invoices accounting.payments "
-    "accounting.settings.read"
+    "accounting.attachments accounting.settings.read"
 )
 # Broad scopes that granular ones replaced (Xero's 2026 change); only apps created before it may still ask for them.
 BROAD_SCOPES = frozenset({"accounting.transactions", "accounting.transactions.read"})

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import String, and_, cast, exists, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
-from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformPayment
+from core.models.platform import DocumentKind, DocumentPdf, PlatformContact, PlatformDocument, PlatformPayment
 from core.models.sync import ErrorStatus, OutboxEntry, OutboxState, SyncError
 from core.sync.causes import cause
 
@@ -66,6 +66,7 @@ class Row:
     outbox_state: OutboxState | None = None
     last_attempt: datetime | None = None
     error: str | None = None
+    pdf: str | None = None  # the document's PDF: None (none sent), "attached" in Xero, "waiting", or "refused"
 
 
 def _error_exists(entity_type: str, id_column: Any, company_id: int) -> Any:
@@ -189,6 +190,7 @@ def rows(session: Session, company_id: int, flt: DocumentFilter, *, offset: int,
     ).all()
     keys = [(r.entity_type, str(r.id)) for r in picked]
     entries, problems = _entries(session, company_id, keys), _errors(session, company_id, keys)
+    pdfs = _pdfs(session, company_id, [r.id for r in picked if r.entity_type == "document"])
     result = []
     for r in picked:
         key = (r.entity_type, str(r.id))
@@ -215,9 +217,23 @@ def rows(session: Session, company_id: int, flt: DocumentFilter, *, offset: int,
                 outbox_state=entry.state if entry else None,
                 last_attempt=entry.updated_at if entry and entry.attempts else None,
                 error=problems.get(key),
+                pdf=pdfs.get(r.id) if r.entity_type == "document" else None,
             )
         )
     return result
+
+
+def _pdfs(session: Session, company_id: int, document_ids: list[int]) -> dict[int, str]:
+    """Where each document's PDF stands: attached in Xero, waiting to go, or refused (an open sync error)."""
+    if not document_ids:
+        return {}
+    refused = _error_exists("attachment", DocumentPdf.id, company_id)
+    found = session.execute(
+        select(DocumentPdf.document_id, DocumentPdf.xero_attachment_id.is_not(None), refused).where(
+            DocumentPdf.company_id == company_id, DocumentPdf.document_id.in_(document_ids)
+        )
+    )
+    return {doc: "attached" if attached else "refused" if error else "waiting" for doc, attached, error in found}
 
 
 def _dec(value: Any) -> Decimal | None:

@@ -58,6 +58,20 @@ def status_words(row: Row) -> str:
     return XERO_WORDS.get(row.xero_status or "", row.xero_status or "In Xero")
 
 
+PDF_WORDS = {
+    "attached": "Attached in Xero",
+    "waiting": "Waiting to be attached",
+    "refused": "Not attached: see the error",
+}
+
+
+def pdf_words(row: Row) -> str:
+    """Whether the document's PDF is attached in Xero, in the page's words ("" when the platform sent none)."""
+    if row.pdf == "waiting" and not row.xero_id:
+        return "Waiting for the document to reach Xero"
+    return PDF_WORDS.get(row.pdf or "", "")
+
+
 def xero_link(org: links.Organisation, row: Row) -> str | None:
     """The document (or a payment's document) in Xero's web app, or in the simulator's screens."""
     target = row.xero_id if row.entity_type == "document" else row.document_xero_id
@@ -70,6 +84,7 @@ class ListedRow:
     kind_label: str
     status: str
     xero_url: str | None
+    pdf: str = ""
 
 
 DocumentPage = Page[ListedRow]
@@ -95,7 +110,9 @@ def list_documents(
     page, page_size = clamp(total, page, page_size)
     org = _org(session, company_id, xero_api_url)
     found = document_query.rows(session, company_id, flt, offset=(page - 1) * page_size, limit=page_size)
-    listed = tuple(ListedRow(r, KINDS.get(r.kind, r.kind), status_words(r), xero_link(org, r)) for r in found)
+    listed = tuple(
+        ListedRow(r, KINDS.get(r.kind, r.kind), status_words(r), xero_link(org, r), pdf_words(r)) for r in found
+    )
     return DocumentPage(listed, total, page, page_size)
 
 
@@ -137,7 +154,7 @@ def to_csv(session: Session, actor: Actor, company_id: int, flt: DocumentFilter,
     org = _org(session, company_id, xero_api_url)
     header = [
         *("Kind", "Number", "Contact", "Date", "Currency", "Amount", "Status", "Xero status", "Amount due"),
-        *("Amount paid", "Xero id", "Xero link", "Last attempt", "Error"),
+        *("Amount paid", "Xero id", "Xero link", "PDF in Xero", "Last attempt", "Error"),
     ]
     rows = (
         [
@@ -153,6 +170,7 @@ def to_csv(session: Session, actor: Actor, company_id: int, flt: DocumentFilter,
             None if r.amount_paid is None else f"{r.amount_paid:.2f}",
             r.xero_id,
             xero_link(org, r),
+            pdf_words(r),
             _when(r.last_attempt),
             r.error,
         ]

@@ -18,7 +18,7 @@ from core.contacts.query import REAL_XERO_API
 from core.error_triage.query import COLUMNS, ErrorFilter, ErrorRow, rows_of, scope, where
 from core.mappings import organisation
 from core.models.base import AuditEvent
-from core.models.platform import PlatformContact, PlatformDocument
+from core.models.platform import DocumentPdf, PlatformContact, PlatformDocument
 from core.models.sync import OutboxEntry, SyncError
 from core.sync.causes import Cause, cause
 from core.text import csv_text
@@ -103,13 +103,16 @@ def _history(session: Session, row: SyncError) -> list[HistoryEvent]:
 def _links(session: Session, row: SyncError, api_url: str) -> tuple[str | None, str | None, str | None]:
     """The hub page listing the entity ("contacts" or "documents"), what to search for there, and its Xero page
     (or the simulator's screen)."""
-    if row.entity_type not in ("contact", "document") or not (row.entity_id or "").isdigit():
+    if row.entity_type not in ("contact", "document", "attachment") or not (row.entity_id or "").isdigit():
         return None, None, None
     org = organisation.of_company(session, row.company_id, api_url)
-    if row.entity_type == "document":
+    if row.entity_type in ("document", "attachment"):  # a document's PDF: the document it belongs to
+        document_id = int(row.entity_id or 0)
+        if row.entity_type == "attachment":
+            document_id = session.scalar(select(DocumentPdf.document_id).where(DocumentPdf.id == document_id)) or 0
         doc = session.execute(
             select(PlatformDocument.number, PlatformDocument.kind, PlatformDocument.xero_id).where(
-                PlatformDocument.company_id == row.company_id, PlatformDocument.id == int(row.entity_id or 0)
+                PlatformDocument.company_id == row.company_id, PlatformDocument.id == document_id
             )
         ).first()
         if doc is None:

@@ -26,6 +26,7 @@ OPEN = (ErrorStatus.OPEN.value, ErrorStatus.RETRYING.value)
 ENTITY_TYPES = {
     "contact": "Contact or supplier",
     "document": "Invoice, bill or credit note",
+    "attachment": "A document's PDF",
     "mapping": "Mapping",
     "sync_job": "Sync job (a pull from Xero)",
     "xero_cleanup": "Clean-up in Xero",

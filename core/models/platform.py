@@ -8,8 +8,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from core.models.base import Base, BigId, str_enum
 
@@ -177,6 +188,31 @@ class PlatformDocument(Base):
             "lines": self.lines,
             "total": str(self.total),
         }
+
+
+class DocumentPdf(Base):
+    """The PDF of a document, as the platform rendered it, until it is attached to the document in Xero.
+
+    The bytes are kept only while they wait to go (deferred: a list of documents never loads them) and are cleared
+    once Xero holds the attachment; its name, size, SHA-256 and Xero's AttachmentID stay."""
+
+    __tablename__ = "document_pdfs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("platform_documents.id", ondelete="CASCADE"), unique=True)
+    file_name: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    content: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    received_at: Mapped[datetime]
+    # An upload went unanswered: the document's attachments in Xero are listed before any retry.
+    uncertain_since: Mapped[datetime | None]
+    xero_attachment_id: Mapped[str | None] = mapped_column(String(64))
+    attached_at: Mapped[datetime | None]
+    # When the bytes were cleared: attached in Xero, or past retention / offboarding before they could go.
+    cleared_at: Mapped[datetime | None]
 
 
 class PlatformPayment(Base):

@@ -140,7 +140,7 @@ class Unauthorised(Refusal):
         )
 
 
-def _live_key(session: Session, presented_key: str | None, company_id: int, *, write: bool) -> ApiKey:
+def live_key(session: Session, presented_key: str | None, company_id: int, *, write: bool) -> ApiKey:
     """The presented key, live and made to reach this company this way (Unauthorised, OutOfReach otherwise)."""
     api_key = api_keys.authenticate(session, presented_key)
     if api_key is None:
@@ -155,7 +155,7 @@ def authorise(db: Database, *, presented_key: str | None, company_id: int) -> No
     if not presented_key:
         raise Unauthorised
     with db.write() as session:
-        _live_key(session, presented_key, company_id, write=True)
+        live_key(session, presented_key, company_id, write=True)
         require_company(session, company_id)
 
 
@@ -165,7 +165,7 @@ def receive(db: Database, *, presented_key: str | None, company_id: int, body: d
     for attempt in (1, 2):
         try:
             with db.write() as session:
-                api_key = _live_key(session, presented_key, company_id, write=True)
+                api_key = live_key(session, presented_key, company_id, write=True)
                 return handle(
                     session,
                     company_id=company_id,
@@ -185,5 +185,5 @@ def read_feed(
 ) -> dict[str, Any]:
     """The contacts changes feed for a platform presenting its API key."""
     with db.write() as session:  # a write: the key's last use is recorded
-        _live_key(session, presented_key, company_id, write=False)
+        live_key(session, presented_key, company_id, write=False)
         return contacts_feed(session, company_id, cursor=cursor, limit=limit)

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from core.models.platform import CONTACT_FIELDS, Origin, ProposalStatus
-from core.platform_api.shapes import EVENT_ID, EVENT_TYPE, EVENTS
+from core.platform_api.shapes import EVENT_ID, EVENT_TYPE, EVENTS, PDF_BODY, PDF_DOC, PDF_MAX_BODY, PDF_RESULT
 
 MAX_BODY_KB = 256
 PREFIX = "/api/v1"
@@ -45,6 +45,13 @@ OPERATIONS = (
         "Read the contacts the hub knows from Xero, changed since a cursor",
         (200, 400, 401, 403, 404, 503),
     ),
+    Operation(
+        "put_pdf",
+        "PUT",
+        f"{PREFIX}/companies/{{company_id}}/documents/{{document_id}}/pdf",
+        "Send a document's PDF, to be attached to it in Xero",
+        (200, 201, 400, 401, 403, 404, 409, 413, 503),
+    ),
 )
 
 # Each refusal: its status, the `error` words it carries, and when it is answered.
@@ -55,7 +62,7 @@ REFUSALS: dict[int, tuple[tuple[str, ...], str]] = {
     404: (("unknown_company", "not_found"), "No company has this id (or no such route)"),
     405: (("method_not_allowed",), "The route does not take this method; `Allow` lists those it takes"),
     409: (("conflict",), "The event id was used for a different event, or the proposal was already decided"),
-    413: (("too_large",), f"The body is over {MAX_BODY_KB} KB; split the change"),
+    413: (("too_large",), f"The body is over {MAX_BODY_KB} KB (a PDF's, {PDF_MAX_BODY // 1024} KB); split the change"),
     503: (("unavailable",), "The hub cannot reach its database; nothing was recorded. Retry later"),
 }
 
@@ -72,6 +79,8 @@ id is refused (409). A refused request records nothing.
 **Values.** Bodies are JSON objects of at most {MAX_BODY_KB} KB. Amounts are JSON numbers (text is refused) with at
 most 40 digits as written; dates are `YYYY-MM-DD`. Text is trimmed of surrounding spaces and never holds NUL
 (U+0000) or unpaired surrogates. Fields not listed for an object are refused.
+
+**PDFs.** {PDF_DOC}
 
 **Refusals** are JSON `{{"error", "message", "field"}}`: `field` names what to fix (`body`, `event_id`, `type`,
 `data.lines[2].quantity`, `limit`, `cursor`) when one field is at fault. A path under {PREFIX} that is not listed
@@ -211,7 +220,14 @@ _SUCCESS = {
         200: _json("An event taken before: its first answer, with duplicate true; nothing recorded again", _RESULT),
     },
     "contacts_changes": {200: _json("A page of contacts, oldest change first", _FEED)},
+    "put_pdf": {
+        201: _json("A new PDF, kept and queued for Xero", {**_RESULT, "properties": {"result": PDF_RESULT}}),
+        200: _json(
+            "The same PDF again: nothing recorded, duplicate true", {**_RESULT, "properties": {"result": PDF_RESULT}}
+        ),
+    },
 }
+_DOCUMENT = {"name": "document_id", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 64}}
 
 
 def _operation(op: Operation) -> dict[str, Any]:
@@ -219,7 +235,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.public:
         found["security"] = []
     else:
-        found["parameters"] = [_COMPANY, *(_FEED_QUERY if op.name == "contacts_changes" else [])]
+        extra = {"contacts_changes": _FEED_QUERY, "put_pdf": [_DOCUMENT]}.get(op.name, [])
+        found["parameters"] = [_COMPANY, *extra]
     if op.name == "post_event":
         body = {"oneOf": [{"$ref": f"#/components/schemas/{_name(k)}"} for k in EVENTS]}
         body["discriminator"] = {
@@ -227,6 +244,9 @@ def _operation(op: Operation) -> dict[str, Any]:
             "mapping": {k: f"#/components/schemas/{_name(k)}" for k in EVENTS},
         }
         found["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    if op.name == "put_pdf":
+        found["description"] = PDF_DOC
+        found["requestBody"] = {"required": True, "content": {"application/json": {"schema": PDF_BODY}}}
     found["responses"] = {
         str(status): _SUCCESS[op.name][status] if status < 400 else _refusal(status) for status in op.statuses
     }

@@ -24,6 +24,7 @@ from core.platform_api.checks import (
     Text,
 )
 from core.platform_api.dimensions import Dimensions
+from core.xero import attachments
 
 # How a document's unit amounts stand to tax, in Xero's words (its LineAmountTypes).
 AMOUNTS = ("Exclusive", "Inclusive", "NoTax")
@@ -145,3 +146,41 @@ EVENTS = {
     ),
 }
 EVENT_TYPE = Choice(tuple(EVENTS), doc="what happened; it says what `data` holds")
+
+# A document's PDF comes on a route of its own (PUT …/documents/{document_id}/pdf): an event is capped at 256 KB,
+# a PDF may be 10 MB, and it is often rendered after the document was issued.
+_MB = attachments.MAX_BYTES // (1024 * 1024)
+PDF_MAX_BODY = (attachments.MAX_BYTES + 2) // 3 * 4 + 64 * 1024  # the largest PDF in base64, and the JSON around it
+PDF_DOC = (
+    f"The document's PDF, attached to the document in Xero once the document is there (at most once: the same PDF "
+    f"sent again records nothing). `content` is the file in base64 (RFC 4648, with padding), a PDF (it starts "
+    f"with %PDF-) of at most {_MB} MB, Xero's limit; `file_name` ends in .pdf, at most {attachments.MAX_NAME} "
+    f"characters, none of / \\ : * ? \" < > | (the document's number and .pdf when not given). Other bytes "
+    "replace a PDF not yet attached and are refused (409) once Xero holds it; a PDF for a document the platform "
+    "never issued, or one voided, is refused naming `document_id`."
+)
+PDF_BODY = {
+    "type": "object",
+    "properties": {
+        "content": {"type": "string", "contentEncoding": "base64", "contentMediaType": "application/pdf"},
+        "file_name": {"type": ["string", "null"], "maxLength": attachments.MAX_NAME, "pattern": "[.][pP][dD][fF]$"},
+    },
+    "required": ["content"],
+    "additionalProperties": False,
+}
+PDF_RESULT = {
+    "type": "object",
+    "properties": {
+        "entity": {"const": "document_pdf"},
+        "id": {"type": "integer", "description": "the hub's id of the PDF"},
+        "document_id": {"type": "string", "description": "the platform's id of the document"},
+        "file_name": {"type": "string"},
+        "size": {"type": "integer", "description": "bytes"},
+        "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "attached": {"type": "boolean", "description": "whether Xero holds it yet"},
+        "sync": {"enum": ["queued", "held", "discarded", "not connected", "unchanged"]},
+        "duplicate": {"type": "boolean", "description": "the same PDF was taken before; nothing recorded again"},
+    },
+    "required": ["entity", "id", "document_id", "file_name", "size", "sha256", "attached", "sync", "duplicate"],
+    "additionalProperties": False,
+}

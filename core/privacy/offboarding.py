@@ -24,7 +24,7 @@ from core.failures import Refusal
 from core.models.alerts import Alert, EmailMessage
 from core.models.base import Company, StaffSession, StaffUser
 from core.models.contacts import MatchReview, XeroContactSeen
-from core.models.platform import ApiKey, PlatformContact, PlatformDocument, PlatformPayment
+from core.models.platform import ApiKey, DocumentPdf, PlatformContact, PlatformDocument, PlatformPayment
 from core.models.sync import Connection, ConnectionState, OutboxEntry, SyncError
 from core.staff import throttle
 from core.text import plural
@@ -116,6 +116,11 @@ def offboard(session: Session, actor: Actor, company_id: int, *, typed_name: str
         update(OutboxEntry)
         .where(OutboxEntry.company_id == company_id, OutboxEntry.payload_cleared_at.is_(None))
         .values(payload={}, payload_cleared_at=now)
+    )
+    session.execute(  # documents' PDFs not yet in Xero: their bytes go (name, size and hash stay)
+        update(DocumentPdf)
+        .where(DocumentPdf.company_id == company_id, DocumentPdf.cleared_at.is_(None))
+        .values(content=null(), cleared_at=now)
     )
     _erase_users(session, company_id)
     session.execute(

@@ -7,6 +7,7 @@ per run, so a large backlog never holds the write lock for long; the next run ca
 | raw exchanges | `keep_exchanges_days` | a sync error's raw request and response (the error stays); webhook events |
 | delivered emails | `keep_emails_days` | sent alert emails, with the alerts they carried |
 | done payloads | `keep_payloads_days` | the payload of an outbox entry done (the row's facts stay) |
+| PDFs not attached | `keep_payloads_days` | a document's PDF not in Xero by then (its name and hash stay) |
 | contact history | `keep_contact_history_days` | contact history entries, and supplier proposals decided |
 """
 
@@ -24,7 +25,7 @@ from core import clock
 from core.db import Database
 from core.models.alerts import Alert, EmailMessage, EmailState
 from core.models.contacts import ContactHistory, WebhookEvent
-from core.models.platform import ProposalStatus, SupplierProposal
+from core.models.platform import DocumentPdf, ProposalStatus, SupplierProposal
 from core.models.sync import OutboxEntry, OutboxState, SyncError
 from core.settings import Settings
 from core.text import plural
@@ -43,6 +44,7 @@ class Swept:
     payloads: int = 0
     history: int = 0
     proposals: int = 0
+    pdfs: int = 0
 
     def __str__(self) -> str:
         return (
@@ -51,7 +53,8 @@ class Swept:
             f"{plural(self.emails, 'delivered email', 'delivered emails')} deleted, "
             f"{plural(self.payloads, 'done payload', 'done payloads')} blanked, "
             f"{plural(self.history, 'contact history entry', 'contact history entries')} and "
-            f"{plural(self.proposals, 'decided proposal', 'decided proposals')} deleted"
+            f"{plural(self.proposals, 'decided proposal', 'decided proposals')} deleted, "
+            f"{plural(self.pdfs, 'PDF not attached', 'PDFs not attached')} let go"
         )
 
 
@@ -86,6 +89,11 @@ def _delete_emails(session: Session, ids: list[int]) -> None:
 def _blank_payloads(session: Session, ids: list[int]) -> None:
     stmt = update(OutboxEntry).where(OutboxEntry.id.in_(ids)).values(payload={}, payload_cleared_at=clock.now())
     session.execute(stmt)
+
+
+def _let_go_pdfs(session: Session, ids: list[int]) -> None:
+    stmt = update(DocumentPdf).where(DocumentPdf.id.in_(ids)).values(content=null(), cleared_at=clock.now())
+    session.execute(stmt.execution_options(synchronize_session=False))
 
 
 def _deleting(model: Any) -> Callable[[Session, list[int]], None]:
@@ -130,6 +138,12 @@ def sweep(db: Database, settings: Settings, *, batch: int = BATCH, most: int = P
                 SupplierProposal.status != ProposalStatus.PENDING, SupplierProposal.decided_at < history
             ),
             _deleting(SupplierProposal),
+        ),
+        (
+            select(DocumentPdf.id).where(
+                DocumentPdf.cleared_at.is_(None), DocumentPdf.received_at < _cutoff(settings.keep_payloads_days)
+            ),
+            _let_go_pdfs,
         ),
     ]
     return Swept(*(_in_batches(db, due, act, batch=batch, most=most) for due, act in kinds))

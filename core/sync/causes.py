@@ -143,6 +143,36 @@ CAUSES: dict[str, Cause] = {
             True,
         ),
         Cause(
+            "attachment_refused",
+            "Xero refused the document's PDF",
+            "Xero did not attach the platform's PDF to the document: the document already holds as many files as "
+            "Xero allows (10), or Xero refused the file; its message says which.",
+            "Remove a file from the document in Xero (or attach the PDF there by hand and resolve this), then retry.",
+            _C,
+            True,
+        ),
+        Cause(
+            "pdf_expired",
+            "The document's PDF is no longer kept",
+            "The hub lets go of a PDF not attached in Xero within HUB_KEEP_PAYLOADS_DAYS days of coming (or when its "
+            "company was offboarded), so there is nothing left to attach.",
+            "Ask the platform to send the document's PDF again (PUT …/documents/{document_id}/pdf); it then goes "
+            "by itself.",
+            _S,
+            False,
+        ),
+        Cause(
+            "attachments_not_granted",
+            "Xero has not let the hub attach files",
+            "The connection was made before the hub asked Xero for leave to attach files (the accounting.attachments "
+            "permission), so the document's PDF cannot go.",
+            "A company admin reconnects Xero on the Xero connections page and allows it; the PDFs then go by "
+            "themselves.",
+            _C,
+            True,
+            connection=True,
+        ),
+        Cause(
             "token_revoked",
             "Xero access revoked or expired",
             "Xero no longer accepts the hub's access for this organisation: someone disconnected the app in Xero, or "

@@ -21,6 +21,7 @@ JOBS: dict[str, str] = {
     "push": "Sending changes to Xero",
     "reference_refresh": "Accounts, tax rates and currencies from Xero",
     "payments_push": "Sending payments to Xero",
+    "attachments_push": "Attaching documents' PDFs in Xero",
     "documents_poll": "Payment status of documents from Xero",
 }
 

@@ -77,27 +77,35 @@ class AccountingClient:
         params: dict[str, Any] | None = None,
         json: Any = None,
         headers: dict[str, str] | None = None,
+        content: bytes | None = None,
     ) -> Any:
         """One call (repeated once after a refresh if the token expired); returns the JSON body, or raises the
-        outcome (XeroProblem) its answer means."""
+        outcome (XeroProblem) its answer means. `content` is a raw body (an attachment's bytes) instead of JSON."""
         try:
-            return self._once(method, path, params=params, json=json, headers=headers)
+            return self._once(method, path, params=params, json=json, headers=headers, content=content)
         except RefreshAndRetry:
             if self.refresh is None:
                 raise
             # Xero's clock says the token expired before ours did: one refresh, one repeat, never a loop.
             self.headers["Authorization"] = f"Bearer {self.refresh()}"
-            return self._once(method, path, params=params, json=json, headers=headers)
+            return self._once(method, path, params=params, json=json, headers=headers, content=content)
 
     def _once(
-        self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, headers: dict[str, str] | None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        json: Any,
+        headers: dict[str, str] | None,
+        content: bytes | None = None,
     ) -> Any:
         ticket = self.gate.enter() if self.gate is not None else None
         self.calls += 1
         budget: Budget | None = None
         problem: XeroProblem | None = None
         try:
-            response = self._send(method, path, params=params, json=json, headers=headers)
+            response = self._send(method, path, params=params, json=json, headers=headers, content=content)
             budget = Budget(
                 _int(response.headers, "x-minlimit-remaining"),
                 _int(response.headers, "x-daylimit-remaining"),
@@ -110,7 +118,8 @@ class AccountingClient:
             problem = exc
         finally:
             if problem is not None:
-                problem.request = redact({"method": method, "path": path, "params": params, "body": json})
+                body = json if content is None else f"({len(content)} bytes, not kept)"
+                problem.request = redact({"method": method, "path": path, "params": params, "body": body})
             if self.gate is not None:
                 self.gate.leave(ticket, budget, problem)
         if problem is not None:
@@ -118,11 +127,23 @@ class AccountingClient:
         return orjson.loads(response.content) if response.content else None
 
     def _send(
-        self, method: str, path: str, *, params: dict[str, Any] | None, json: Any, headers: dict[str, str] | None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None,
+        json: Any,
+        headers: dict[str, str] | None,
+        content: bytes | None = None,
     ) -> httpx.Response:
         try:
             return self.http.request(
-                method, f"{self.base}{path}", params=params, json=json, headers={**self.headers, **(headers or {})}
+                method,
+                f"{self.base}{path}",
+                params=params,
+                json=json,
+                content=content,
+                headers={**self.headers, **(headers or {})},
             )
         except httpx.TimeoutException as exc:
             kind = UncertainOutcome if method in ("PUT", "POST") else Transient

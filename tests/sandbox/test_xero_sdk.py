@@ -164,3 +164,36 @@ def test_sdk_writes_and_reads_invoices_and_payments(accounting: AccountingApi) -
     assert settled.fully_paid_on_date == date(2026, 11, 20)
     listed = accounting.get_payments(HARBOUR, where=f'Invoice.InvoiceID==Guid("{created.invoice_id}")').payments
     assert sorted(p.amount for p in listed) == [Decimal("100.00"), Decimal("224.00")]
+
+
+def test_sdk_attaches_a_pdf_to_an_invoice_and_reads_it_back(accounting: AccountingApi) -> None:
+    from datetime import date
+    from pathlib import Path
+
+    from xero_python.accounting import Invoice, Invoices, LineItem
+
+    customer = accounting.get_contacts(HARBOUR, page=1, where='IsCustomer==true AND ContactStatus=="ACTIVE"')
+    line = LineItem(description="Sourdough", quantity=1.0, unit_amount=10.0, account_code="200", tax_type="OUTPUT2")
+    draft = Invoice(
+        type="ACCREC",
+        contact=Contact(contact_id=customer.contacts[0].contact_id),
+        line_items=[line],
+        date=date(2026, 11, 2),
+        status="AUTHORISED",
+    )
+    invoice = accounting.create_invoices(HARBOUR, Invoices(invoices=[draft])).invoices[0]
+    pdf = b"%PDF-1.7\n%%EOF\n"
+    made = accounting.create_invoice_attachment_by_file_name(
+        HARBOUR, invoice.invoice_id, "INV statement.pdf", pdf, include_online=True
+    ).attachments[0]
+    assert (made.file_name, made.mime_type, made.content_length, made.include_online) == (
+        "INV statement.pdf",
+        "application/pdf",
+        len(pdf),
+        True,
+    )
+    (listed,) = accounting.get_invoice_attachments(HARBOUR, invoice.invoice_id).attachments
+    assert listed.attachment_id == made.attachment_id
+    saved = accounting.get_invoice_attachment_by_id(HARBOUR, invoice.invoice_id, made.attachment_id, "application/pdf")
+    assert Path(saved).read_bytes() == pdf
+    assert accounting.get_invoice(HARBOUR, invoice.invoice_id).invoices[0].has_attachments is True

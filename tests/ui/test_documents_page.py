@@ -12,7 +12,14 @@ from streamlit.testing.v1 import AppTest
 from core import clock
 from core.hub import Hub
 from core.models.base import AuditEvent
-from core.models.platform import DocumentKind, PlatformContact, PlatformDocument, PlatformEvent, PlatformPayment
+from core.models.platform import (
+    DocumentKind,
+    DocumentPdf,
+    PlatformContact,
+    PlatformDocument,
+    PlatformEvent,
+    PlatformPayment,
+)
 from core.models.sync import ConnectionState, OutboxEntry, OutboxState
 from core.sync import errors, outbox
 from core.sync.errors import EntityRef
@@ -121,6 +128,18 @@ def test_a_list_with_statuses_errors_links_and_customers_off_balance(app_as: App
         )
         contact = session.get(PlatformContact, customer(ui_hub).id)
         contact.off_balance, contact.xero_outstanding = True, Decimal("15.00")  # type: ignore[union-attr]
+        session.add(  # the paid invoice's PDF, attached in Xero
+            DocumentPdf(
+                company_id=company_id(ui_hub, HARBOUR),
+                document_id=paid,
+                file_name="INV-0101.pdf",
+                size=9,
+                sha256="0" * 64,
+                received_at=clock.now(),
+                xero_attachment_id="att-1",
+                attached_at=clock.now(),
+            )
+        )
     at = open_page(app_as)
     frame = next(f.value for f in at.dataframe if "Number" in f.value.columns)
     statuses = dict(zip(frame["Number"] + "/" + frame["Kind"], frame["Status"], strict=True))
@@ -129,6 +148,8 @@ def test_a_list_with_statuses_errors_links_and_customers_off_balance(app_as: App
     assert statuses["INV-0102/Sales invoice"] == "Not sent: see the error"
     assert statuses["INV-0103/Sales invoice"].startswith("Uncertain")
     assert "No account code for a line category" in set(frame["Sync error"])
+    pdfs = dict(zip(frame["Number"] + "/" + frame["Kind"], frame["PDF in Xero"], strict=True))
+    assert (pdfs["INV-0101/Sales invoice"], pdfs["INV-0102/Sales invoice"]) == ("Attached in Xero", "")
     assert any(str(link).endswith("/invoices/11111111-2222-3333-4444-555555555555") for link in frame["Xero"])
     text = page_text(at)
     assert "1 customer off balance" in text

@@ -107,7 +107,7 @@ SECTION = README[README.index("## Platform API") : README.index("## Configuratio
 
 
 def test_the_readme_lists_the_documents_routes() -> None:
-    listed = set(re.findall(r"^\| `(GET|POST)` \| `(/api/v1/[^`]+)` \|", SECTION, flags=re.MULTILINE))
+    listed = set(re.findall(r"^\| `(GET|POST|PUT)` \| `(/api/v1/[^`]+)` \|", SECTION, flags=re.MULTILINE))
     assert listed == {(op.method, op.path) for op in OPERATIONS}
     assert "`GET /api/v1/openapi.json`" in SECTION
 

@@ -86,6 +86,7 @@ def documents_now(flt: DocumentFilter, key: str) -> None:
                     "Due in Xero": "" if item.row.amount_due is None else f"{item.row.amount_due:,.2f}",
                     "Paid in Xero": "" if item.row.amount_paid is None else f"{item.row.amount_paid:,.2f}",
                     "Xero": item.xero_url,
+                    "PDF in Xero": item.pdf,
                     "Last attempt (UTC)": item.row.last_attempt,
                     "Sync error": item.row.error or "",
                 }

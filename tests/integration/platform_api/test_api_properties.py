@@ -28,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 from starlette.applications import Starlette
 
 from core.hub import Hub
-from core.platform_api.shapes import EVENTS
+from core.platform_api.shapes import EVENTS, PDF_BODY
 from tests.integration.platform_api.drive import (
     Choose,
     Records,
@@ -58,6 +58,8 @@ EXAMPLES = {
     ("events", GenerationMode.NEGATIVE): 50,
     ("changes", GenerationMode.POSITIVE): 20,
     ("changes", GenerationMode.NEGATIVE): 20,
+    ("pdf", GenerationMode.POSITIVE): 15,
+    ("pdf", GenerationMode.NEGATIVE): 15,
 }
 EVENTS_ROUTE = "/api/v1/companies/{company_id}/events"
 FEED_ROUTE = "/api/v1/companies/{company_id}/contacts/changes"
@@ -88,7 +90,7 @@ def api(served: tuple[Hub, Records]) -> Api:
 
 
 def route(case: Any) -> str:
-    """The route's last step: events, changes (the contacts feed) or openapi.json."""
+    """The route's last step: events, changes (the contacts feed), pdf (a document's PDF) or openapi.json."""
     return str(case.operation.path.rsplit("/", 1)[-1])
 
 
@@ -101,6 +103,9 @@ def fresh_event_id(case: Any, records: Records) -> None:
 
 
 def names_the_fault(case: Any, field: str) -> bool:
+    if route(case) == "pdf":  # a document's PDF: the document named in the path, or a field of the body
+        named = ("body", "document_id", *PDF_BODY["properties"])
+        return field in named or (isinstance(case.body, dict) and field in case.body)
     if route(case) != "events":
         return field in case.query
     if field == "body":
