@@ -58,8 +58,9 @@ class Settings:
     heartbeat_seconds: int = 10
     # How often the sidecar asks Xero which connections each grant still has (revoked or disconnected there).
     connection_check_seconds: int = 300
-    # How often the sidecar asks Xero for the status of pushed documents (paid, part paid, voided; amounts due).
-    documents_poll_seconds: int = 300
+    # How often the sidecar polls Xero for the status of pushed documents (paid, part paid, voided; amounts due): the
+    # safety net, since Xero's invoice and credit-note webhooks bring most changes back within seconds.
+    documents_poll_seconds: int = 600
     # Follow the clock offset kept in the database (demo and tests move time for every process at once).
     shared_clock: bool = False
     # "simulator" or "xero" (XERO_TARGET): real Xero refuses the simulator's demo credentials at start-up.
@@ -224,7 +225,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             5, round(_float(env, "HUB_CONNECTION_CHECK_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
         ),
         documents_poll_seconds=max(
-            5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
+            5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 60 if _flag(env, "HUB_DEMO") else 600))
         ),
         xero_target=target.target,
         xero_identity_url=target.identity_url,

@@ -22,6 +22,7 @@ JOBS: dict[str, str] = {
     "reference_refresh": "Accounts, tax rates and currencies from Xero",
     "payments_push": "Sending payments to Xero",
     "documents_poll": "Payment status of documents from Xero",
+    "documents_webhook": "Document status Xero told the hub about",
 }
 
 
