@@ -3,11 +3,11 @@ Xero changed since the last poll (If-Modified-Since, with a small overlap) updat
 amounts; the customers they belong to are then compared with Xero's outstanding totals and flagged "off balance"
 where they differ.
 
-Most changes come back sooner, through Xero's webhook (core.documents.xero_events): a payment recorded in Xero
-changes its invoice (amount paid and due, status PAID), which fires an INVOICE UPDATE event, and voiding one fires
-one too (facts §7). The poll catches what no event carries: Xero has no webhook for payments themselves (facts
-§5.5), so a payment reversed in Xero on one of the hub's exported payments is found here, as is anything whose
-event was lost or whose read failed."""
+Most changes come back sooner, through Xero's webhook (core.documents.xero_events). Xero has no webhook for payments
+themselves (facts §5.5), but a payment recorded in Xero changes its invoice (amount paid and due, status PAID), and
+that fires an INVOICE UPDATE event, as a void does (facts §7: an event says CREATE or UPDATE, nothing finer). The poll
+catches what no event carries: the payment itself, so an exported payment reversed in Xero is marked reversed here
+(its invoice's new amount due comes back by webhook), and anything whose event was lost or whose read failed."""
 
 from __future__ import annotations
 
