@@ -100,7 +100,8 @@ def poll(hub: Hub, company_id: int, *, worker: str) -> str:
             _mark(session, company_id, newest=None, keep_cursor=True)
         return note
     with hub.db.write() as session:
-        updated, off = take(session, company_id, changed, customers, balances)
+        updated = apply(session, company_id, changed)
+        off = off_balance.flag(session, company_id, customers, balances)
         reversed_ = apply_payments(session, company_id, payments)
         newest = max((d for d in (parse_date(r.get("UpdatedDateUTC")) for r in changed) if d), default=None)
         _mark(session, company_id, newest=newest or since + OVERLAP)
@@ -132,20 +133,6 @@ def _record(
         outcome=outcome,
         failed=failed,
     )
-
-
-def take(
-    session: Session,
-    company_id: int,
-    changed: list[dict[str, Any]],
-    customers: dict[int, str],
-    balances: dict[str, dict[str, Decimal]],
-) -> tuple[int, int]:
-    """What Xero said of some documents and of their customers' balances, written down: our documents updated and
-    the customers flagged; returns (documents updated, customers off balance). The poll and the webhook reads both
-    end here."""
-    updated = apply(session, company_id, changed)
-    return updated, off_balance.flag(session, company_id, customers, balances)
 
 
 def apply(session: Session, company_id: int, changed: list[dict[str, Any]]) -> int:

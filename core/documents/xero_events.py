@@ -1,6 +1,6 @@
 """Document status in real time: Xero's INVOICE and CREDITNOTE webhook events (kept in the inbox by
 core.contacts.webhooks.receive) become, per organisation, one read of the documents they name, applied as the poll
-applies its own (core.documents.status.take).
+applies its own (core.documents.status.apply, then the customers' balances and off_balance.flag).
 
 A payment recorded in Xero changes its invoice (amount paid and due, status PAID), which fires an INVOICE UPDATE;
 so does a void (facts §7). Events are thin, so the documents are read: every invoice of one organisation in one
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import clock
-from core.documents import status
+from core.documents import off_balance, status
 from core.hub import Hub
 from core.models.platform import PlatformDocument
 from core.models.sync import Connection, ConnectionState, RunState, SyncRun
@@ -42,6 +43,7 @@ WHERE_PER_CALL = 20  # credit notes named in a where clause, about 55 characters
 # A read does not sleep long on the budget: the run waits in the queue instead, so other organisations go on.
 MAX_WAIT_SECONDS = 2.0
 RUNS_PER_TICK = 50
+PARALLEL = 4  # organisations read side by side: a read mostly waits on Xero, and each has its own budget
 
 
 @dataclass(frozen=True)
@@ -126,9 +128,15 @@ def process(hub: Hub, *, limit: int = 200) -> str:
 
 
 def handle(hub: Hub, *, worker: str) -> str:
-    """The sidecar's tick: new events become runs, then the due runs are read at once (seconds, not a poll away)."""
+    """The sidecar's tick: new events become runs, then the due runs are read at once (seconds, not a poll away),
+    a few organisations side by side (runs.claim gives each company's run to one worker only)."""
     asked = process(hub)
-    done = [read(hub, run, worker=worker) for run in _due(hub, worker)]
+    claimed = list(_due(hub, worker))
+    if len(claimed) <= 1:
+        done = [read(hub, run, worker=worker) for run in claimed]
+    else:
+        with ThreadPoolExecutor(max_workers=min(PARALLEL, len(claimed))) as pool:
+            done = list(pool.map(lambda run: read(hub, run, worker=worker), claimed))
     return f"{asked}; " + ("; ".join(done) if done else "no document status to read")
 
 
@@ -159,24 +167,30 @@ def read(hub: Hub, run: SyncRun, *, worker: str) -> str:
         note = "Not read: the company is no longer connected to Xero; the status poll brings it back once it is."
         return _settle(hub, run, worker, RunState.FAILED, note)
     changed: list[dict[str, Any]] = []
-    xero = None
+    xero, updated = None, None
     try:
         with gate.organisation(hub, connection.id, worker=worker, max_wait_seconds=MAX_WAIT_SECONDS) as xero:
             for chunk in _chunks(invoices, IDS_PER_CALL):
                 changed += xero.list(resources.INVOICES, params={"IDs": ",".join(chunk)})
             for chunk in _chunks(credits, WHERE_PER_CALL):
                 changed += xero.list(resources.CREDIT_NOTES, where=_where(chunk))
-            with hub.db.read() as session:
+            with hub.db.write() as session:  # the status shows at once; the customers' balances follow
+                updated = status.apply(session, run.company_id, changed)
                 customers = status.customers_of(session, run.company_id, changed)
             balances = status.xero_balances(xero, list(customers.values()))
     except RetryAfter as wait:  # Xero's budget: the run waits its turn (events meanwhile join it)
         calls = xero.calls if xero is not None else 0
         return _settle(hub, run, worker, RunState.QUEUED, wait.message, calls=calls, seconds=wait.seconds)
     except XeroProblem as problem:
-        note = f"Xero could not be asked for the documents' status: {problem.message} The status poll brings it back."
+        note = (
+            f"Xero could not be asked for the documents' status: {problem.message} The status poll brings it back."
+            if updated is None
+            else f"{updated} of ours updated, but Xero could not be asked for the customers' balances: "
+            f"{problem.message} The status poll checks them."
+        )
         return _settle(hub, run, worker, RunState.FAILED, note, calls=xero.calls if xero is not None else 0)
     with hub.db.write() as session:
-        updated, off = status.take(session, run.company_id, changed, customers, balances)
+        off = off_balance.flag(session, run.company_id, customers, balances)
     outcome = (
         f"{plural(len(changed), 'document', 'documents')} read from Xero, {updated} of ours updated; "
         f"{plural(off, 'customer', 'customers')} off balance"
