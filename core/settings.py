@@ -58,8 +58,9 @@ class Settings:
     heartbeat_seconds: int = 10
     # How often the sidecar asks Xero which connections each grant still has (revoked or disconnected there).
     connection_check_seconds: int = 300
-    # How often the sidecar asks Xero for the status of pushed documents (paid, part paid, voided; amounts due).
-    documents_poll_seconds: int = 300
+    # How often the sidecar polls Xero for the status of pushed documents (paid, part paid, voided; amounts due): the
+    # safety net, since Xero's invoice and credit-note webhooks bring most changes back within seconds.
+    documents_poll_seconds: int = 600
     # How often the parts of a page that change by themselves (import progress, statuses, counts) are redrawn.
     live_seconds: int = 10
     # Follow the clock offset kept in the database (demo and tests move time for every process at once).
@@ -231,7 +232,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
             5, round(_float(env, "HUB_CONNECTION_CHECK_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
         ),
         documents_poll_seconds=max(
-            5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 20 if _flag(env, "HUB_DEMO") else 300))
+            5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 60 if _flag(env, "HUB_DEMO") else 600))
         ),
         live_seconds=max(1, round(_float(env, "HUB_LIVE_SECONDS", 3 if _flag(env, "HUB_DEMO") else 10))),
         xero_target=target.target,

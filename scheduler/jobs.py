@@ -12,6 +12,7 @@ from core.contacts import webhooks
 from core.documents import attach as document_pdfs
 from core.documents import push as document_push
 from core.documents import status as document_status
+from core.documents import xero_events as document_events
 from core.health import sidecar
 from core.mappings import refresh as reference
 from core.payments import push as payment_push
@@ -90,8 +91,9 @@ def check_connections(ctx: SidecarContext) -> str:
 
 
 def webhook_inbox(ctx: SidecarContext) -> str:
-    """Turn the webhook events Xero sent into targeted contact pulls, one run per company."""
-    return webhooks.process(ctx.hub)
+    """Turn the webhook events Xero sent into targeted contact pulls (one run per company), and read at once the
+    status of the documents Xero said changed (one read per organisation)."""
+    return f"{webhooks.process(ctx.hub)}; {document_events.handle(ctx.hub, worker=ctx.instance_id)}"
 
 
 def pull_contacts(ctx: SidecarContext) -> str:

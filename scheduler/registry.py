@@ -44,7 +44,8 @@ def specs(heartbeat_seconds: int, connection_check_seconds: int = 300) -> tuple[
         JobSpec("pull_contacts", jobs.pull_contacts, 2, 2),
         JobSpec("schedule_pulls", jobs.schedule_pulls, 60, 60),
         JobSpec("reference_data", jobs.reference_data, 5, 5),
-        JobSpec("webhook_inbox", jobs.webhook_inbox, 2, 2),
+        # Every second: a payment recorded in Xero shows in the hub within seconds (bench/status_latency.py).
+        JobSpec("webhook_inbox", jobs.webhook_inbox, 1, 1),
         JobSpec("inactivity", jobs.inactivity_check, 60, 60),
         JobSpec("connection_check", jobs.check_connections, connection_check_seconds, connection_check_seconds),
     )

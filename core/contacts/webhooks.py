@@ -1,6 +1,7 @@
-"""Xero webhooks: check the signature, keep each event in the inbox at once, and let the sidecar turn the inbox into
-targeted contact pulls. Xero's rules are in xero-api-facts.md §7 (D-WH-SERVER: https://developer.xero.com/
-documentation/webhooks/configuring-your-server): HMAC-SHA256 over the raw body, 200 or 401 within 5 seconds."""
+"""Xero webhooks: check the signature, keep each event in the inbox at once, and let the sidecar turn its contact
+events into targeted contact pulls (invoice and credit-note events are read by core.documents.xero_events). Xero's
+rules are in xero-api-facts.md §7 (D-WH-SERVER: https://developer.xero.com/documentation/webhooks/
+configuring-your-server): HMAC-SHA256 over the raw body, 200 or 401 within 5 seconds."""
 
 from __future__ import annotations
 
@@ -13,22 +14,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
-from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy import insert
 
 from core import clock
 from core.db import Database
 from core.hub import Hub
 from core.models.contacts import WebhookEvent
-from core.models.sync import Connection, ConnectionState, RunState, SyncRun
+from core.models.sync import ConnectionState
 from core.settings import Settings
-from core.sync import runs
+from core.sync import inbox, runs
+from core.sync.inbox import DOCUMENT_CATEGORIES, NO_COMPANY, Linked, not_connected
 
-NO_COMPANY = "no company is connected to this organisation"
-FOR_DOCUMENTS = "kept for the documents sync"
-DOCUMENT_CATEGORIES = frozenset({"INVOICE", "CREDITNOTE"})
 # The webhook_events columns' widths: a longer value is not a Xero id, so the event is skipped, never truncated.
 WIDTHS = {"tenantId": 64, "eventCategory": 40, "eventType": 40, "resourceId": 64}
 
@@ -176,14 +173,6 @@ class Waiting:
 
 
 @dataclass(frozen=True)
-class Linked:
-    """A company's connection to an organisation, as far as the inbox cares."""
-
-    company_id: int
-    state: ConnectionState
-
-
-@dataclass(frozen=True)
 class Plan:
     """Contact ids to pull per company, and the outcome each inbox row is marked with."""
 
@@ -199,8 +188,6 @@ def plan(waiting: Iterable[Waiting], links: Mapping[str, list[Linked]]) -> Plan:
         linked = links.get(event.tenant_id, [])
         if not linked:
             outcomes[event.id] = NO_COMPANY
-        elif event.category in DOCUMENT_CATEGORIES:
-            outcomes[event.id] = FOR_DOCUMENTS
         elif event.category != "CONTACT":
             outcomes[event.id] = f"ignored: the hub does not use {event.category} events"
         else:
@@ -212,58 +199,25 @@ def plan(waiting: Iterable[Waiting], links: Mapping[str, list[Linked]]) -> Plan:
                 companies = ", ".join(str(c) for c in connected)
                 outcomes[event.id] = f"contacts update asked for (company {companies})"
             else:
-                states = ", ".join(sorted({c.state.label.lower() for c in linked}))
                 outcomes[event.id] = (
-                    f"not pulled: the company's connection is {states}; "
+                    f"not pulled: the company's connection is {not_connected(linked)}; "
                     "the contacts poll picks the change up once it is connected again"
                 )
     return Plan(pulls={k: tuple(v) for k, v in pulls.items()}, outcomes=outcomes)
 
 
-def _links(rows: Iterable[Any]) -> dict[str, list[Linked]]:
-    found: dict[str, list[Linked]] = defaultdict(list)
-    for tenant_id, company_id, state in rows:
-        found[tenant_id].append(Linked(company_id, state))
-    return found
-
-
-def _lock_waiting_run(session: Session, company_id: int) -> None:
-    # runs.request rewrites the waiting run's id list: lock it first so a sidecar starting that run at this moment
-    # either gets the merged ids or no longer finds it waiting (and a new run is asked for).
-    session.execute(
-        select(SyncRun.id)
-        .where(SyncRun.company_id == company_id, SyncRun.job == "contacts_webhook", SyncRun.state == RunState.QUEUED)
-        .with_for_update()
-    )
-
-
 def process(hub: Hub, *, limit: int = 200) -> str:
-    """Turn waiting inbox rows into contacts_webhook runs (one per company, ids merged); mark each row once."""
+    """Turn waiting contact (and unused) events into contacts_webhook runs (one per company, ids merged); mark each
+    event once. Invoice and credit-note events are core.documents.xero_events'."""
     with hub.db.write() as session:
-        query = select(WebhookEvent).where(WebhookEvent.processed_at.is_(None)).order_by(WebhookEvent.id).limit(limit)
-        # Claimed in this one transaction: SKIP LOCKED keeps two sidecars on PostgreSQL apart; on SQLite the write
-        # transaction is BEGIN IMMEDIATE, so the second sidecar sees the rows already processed.
-        if hub.db.dialect == "postgresql":
-            query = query.with_for_update(skip_locked=True)
-        rows = list(session.scalars(query))
+        rows = inbox.claim(session, dialect=hub.db.dialect, limit=limit, besides=DOCUMENT_CATEGORIES)
         if not rows:
             return "no webhook events waiting"
-        # The connections are locked (in id order, so two sidecars cannot deadlock): a second sidecar with other
-        # events of the same organisation waits here, then sees the run this one asked for and merges into it.
-        links = _links(
-            session.execute(
-                select(Connection.tenant_id, Connection.company_id, Connection.state)
-                .where(Connection.tenant_id.in_({r.tenant_id for r in rows}))
-                .order_by(Connection.id)
-                .with_for_update()
-            )
-        )
-        decided = plan((Waiting(r.id, r.tenant_id, r.category, r.resource_id) for r in rows), links)
+        linked = inbox.links(session, {r.tenant_id for r in rows})
+        decided = plan((Waiting(r.id, r.tenant_id, r.category, r.resource_id) for r in rows), linked)
         for company_id, ids in sorted(decided.pulls.items()):
-            _lock_waiting_run(session, company_id)
+            inbox.lock_waiting_run(session, company_id, "contacts_webhook")
             runs.request(session, company_id=company_id, job="contacts_webhook", ids=list(ids))
-        now = clock.now()
-        for row in rows:
-            row.processed_at, row.outcome, row.attempts = now, decided.outcomes[row.id], row.attempts + 1
+        inbox.mark(rows, decided.outcomes)
     pulled = sum(len(ids) for ids in decided.pulls.values())
     return f"{len(rows)} webhook events processed: {pulled} contacts to pull for {len(decided.pulls)} companies"

@@ -1,8 +1,13 @@
-"""Status back: every few minutes per connected company, the invoices and credit notes Xero changed since the last
-poll (If-Modified-Since, with a small overlap) update the pushed documents' status and amounts; the customers they
-belong to are then compared with Xero's outstanding totals and flagged "off balance" where they differ.
+"""Status back, the safety net: every HUB_DOCUMENTS_POLL_SECONDS per connected company, the invoices and credit notes
+Xero changed since the last poll (If-Modified-Since, with a small overlap) update the pushed documents' status and
+amounts; the customers they belong to are then compared with Xero's outstanding totals and flagged "off balance"
+where they differ.
 
-Xero has no webhook for payments (facts section 5), so polling is the way payment status comes back."""
+Most changes come back sooner, through Xero's webhook (core.documents.xero_events). Xero has no webhook for payments
+themselves (facts §5.5), but a payment recorded in Xero changes its invoice (amount paid and due, status PAID), and
+that fires an INVOICE UPDATE event, as a void does (facts §7: an event says CREATE or UPDATE, nothing finer). The poll
+catches what no event carries: the payment itself, so an exported payment reversed in Xero is marked reversed here
+(its invoice's new amount due comes back by webhook), and anything whose event was lost or whose read failed."""
 
 from __future__ import annotations
 
@@ -86,8 +91,8 @@ def poll(hub: Hub, company_id: int, *, worker: str) -> str:
                 exported = _has_exported_payments(session, company_id)
             payments = [p for page in xero.pages(resources.PAYMENTS, since=since) for p in page] if exported else []
             with hub.db.read() as session:
-                customers = _customers(session, company_id, changed)
-            balances = _xero_balances(xero, list(customers.values()))
+                customers = customers_of(session, company_id, changed)
+            balances = xero_balances(xero, list(customers.values()))
     except XeroProblem as problem:
         with hub.db.write() as session:
             note = f"Xero could not be asked for document status: {problem.message} The next poll tries again."
@@ -96,8 +101,8 @@ def poll(hub: Hub, company_id: int, *, worker: str) -> str:
         return note
     with hub.db.write() as session:
         updated = apply(session, company_id, changed)
-        reversed_ = apply_payments(session, company_id, payments)
         off = off_balance.flag(session, company_id, customers, balances)
+        reversed_ = apply_payments(session, company_id, payments)
         newest = max((d for d in (parse_date(r.get("UpdatedDateUTC")) for r in changed) if d), default=None)
         _mark(session, company_id, newest=newest or since + OVERLAP)
         outcome = f"{len(changed)} documents changed in Xero, {updated} of ours updated; {off} customers off balance"
@@ -131,7 +136,8 @@ def _record(
 
 
 def apply(session: Session, company_id: int, changed: list[dict[str, Any]]) -> int:
-    """Copy Xero's status and amounts onto our pushed documents among `changed`; return how many were ours."""
+    """Copy Xero's status and amounts onto our pushed documents among `changed`; return how many were ours. A read
+    older than what a document already holds (a poll that began before a webhook read ended) changes nothing."""
     by_id = {str(r.get("InvoiceID") or r.get("CreditNoteID")): r for r in changed}
     if not by_id:
         return 0
@@ -143,13 +149,16 @@ def apply(session: Session, company_id: int, changed: list[dict[str, Any]]) -> i
     count = 0
     for document in ours:
         row = by_id[str(document.xero_id)]
+        seen = parse_date(row.get("UpdatedDateUTC"))
+        if seen is not None and document.xero_updated_at is not None and seen < document.xero_updated_at:
+            continue
         credit = "CreditNoteID" in row
         document.xero_status = str(row.get("Status") or document.xero_status or "")[:20] or None
         due = row.get("RemainingCredit") if credit else row.get("AmountDue")
         document.amount_due = Decimal(str(due)) if due is not None else document.amount_due
         paid = sum((Decimal(str(p.get("Amount") or 0)) for p in row.get("Payments") or []), Decimal(0))
         document.amount_paid = paid if credit else Decimal(str(row.get("AmountPaid") or paid))
-        document.xero_updated_at = parse_date(row.get("UpdatedDateUTC")) or document.xero_updated_at
+        document.xero_updated_at = seen or document.xero_updated_at
         count += 1
     return count
 
@@ -183,7 +192,7 @@ def apply_payments(session: Session, company_id: int, changed: list[dict[str, An
     return count
 
 
-def _customers(session: Session, company_id: int, changed: list[dict[str, Any]]) -> dict[int, str]:
+def customers_of(session: Session, company_id: int, changed: list[dict[str, Any]]) -> dict[int, str]:
     """Our linked customers whose sales documents changed in Xero: platform contact id → Xero ContactID."""
     ids = {
         str((r.get("Contact") or {}).get("ContactID"))
@@ -205,7 +214,7 @@ def _customers(session: Session, company_id: int, changed: list[dict[str, Any]])
     return {contact_id: str(xero_id) for contact_id, xero_id in rows}
 
 
-def _xero_balances(xero: AccountingClient, contact_ids: list[str]) -> dict[str, dict[str, Decimal]]:
+def xero_balances(xero: AccountingClient, contact_ids: list[str]) -> dict[str, dict[str, Decimal]]:
     """Xero's outstanding per customer and currency: approved invoices' amount due less remaining credit."""
     invoices: dict[str, list[dict[str, Any]]] = defaultdict(list)
     credits: dict[str, list[dict[str, Any]]] = defaultdict(list)

@@ -23,6 +23,7 @@ JOBS: dict[str, str] = {
     "payments_push": "Sending payments to Xero",
     "attachments_push": "Attaching documents' PDFs in Xero",
     "documents_poll": "Payment status of documents from Xero",
+    "documents_webhook": "Document status Xero told the hub about",
 }
 
 

@@ -36,13 +36,14 @@ class Simulator:
     data: Path
     process: subprocess.Popen[bytes] | None = None
     last_token_body: bytes = b""
+    webhook_interval: float = 0.2  # seconds between webhook deliveries (the simulator's own default is 1 s)
 
     def start(self) -> Simulator:
         port = int(self.url.rsplit(":", 1)[1])
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data", str(self.data)],
             cwd=PROJECT_ROOT,
-            env={**os.environ, "SANDBOX_WEBHOOK_INTERVAL": "0.2"},
+            env={**os.environ, "SANDBOX_WEBHOOK_INTERVAL": str(self.webhook_interval)},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

@@ -46,7 +46,10 @@ if left.button("Check Xero now", icon=":material/sync:", disabled=not can_act, h
     else:
         flash(message)
         st.rerun()
-right.caption(f"Payment status comes back from Xero every {hub.settings.documents_poll_seconds} s by itself.")
+right.caption(
+    "Payment status comes back from Xero within seconds of a change there, and is checked every "
+    f"{hub.settings.documents_poll_seconds} s besides."
+)
 
 live.part(off_balance_panel)(hub, actor, company)
 

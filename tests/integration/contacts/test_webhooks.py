@@ -89,13 +89,11 @@ def test_contact_events_become_one_run_per_company_with_ids_merged(seeded: Hub) 
     ("tenant", "category", "state", "outcome"),
     [
         ("t-nobody", "CONTACT", None, webhooks.NO_COMPANY),
-        ("t-nobody", "INVOICE", None, webhooks.NO_COMPANY),
-        (HARBOUR_TENANT, "INVOICE", ConnectionState.CONNECTED, webhooks.FOR_DOCUMENTS),
-        (HARBOUR_TENANT, "CREDITNOTE", ConnectionState.CONNECTED, webhooks.FOR_DOCUMENTS),
+        (HARBOUR_TENANT, "SUBSCRIPTION", ConnectionState.CONNECTED, "ignored: the hub does not use SUBSCRIPTION"),
         (HARBOUR_TENANT, "CONTACT", ConnectionState.NEEDS_RECONNECT, "connection is needs reconnect"),
         (HARBOUR_TENANT, "CONTACT", ConnectionState.DISCONNECTED, "connection is disconnected"),
     ],
-    ids=["unknown-tenant", "unknown-tenant-invoice", "invoice", "credit-note", "needs-reconnect", "disconnected"],
+    ids=["unknown-tenant", "unused-category", "needs-reconnect", "disconnected"],
 )
 def test_events_that_pull_nothing_are_marked_with_why(
     seeded: Hub, tenant: str, category: str, state: ConnectionState | None, outcome: str
@@ -139,6 +137,13 @@ def test_two_sidecars_never_process_an_event_twice(seeded: Hub) -> None:
     assert all(r.attempts == 1 and r.processed_at is not None for r in inbox(seeded))
     (run,) = webhook_runs(seeded)  # one run, every id in it: none lost to two merges at once
     assert sorted(run.cursor["ids"]) == sorted(f"c-{n}" for n in range(60))
+
+
+def test_document_events_are_left_to_the_documents_inbox(seeded: Hub) -> None:
+    link(seeded, "Harbour Bakery Ltd", HARBOUR_TENANT)
+    deliver(seeded, event("i-1", category="INVOICE"), event("n-1", category="CREDITNOTE"), event("c-1"))
+    assert webhooks.process(seeded) == "1 webhook events processed: 1 contacts to pull for 1 companies"
+    assert [r.resource_id for r in inbox(seeded) if r.processed_at is None] == ["i-1", "n-1"]
 
 
 def test_a_long_or_missing_id_is_skipped_not_truncated(seeded: Hub) -> None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import pytest
 
 from core.config.xero import DEMO_WEBHOOK_KEY as DEMO_XERO_WEBHOOK_KEY
-from core.contacts.webhooks import FOR_DOCUMENTS, NO_COMPANY, Incoming, Linked, Waiting, event_date, parse, plan, verify
+from core.contacts.webhooks import NO_COMPANY, Incoming, Linked, Waiting, event_date, parse, plan, verify
 from core.models.sync import ConnectionState
 from core.settings import ConfigError, load
 from tests.conftest import TEST_ENV
@@ -154,8 +154,6 @@ LINKS = {
         (Waiting(1, "t-harbour", "CONTACT", "c-1"), {1: ("c-1",)}, "contacts update asked for (company 1)"),
         (Waiting(1, "t-unknown", "CONTACT", "c-1"), {}, NO_COMPANY),
         (Waiting(1, "t-unknown", "INVOICE", "i-1"), {}, NO_COMPANY),
-        (Waiting(1, "t-harbour", "INVOICE", "i-1"), {}, FOR_DOCUMENTS),
-        (Waiting(1, "t-harbour", "CREDITNOTE", "n-1"), {}, FOR_DOCUMENTS),
         (Waiting(1, "t-harbour", "SUBSCRIPTION", "s-1"), {}, "ignored: the hub does not use SUBSCRIPTION events"),
         (Waiting(1, "t-paused", "CONTACT", "c-1"), {}, "connection is needs reconnect"),
         (Waiting(1, "t-shared", "CONTACT", "c-1"), {3: ("c-1",)}, "company 3"),
@@ -164,8 +162,6 @@ LINKS = {
         "connected",
         "unknown-tenant",
         "unknown-tenant-invoice",
-        "invoice",
-        "credit-note",
         "other",
         "paused",
         "shared",

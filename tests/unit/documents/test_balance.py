@@ -90,12 +90,12 @@ def test_compare(platform: dict[str, Decimal], xero: dict[str, Decimal], expecte
 @pytest.mark.parametrize(
     ("env", "seconds"),
     [
-        ({}, 300),
-        ({"HUB_DEMO": "1"}, 20),
+        ({}, 600),
+        ({"HUB_DEMO": "1"}, 60),
         ({"HUB_DOCUMENTS_POLL_SECONDS": "60"}, 60),
         ({"HUB_DOCUMENTS_POLL_SECONDS": "1"}, 5),
     ],
-    ids=["default-5-minutes", "demo-20-s", "configured", "at-least-5-s"],
+    ids=["default-10-minutes", "demo-1-minute", "configured", "at-least-5-s"],
 )
 def test_how_often_document_status_is_polled(env: dict[str, str], seconds: int) -> None:
     assert load({**TEST_ENV, **env}).documents_poll_seconds == seconds
