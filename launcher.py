@@ -119,6 +119,7 @@ def tell_story(data_dir: Path, sandbox_url: str) -> None:
         hub = open_hub(hub_settings.load())
         hub.ensure_ready()
         told = story.run(hub, Simulator(sandbox_url, os.environ["SANDBOX_CONTROL_TOKEN"]))
+        hub.db.checkpoint()
         hub.db.dispose()
     except Exception as exc:  # noqa: BLE001 - the demo still starts; the traceback is kept for whoever looks
         log = data_dir / "logs" / "story.log"
