@@ -10,6 +10,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from base64 import urlsafe_b64encode
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,6 +21,8 @@ from core import migrate
 from core import settings as hub_settings
 from core.config import xero as xero_config
 from core.demo import seed as demo
+from core.demo import story
+from core.demo.simulator import Simulator
 from core.failures import STARTUP_ERRORS
 from core.hub import open_hub
 from processes import Child
@@ -108,6 +111,35 @@ def prepare(data_dir: Path) -> int:
     return 0
 
 
+def tell_story(data_dir: Path, sandbox_url: str) -> None:
+    """Set up the demo's story against the running simulator (first run), or re-arm what it forgot (later runs).
+    The demo runs without the story if it cannot be set up: the reason is printed, the details go to the log."""
+    started = time.monotonic()
+    try:
+        hub = open_hub(hub_settings.load())
+        hub.ensure_ready()
+        told = story.run(hub, Simulator(sandbox_url, os.environ["SANDBOX_CONTROL_TOKEN"]))
+        hub.db.checkpoint()
+        hub.db.dispose()
+    except Exception as exc:  # noqa: BLE001 - the demo still starts; the traceback is kept for whoever looks
+        log = data_dir / "logs" / "story.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            traceback.print_exc(file=handle)
+        print(
+            f"The demo's story was not set up ({type(exc).__name__}: {exc}); the demo runs without it. Details are "
+            f"in {log}; `manage.py reset-demo --yes` starts over.",
+            file=sys.stderr,
+        )
+        return
+    if told:
+        print(
+            f"Set up the demo story in {time.monotonic() - started:.1f} s: "
+            f"{', '.join(c.org.name for c in story.COMPANIES)} connected, with six days of syncs and some trouble.",
+            flush=True,
+        )
+
+
 def _mail_sink(folder: Path, wanted: int | None) -> MailSink | None:
     """The demo's SMTP sink with its port taken (serving starts later): the port asked for, else 8025 or any."""
     import mailsink  # only when the demo needs it, so other commands stay quick to start
@@ -177,35 +209,40 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
             sink.stop()
         return code
 
-    children = [
-        Child(
-            "simulator",
-            [PYTHON, "-m", "sandbox", "--host", host, "--port", str(sandbox_port), "--data", str(data_dir / "sandbox")],
-        ),
-        Child("sidecar", [PYTHON, "-m", "scheduler"]),
-        Child(
-            "web",
-            [
-                PYTHON,
-                "-m",
-                "uvicorn",
-                "server:app",
-                "--host",
-                host,
-                "--port",
-                str(port),
-                "--log-level",
-                "warning",
-                "--no-access-log",  # the web app logs each request itself (in data/logs/web.log)
-            ],
-        ),
-    ]
+    simulator = Child(
+        "simulator",
+        [PYTHON, "-m", "sandbox", "--host", host, "--port", str(sandbox_port), "--data", str(data_dir / "sandbox")],
+    )
+    sidecar = Child("sidecar", [PYTHON, "-m", "scheduler"])
+    web = Child(
+        "web",
+        [
+            PYTHON,
+            "-m",
+            "uvicorn",
+            "server:app",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",  # the web app logs each request itself (in data/logs/web.log)
+        ],
+    )
+    children = [simulator, sidecar, web]
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    for child in children:
+    for child in (simulator, web):
         child.start(env, hub_settings.PROJECT_ROOT, data_dir / "logs")
+    # The story is set up against the simulator while the web app starts; the sidecar starts after it, so the
+    # story's past days are written by the seed alone.
+    problem = _wait_ready(f"{sandbox_url}/healthz", children, stop)
+    if problem is None:
+        tell_story(data_dir, sandbox_url)
+        sidecar.start(env, hub_settings.PROJECT_ROOT, data_dir / "logs")
     # Threads only now: preexec_fn is not safe to run while other threads exist.
     if sink is not None:
         try:
@@ -213,11 +250,10 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
         except (OSError, RuntimeError) as exc:  # TimeoutError included: a very busy machine
             print(f"The demo's mail sink did not start ({exc}); alert emails wait in the outbox.", file=sys.stderr)
     for child in children:
-        child.relay_output()
+        if child.process is not None:
+            child.relay_output()
 
-    problem = _wait_ready(f"{sandbox_url}/healthz", children, stop) or _wait_ready(
-        f"{base_url}/healthz", children, stop
-    )
+    problem = problem or _wait_ready(f"{base_url}/healthz", children, stop)
     exit_code = 0
     if problem is None:
         mail = f"{sink.url} (saved in {sink.folder})" if sink else hub_settings.redact_url(os.environ["SMTP_URL"])
@@ -247,8 +283,9 @@ def run_demo(*, host: str, port: int, sandbox_port: int, smtp_port: int | None =
 
 
 def _banner(base_url: str, sandbox_url: str, mail: str, seconds: float) -> str:
-    width = max(len(a.email) for a in demo.ACCOUNTS)
-    accounts = "\n".join(f"    {a.email:<{width}}  {a.description}" for a in demo.ACCOUNTS)
+    people = demo.ACCOUNTS + story.ACCOUNTS
+    width = max(len(a.email) for a in people)
+    accounts = "\n".join(f"    {a.email:<{width}}  {a.description}" for a in people)
     return (
         f"\nXero integration hub is running (ready in {seconds:.1f} s)\n\n"
         f"  Open            {base_url}\n"

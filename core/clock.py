@@ -53,6 +53,13 @@ def advance(delta: timedelta) -> None:
     _offset += delta
 
 
+def travel(to: datetime | None) -> None:
+    """Put this process's clock at `to`, earlier or later, or back to real time with None. The demo's seed writes
+    its days of history this way before any other process starts; core.timeshift moves every process, forward only."""
+    global _offset
+    _offset = timedelta(0) if to is None else to - datetime.now(UTC) - timedelta(seconds=_shared_offset())
+
+
 def reset() -> None:
     """Put this process's clock back to real time and stop following a shared offset."""
     global _offset

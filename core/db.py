@@ -159,6 +159,13 @@ class Database:
                 "the database server is running and reachable."
             ) from None
 
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database file after a bulk load (nothing to do on PostgreSQL), so
+        the file holds the data even if a process later exits without closing its connections."""
+        if self.dialect == "sqlite":
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def dispose(self) -> None:
         """Close every pooled connection (tests and process shutdown)."""
         self.engine.dispose()

@@ -244,6 +244,17 @@ HARBOUR_EVENTS = DemoOrg("Harbour Bakery Events Ltd", "GB", 60, "a256ee3c-7a70-4
 DEMO_ORGS: tuple[DemoOrg, ...] = (HARBOUR_BAKERY, KOOKABURRA, TUI_GARDEN, HARBOUR_EVENTS)
 
 
+# The demo story's organisations: the launcher adds them to the simulator (its control API) and connects them to
+# their hub companies through Xero's consent page, so support has something to triage from the first minute.
+JARRAH = XeroUser("jarrah@bondibean.example", "Jarrah", "Mitchell", DEMO_PASSWORD, "admin")
+AROHA = XeroUser("aroha@kapitikayaks.example", "Aroha", "Ngata", DEMO_PASSWORD, "admin")
+GARETH = XeroUser("gareth@penninebrewing.example", "Gareth", "Hargreaves", DEMO_PASSWORD, "admin")
+BONDI_BEAN = DemoOrg("Bondi Bean Roasters Pty Ltd", "AU", 40, "3b8f6f0e-5c1d-4e0b-9a47-2f1d8c6b7a01", (JARRAH,), 3)
+KAPITI_KAYAKS = DemoOrg("Kapiti Kayak Hire Ltd", "NZ", 40, "7d2c4a9e-81f3-4b6a-bc15-9e0a3d5f2c02", (AROHA,), 3)
+PENNINE_BREWING = DemoOrg("Pennine Brewing Co Ltd", "GB", 40, "c41e7b3a-2d6f-4f88-a0b9-5b7e1c9d4e03", (GARETH,), 3)
+STORY_ORGS: tuple[DemoOrg, ...] = (BONDI_BEAN, KAPITI_KAYAKS, PENNINE_BREWING)
+
+
 def demo_orgs() -> list[OrgSeed]:
     """The four organisations of the stakeholder demo, generated."""
     return [spec.build() for spec in DEMO_ORGS]

@@ -18,7 +18,7 @@ from core import clock
 from core.contacts.phones import text as phone_text
 from core.models.base import Company
 from core.models.platform import Origin, PlatformContact
-from demodata.orgs import DEMO_ORGS, OrgSeed
+from demodata.orgs import DEMO_ORGS, DemoOrg, OrgSeed
 
 PLATFORM_ONLY = {
     "GB": [
@@ -123,10 +123,10 @@ def plan(org: OrgSeed, *, seed: int = 1) -> list[DemoContact]:
     return planned
 
 
-def seed(session: Session, companies: dict[str, Company]) -> int:
+def seed(session: Session, companies: dict[str, Company], specs: tuple[DemoOrg, ...] = DEMO_ORGS) -> int:
     """Add the planned platform records for every demo company that has a simulator organisation; return how many."""
     now, added = clock.now(), 0
-    for spec in DEMO_ORGS:
+    for spec in specs:
         company = companies.get(spec.name)
         if company is None:
             continue

@@ -16,7 +16,7 @@ import launcher
 from core.db import Database
 from core.models.base import Company
 from core.settings import PROJECT_ROOT
-from tests.e2e.conftest import settle
+from tests.e2e.browser import settle
 from tests.stack import Stack
 
 

@@ -9,23 +9,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from core.demo.seed import DEMO_PASSWORD
-from tests.e2e.conftest import settle
+from tests.e2e.browser import open_hub, settle, sign_in
 from tests.stack import Stack
 
 pytestmark = pytest.mark.e2e
 
 
-def open_hub(page: Page, stack: Stack, path: str = "/") -> None:
-    page.goto(stack.url + path)
-    settle(page)
-
-
-def sign_in(page: Page, email: str, password: str) -> None:
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(password)
-    page.locator("form.hub-sign-in button[type=submit]").click()
-    page.wait_for_load_state()
-    settle(page)
+__all__ = ["open_hub", "sign_in"]  # other browser tests import them from here
 
 
 def test_finance_manager_signs_in_stays_signed_in_and_signs_out(page: Page, stack: Stack) -> None:
