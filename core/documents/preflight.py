@@ -265,4 +265,4 @@ def check(
     # One kind of mapping problem keeps its own cause (its fix is one page away); a mix is a general refusal.
     only = len(causes) == len(problems) and len(set(causes)) == 1
     cause = causes[0] if only else "preflight_failed"
-    return Refusal(cause, "Not sent to Xero: " + "; ".join(problems) + ".")
+    return Refusal(cause, "Not sent to Xero: " + "; ".join(p.rstrip(".") for p in problems) + ".")

@@ -145,7 +145,11 @@ def access_token(db: Database, settings: Settings, grant_id: int, *, worker: str
                     # A new consent stored fresh tokens meanwhile (and took the lease away): the old refresh token
                     # being refused says nothing about them.
                     raise Transient("The Xero tokens were renewed while refreshing; retrying.") from None
-                end_grant(session, grant_id, reason="Xero refused the refresh token (invalid_grant).")
+                end_grant(
+                    session,
+                    grant_id,
+                    reason="Xero no longer accepts the hub's access: it was revoked in Xero, or not used for 60 days.",
+                )
             raise
         finally:
             _release(db, grant_id, worker)

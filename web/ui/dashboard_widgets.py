@@ -70,7 +70,7 @@ def attention(actor: Actor, board: Dashboard) -> None:
         with st.container(border=True, key=f"attention-{view.company_id}"):
             st.markdown(
                 f"**{md(view.company)}** · {view.state_label}"
-                + (f" · {md(view.organisation)}" if view.organisation else "")
+                + (f" · {md(view.organisation)}" if view.organisation and view.organisation != view.company else "")
             )
             st.markdown("\n".join(f"- {md(reason.text)}" for reason in health.reasons))
             fix_buttons(actor, health)
@@ -132,11 +132,11 @@ def budgets(board: Dashboard) -> None:
     """Xero calls left this minute and today, per connected organisation."""
     rows = [
         {
-            "Organisation": c.view.organisation,
             "Company": c.view.company,
-            "Calls left this minute": c.view.minute_left,
-            "Calls left today": c.view.day_left,
-            "Paused until (UTC)": c.view.paused_until,
+            "Xero organisation": "same name" if c.view.organisation == c.view.company else c.view.organisation,
+            "Calls left this minute": "—" if c.view.minute_left is None else c.view.minute_left,
+            "Calls left today": "—" if c.view.day_left is None else f"{c.view.day_left:,}",
+            "Paused until (UTC)": f"{c.view.paused_until:%H:%M}" if c.view.paused_until else "not paused",
         }
         for c in board.companies
         if c.view.organisation and c.view.state is ConnectionState.CONNECTED
@@ -146,7 +146,7 @@ def budgets(board: Dashboard) -> None:
         st.info("No organisation is connected, so no Xero calls are being spent.", icon=":material/info:")
         return
     tables.show(pd.DataFrame(rows))
-    st.caption("Empty figures: Xero has not answered a call for that organisation yet.")
+    st.caption("A dash: Xero has not answered a call for that organisation yet.")
 
 
 def background_sync_words(status: SidecarStatus) -> str:

@@ -58,6 +58,18 @@ def _act(hub: Hub, do: Callable[[Any], str]) -> None:
     st.rerun()
 
 
+PREFLIGHT = "Not sent to Xero:"  # how the pre-flight check's refusals start (core.documents.preflight)
+# The state of the change an error is tied to, in words (core.models.sync.OutboxState).
+WAITING = {
+    "pending": "waits to be sent again",
+    "leased": "is being sent",
+    "failed": "failed and waits for a retry",
+    "held": "is held until the connection is reconnected",
+    "done": "reached Xero",
+    "discarded": "was discarded",
+}
+
+
 def detail_panel(hub: Hub, actor: Actor, error_id: int) -> None:
     """One error: what happened, what Xero said, the fix, who acts, the raw exchange, history, links and actions."""
     with hub.db.read() as session:
@@ -68,14 +80,14 @@ def detail_panel(hub: Hub, actor: Actor, error_id: int) -> None:
         entity = f"{row.entity_type} {md(row.entity_number or row.entity_id or '')}" if row.entity_type else "—"
         st.markdown(f"**Record:** {entity}  \n**Status:** {row.status} · **Who acts:** {row.who}")
         st.markdown(f"**What happened:** {cause.explanation}")
-        if row.detail:
-            st.markdown("**What Xero said:**")
+        if row.detail:  # the hub's own check speaks for itself; anything else is Xero's answer
+            st.markdown("**What the check found:**" if row.detail.startswith(PREFLIGHT) else "**What Xero said:**")
             st.code(row.detail, language=None, wrap_lines=True)
         st.markdown(f"**How to fix it:** {cause.fix}")
         st.caption(
             f"First seen {row.first_seen_at:%Y-%m-%d %H:%M} UTC · last seen {row.last_seen_at:%Y-%m-%d %H:%M} UTC · "
             f"{row.occurrences:,} time{'s' if row.occurrences != 1 else ''}"
-            + (f" · its change is {found.waiting}" if found.waiting else "")
+            + (f" · its change {WAITING.get(found.waiting, 'is ' + found.waiting)}" if found.waiting else "")
             + (f" · closed {found.resolved_at:%Y-%m-%d %H:%M} UTC" if found.resolved_at else "")
         )
         if row.note:
