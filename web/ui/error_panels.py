@@ -199,7 +199,8 @@ def retry_all(hub: Hub, actor: Actor, flt: ErrorFilter, *, label: str, key: str)
     if plan.checks:
         _plan_table(plan)
     go, cancel = st.columns([1, 4])
-    if go.button(f"Retry {sendable:,} now", key=f"{key}-go", type="primary", disabled=not sendable):
+    label = f"Retry {sendable:,} now" if sendable else "Nothing to retry now"
+    if go.button(label, key=f"{key}-go", type="primary", disabled=not sendable):
         st.session_state.pop(key, None)
         _act(hub, lambda session: error_actions.retry(session, actor, flt=flt, dry_run=False).summary)
     if cancel.button("Cancel", key=f"{key}-cancel"):
