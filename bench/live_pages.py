@@ -12,20 +12,19 @@ import argparse
 import random
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, insert, text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench._common import command_line, table
-from bench.dashboard import SUPPORT, fill
+from bench.dashboard import SUPPORT, fill, measure
 from core import clock, companies
 from core.alerts import emails
 from core.connections import views as connection_views
@@ -154,25 +153,6 @@ def parts(settings: Settings, manager: Any) -> dict[str, Callable[[Session], Any
         ),
         "email outbox (newest 200)": lambda s: emails.list_emails(s, SUPPORT, limit=200),
     }
-
-
-def measure(database: Database, read: Callable[[Session], Any], repeat: int = 5) -> tuple[float, int]:
-    """Best time of `repeat` redraws' reads, and the statements one sends."""
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    best = float("inf")
-    for _ in range(repeat):
-        statements.clear()
-        event.listen(database.engine, "before_cursor_execute", count)
-        with database.read() as session:
-            started = time.perf_counter()
-            read(session)
-            best = min(best, time.perf_counter() - started)
-        event.remove(database.engine, "before_cursor_execute", count)
-    return best * 1000, len(statements)
 
 
 def main() -> None:
