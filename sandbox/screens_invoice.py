@@ -51,6 +51,11 @@ def _quantity(value: Any) -> str:
         return "" if value is None else str(value)
 
 
+def _tracking(line: dict[str, Any]) -> str:
+    """A line's tracking as Xero shows it: each category and its option ("Region: North, Department: Sales")."""
+    return ", ".join(f"{t.get('Name', '')}: {t.get('Option', '')}" for t in line.get("Tracking") or [])
+
+
 def _payment_accounts(store: Store, org: Org) -> list[tuple[str, str]]:
     """Accounts a payment may go to: bank accounts and accounts with payments enabled, as Xero allows."""
     found = records.listing(store, org.tenant_id, "Account", statuses=("ACTIVE",), order=[(["Code"], False)])
@@ -120,13 +125,15 @@ def detail_page(store: Store, req: Req) -> Response:
     lines = "".join(
         f"<tr><td>{esc(line.get('Description'))}</td><td class='num'>{esc(_quantity(line.get('Quantity')))}</td>"
         f"<td class='num'>{money(line.get('UnitAmount'))}</td><td>{esc(line.get('AccountCode'))}</td>"
-        f"<td>{esc(line.get('TaxType'))}</td><td class='num'>{money(line.get('LineAmount'))}</td></tr>"
+        f"<td>{esc(line.get('TaxType'))}</td>"
+        + f'<td data-testid="line-tracking">{esc(_tracking(line))}</td>'
+        + f"<td class='num'>{money(line.get('LineAmount'))}</td></tr>"
         for line in data.get("LineItems") or []
     )
     totals = definitions(
         [
-            ("Subtotal", money(data.get("SubTotal"), currency)),
-            ("Tax", money(data.get("TotalTax"), currency)),
+            ("Subtotal", f'<span data-testid="invoice-subtotal">{money(data.get("SubTotal"), currency)}</span>'),
+            ("Tax", f'<span data-testid="invoice-tax">{money(data.get("TotalTax"), currency)}</span>'),
             ("Total", f'<strong data-testid="invoice-total">{money(data.get("Total"), currency)}</strong>'),
             ("Paid", f'<span data-testid="invoice-paid">{money(data.get("AmountPaid"), currency)}</span>'),
             ("Credited", money(data.get("AmountCredited"), currency) if data.get("AmountCredited") else ""),
@@ -143,7 +150,8 @@ def detail_page(store: Store, req: Req) -> Response:
         f"<h1>{esc(title_of(data))} {status_badge(data, 'invoice-status')}</h1>"
         f'<div class="grid"><section>{facts}</section><section>{totals}</section></div>'
         '<h2>Lines</h2><table data-testid="invoice-lines"><thead><tr><th>Description</th><th class="num">Qty</th>'
-        '<th class="num">Unit price</th><th>Account</th><th>Tax rate</th><th class="num">Amount</th></tr></thead>'
+        '<th class="num">Unit price</th><th>Account</th><th>Tax rate</th><th>Tracking</th><th class="num">Amount</th>'
+        "</tr></thead>"
         f"<tbody>{lines}</tbody></table>"
         + (
             '<h2>Payments</h2><table data-testid="invoice-payments"><thead><tr><th>Date</th><th>Reference</th>'

@@ -382,3 +382,26 @@ def test_payment_and_void_from_the_invoice_screen(sim: Simulator, browser: httpx
     voided = browser.post(void_url, data={"confirm": "yes"})
     assert text_of(voided.text, "flash") == "Invoice voided." and text_of(voided.text, "invoice-status") == "Voided"
     assert api.get(f"/Invoices/{voiding}").json()["Invoices"][0]["Status"] == "VOIDED"
+
+
+def test_the_invoice_screen_shows_each_lines_tracking_and_inclusive_totals(
+    sim: Simulator, browser: httpx.Client, api: httpx.Client
+) -> None:
+    customer = next(c for c in everyone(sim) if c["ContactStatus"] == "ACTIVE" and c.get("IsCustomer"))
+    lines = [
+        {"Description": "Call-out", "Quantity": 1, "UnitAmount": 120, "AccountCode": "200",
+         "Tracking": [{"Name": "Region", "Option": "North"}, {"Name": "Department", "Option": "Sales"}]},
+        {"Description": "Parts", "Quantity": 2, "UnitAmount": 30, "AccountCode": "200"},
+    ]  # fmt: skip
+    sent = {"Type": "ACCREC", "Contact": {"ContactID": customer["ContactID"]}, "Date": "2024-05-01",
+            "LineItems": lines, "LineAmountTypes": "Inclusive", "Reference": "PO <77>",
+            "Status": "AUTHORISED"}  # fmt: skip
+    created = api.put("/Invoices", json={"Invoices": [sent]})
+    assert created.status_code == 200, created.text
+    invoice = created.json()["Invoices"][0]
+    detail = browser.get(f"/screens/orgs/{HARBOUR}/invoices/{invoice['InvoiceID']}").text
+    assert re.findall(r'data-testid="line-tracking">([^<]*)<', detail) == ["Region: North, Department: Sales", ""]
+    assert "PO &lt;77&gt;" in detail and "Inclusive" in detail
+    # Inclusive prices: the total is the lines (180.00), the 20% VAT inside them.
+    assert text_of(detail, "invoice-total") == "GBP 180.00"
+    assert text_of(detail, "invoice-tax") == "GBP 30.00" and text_of(detail, "invoice-subtotal") == "GBP 150.00"
