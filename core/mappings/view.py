@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.auth import Actor, Permission, allowed, require
@@ -24,15 +24,17 @@ from core.mappings.rules import (
     tax_choices,
 )
 from core.models.base import Company
-from core.models.mappings import CategorySide, MappingKind
+from core.models.mappings import CategorySide, MappingKind, XeroReference
 from core.models.platform import DocumentKind
-from core.models.sync import Connection, ConnectionState
+from core.models.sync import Connection, ConnectionState, ErrorStatus, SyncError
 from core.sync import runs
 
 NO_TRACKING = (
     "Xero has no active tracking category with options. Add one in Xero (Settings → Tracking categories), then "
     "press “Refresh from Xero” here."
 )
+# The causes a mapping on this page fixes (core.sync.causes).
+MAPPING_CAUSES = ("missing_account_mapping", "missing_tax_mapping", "missing_tracking_mapping", "mapping_stale")
 ORIGINS = {"suggested": "Suggested (check it)", "person": "Set by a person", "import": "Imported from CSV"}
 
 
@@ -64,6 +66,7 @@ class Page:
     payments: tuple[Row, ...]
     payment_accounts: str = "any"  # which accounts payments may go to: a key of rules.PAYMENT_ACCOUNTS
     tracking: tuple[Row, ...] = ()  # one per dimension value seen on lines or mapped
+    waiting: int = 0  # open sync errors of documents refused for a missing or out-of-date mapping
 
     @property
     def flagged(self) -> tuple[Row, ...]:
@@ -126,7 +129,8 @@ def page(session: Session, actor: Actor, company_id: int) -> Page:
     none = None if options or ref.fetched_at is None else NO_TRACKING
     dimensions = []
     for dimension, value in cat.dimensions:
-        found = row(MappingKind.TRACKING, dimension, dimension.replace("_", " "), value, value, options, none)
+        named = dimension.replace("_", " ").capitalize()
+        found = row(MappingKind.TRACKING, dimension, named, value, value, options, none)
         option = ref.option(found.target) if found.target else None
         dimensions.append(replace(found, target_label=option.label if option else None))
     return Page(
@@ -141,4 +145,25 @@ def page(session: Session, actor: Actor, company_id: int) -> Page:
         payments=tuple(payments),
         payment_accounts=accepts,
         tracking=tuple(dimensions),
+        waiting=_waiting(session, company_id),
     )
+
+
+def read_from_xero(session: Session, actor: Actor, company_id: int) -> bool:
+    """Whether Xero's accounts and tax rates have been read for the company (one small read)."""
+    require(actor, Permission.VIEW_COMPANY, company_id)
+    return session.scalar(select(XeroReference.fetched_at).where(XeroReference.company_id == company_id)) is not None
+
+
+def _waiting(session: Session, company_id: int) -> int:
+    """Open sync errors that a mapping fixes (the page then says where to retry them)."""
+    found = session.scalar(
+        select(func.count())
+        .select_from(SyncError)
+        .where(
+            SyncError.company_id == company_id,
+            SyncError.status == ErrorStatus.OPEN,
+            SyncError.cause.in_(MAPPING_CAUSES),
+        )
+    )
+    return int(found or 0)

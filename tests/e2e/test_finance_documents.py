@@ -151,7 +151,7 @@ def test_an_inclusive_tracked_invoice_with_its_pdf_reaches_xero_and_comes_back_p
     main(page).get_by_role("tab", name="Tracking", exact=True).click()
     settle(page)
     form = main(page).locator(".st-key-trk-one")
-    save_one(page, form, "Dimension value", "North — region", "Region: North", ("North", "Region: North"))
+    save_one(page, form, "Dimension value", "North — Region", "Region: North", ("North", "Region: North"))
     expect(main(page).get_by_text("Saved 1 mapping change;")).to_be_visible()
 
     # Retried from its sync error: the check passes now, and it goes.

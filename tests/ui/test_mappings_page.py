@@ -16,6 +16,7 @@ from core.mappings.rules import PAYMENT_ACCOUNTS
 from core.models.base import AuditEvent
 from core.models.mappings import Mapping, MappingKind
 from core.models.sync import ConnectionState
+from core.sync.errors import EntityRef, record
 from demodata.accounts import build_accounts
 from demodata.taxes import build_tax_rates
 from tests.ui.conftest import page_text
@@ -200,7 +201,7 @@ def test_a_dimension_value_maps_to_a_tracking_option_and_an_archived_one_is_flag
         "Region: North",
         "Region: South",
     }
-    at = save_one(at, "trk", "North", "region", "Region: North")
+    at = save_one(at, "trk", "North", "Region", "Region: North")
     assert "Saved 1 mapping change;" in page_text(at)
     with ui_hub.db.read() as session:
         saved = session.query(Mapping).filter_by(kind=MappingKind.TRACKING, source="North").one()
@@ -212,3 +213,22 @@ def test_a_dimension_value_maps_to_a_tracking_option_and_an_archived_one_is_flag
     assert "Changed in Xero since it was mapped" in text and "Region: North is archived" in text
     target = next(s for s in at.selectbox if s.key == "trk-one-target")
     assert "Region: North" not in target.options  # never offered again
+
+
+def test_documents_waiting_on_a_mapping_are_pointed_to_from_the_page(app_as: AppFactory, ui_hub: Hub) -> None:
+    cid = seed_connection(ui_hub, HARBOUR, ConnectionState.CONNECTED)
+    seed_reference(ui_hub)
+    assert "on a mapping" not in page_text(open_page(app_as))
+    with ui_hub.db.write() as session:
+        for number in ("1", "2"):
+            record(
+                session,
+                company_id=cid,
+                code="missing_account_mapping",
+                entity=EntityRef("document", number),
+                detail="Not sent to Xero: line 1 (category 'DELIVERY'): no account.",
+            )
+        record(session, company_id=cid, code="contact_archived", entity=EntityRef("contact", "7"), detail="x")
+    at = open_page(app_as)
+    assert "2 documents or payments wait on a mapping" in " ".join(str(w.value) for w in at.warning)
+    assert any(b.label == "Open their sync errors" for b in at.button)

@@ -13,7 +13,7 @@ from core.mappings.rules import KIND_LABELS
 from core.models.mappings import MappingKind
 from core.models.platform import DocumentKind
 from core.text import plural
-from web.ui import context, exceptions
+from web.ui import context, exceptions, live
 from web.ui.mapping_widgets import csv_panel, editor, one_row_form, payment_setting
 from web.ui.messages import flash, md, show_flash
 
@@ -69,13 +69,23 @@ elif right.button(
         flash(message)
         st.rerun()
 
+
+@live.part
+def wait_for_xero(company_id: int) -> None:
+    """While Xero's accounts and tax rates are being read: the whole page comes once they are in."""
+    with hub.db.read() as session:
+        if mappings_view.read_from_xero(session, actor, company_id):
+            st.rerun(scope="app")
+    st.info(
+        "Reading the chart of accounts and tax rates from Xero; this takes a few seconds. The mappings, with "
+        "suggestions, appear here by themselves once they are read.",
+        icon=":material/hourglass_top:",
+    )
+
+
 if view.fetched_at is None:
     if view.connected:
-        st.info(
-            "Reading the chart of accounts and tax rates from Xero; this takes a few seconds. Reload the page; "
-            "suggested mappings appear once they are read.",
-            icon=":material/hourglass_top:",
-        )
+        wait_for_xero(company.id)
     else:
         st.info(
             "Connect to Xero first (on the Xero connections page); mappings need the organisation's accounts and "
@@ -101,6 +111,15 @@ if not view.accounts and not view.taxes:
 for row in view.flagged:
     where = f"{row.source_label} ({row.scope_label})" if row.scope_label else row.source_label
     st.error(f"**{md(where)}** → {md(row.target)}: {md(row.flag)}", icon=":material/warning:")
+if view.waiting:
+    waits = plural(view.waiting, "document or payment waits", "documents or payments wait")
+    st.warning(
+        f"{waits} on a mapping (see Sync errors). Map what they name below, then retry them there: one “Retry all "
+        "with this cause” sends every one the new mapping lets through.",
+        icon=":material/pending_actions:",
+    )
+    if st.button("Open their sync errors", icon=":material/error:", key="mappings-waiting"):
+        st.switch_page("web/pages/errors.py", query_params={"company": str(company.id)})
 
 # Keyed and rerun on change, so a save (which reruns the page) keeps the tab it was made in.
 tabs = st.tabs(
