@@ -16,7 +16,7 @@ from core import settings as hub_settings
 from core.failures import STARTUP_ERRORS
 from core.health import sidecar
 from core.hub import open_hub
-from scheduler import registry
+from scheduler import counts, registry
 from scheduler.context import SidecarContext
 
 log = logging.getLogger("hub.sidecar")
@@ -54,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"The sidecar cannot start: {exc}", file=sys.stderr)
         return 2
 
+    counts.start(hub.db)
     ctx = SidecarContext(hub=hub)
     scheduler = BlockingScheduler(timezone="UTC")
     jobs = registry.register(scheduler, ctx)

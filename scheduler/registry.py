@@ -11,7 +11,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from core import clock
 from core.health import sidecar
-from scheduler import jobs
+from scheduler import counts, jobs
 from scheduler.context import SidecarContext
 
 log = logging.getLogger("hub.sidecar")
@@ -60,6 +60,11 @@ def summary(exc: BaseException) -> str:
 
 def run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
     """Run one job, recording its start and outcome; a failure never stops the sidecar."""
+    with counts.job(spec.id):
+        _run_tracked(ctx, spec)
+
+
+def _run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
     try:
         if spec.tracked:
             with ctx.hub.db.write() as session:
