@@ -92,13 +92,13 @@ def forget_stopped(session: Session, *, older_than: timedelta = timedelta(days=7
 
 
 def job_started(session: Session, *, job_id: str, instance_id: str) -> None:
-    """Mark a job as running on this instance."""
-    insert_if_missing(session, SchedulerJob.__table__, {"job_id": job_id, "run_count": 0})
-    session.execute(
-        update(SchedulerJob)
-        .where(SchedulerJob.job_id == job_id)
-        .values(instance_id=instance_id, last_started_at=clock.now(), last_outcome="running", last_detail=None)
-    )
+    """Mark a job as running on this instance (its row made on the first run only: one statement a run after)."""
+    marked = update(SchedulerJob).where(SchedulerJob.job_id == job_id)
+    marked = marked.values(instance_id=instance_id, last_started_at=clock.now(), last_outcome="running")
+    marked = marked.values(last_detail=None)
+    if session.execute(marked).rowcount == 0:
+        insert_if_missing(session, SchedulerJob.__table__, {"job_id": job_id, "run_count": 0})
+        session.execute(marked)
 
 
 def job_finished(session: Session, *, job_id: str, ok: bool, detail: str | None = None) -> None:
