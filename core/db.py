@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from core.settings import redact_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Who sends a statement, for Database.count_statements (the sidecar names the job running).
+statement_source: ContextVar[str] = ContextVar("statement_source", default="other")
 
 
 def dump_json(value: Any) -> str:
@@ -165,6 +170,25 @@ class Database:
         if self.dialect == "sqlite":
             with self.engine.connect() as connection:
                 connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def count_statements(self) -> Callable[[], Counter[tuple[str, str]]]:
+        """Count from now on every statement and transaction this process sends, by (statement_source, "statements"
+        or "transactions"): what the fleet benchmark reads from the sidecar. Returns how to read the counts."""
+        counts: Counter[tuple[str, str]] = Counter()
+        lock = threading.Lock()
+
+        def tick(kind: str) -> None:
+            with lock:
+                counts[(statement_source.get(), kind)] += 1
+
+        event.listen(self.engine, "before_cursor_execute", lambda *_: tick("statements"))
+        event.listen(self.engine, "begin", lambda *_: tick("transactions"))
+
+        def snapshot() -> Counter[tuple[str, str]]:
+            with lock:
+                return counts.copy()
+
+        return snapshot
 
     def dispose(self) -> None:
         """Close every pooled connection (tests and process shutdown)."""

@@ -17,7 +17,7 @@ from core.failures import STARTUP_ERRORS
 from core.health import sidecar
 from core.hub import open_hub
 from core.metrics import serve
-from scheduler import registry
+from scheduler import counts, registry
 from scheduler.context import SidecarContext
 
 log = logging.getLogger("hub.sidecar")
@@ -56,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"The sidecar cannot start: {exc}", file=sys.stderr)
         return 2
 
+    counts.start(hub.db)
     ctx = SidecarContext(hub=hub)
     scheduler = BlockingScheduler(timezone="UTC")
     jobs = registry.register(scheduler, ctx)

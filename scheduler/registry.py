@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from core import clock
 from core.health import sidecar
 from core.metrics import definitions as metrics
-from scheduler import jobs
+from scheduler import counts, jobs
 from scheduler.context import SidecarContext
 
 log = logging.getLogger("hub.sidecar")
@@ -63,6 +63,11 @@ def summary(exc: BaseException) -> str:
 
 def run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
     """Run one job, recording its start and outcome; a failure never stops the sidecar."""
+    with counts.job(spec.id):
+        _run_tracked(ctx, spec)
+
+
+def _run_tracked(ctx: SidecarContext, spec: JobSpec) -> None:
     started = time.perf_counter()
     try:
         if spec.tracked:

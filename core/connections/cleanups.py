@@ -235,7 +235,11 @@ def _revoke(hub: Hub, grant_id: int) -> None:
 def run_due(hub: Hub, *, worker: str, limit: int = 20) -> int:
     """Do what is due; return how many finished. Xero having already dropped something counts as done."""
     finished = 0
-    for row in (r for _ in range(limit) for r in _claim(hub, worker, 1)):  # one at a time: each its own lease
+    for _ in range(limit):  # one at a time, each under its own lease, until nothing more is due
+        claimed = _claim(hub, worker, 1)
+        if not claimed:
+            break
+        row = claimed[0]
         try:
             if row.kind is CleanupKind.REVOKE_GRANT:
                 _revoke(hub, row.grant_id)

@@ -69,7 +69,9 @@ def check(hub: Hub) -> str:
     steps = plan([(c, a, w) for c, a, w in rows], now)
     for step in steps:
         with hub.db.write() as session:
-            row = session.scalar(select(Connection).where(Connection.company_id == step.company_id))
+            # Locked while this step is decided and done: a second sidecar waits here, then reads what this one
+            # did (warned, or disconnected) and does nothing. SQLite's BEGIN IMMEDIATE already serialises writers.
+            row = session.scalar(select(Connection).where(Connection.company_id == step.company_id).with_for_update())
             if row is None or row.state is not ConnectionState.CONNECTED or row.last_activity_at is None:
                 continue  # changed meanwhile
             if plan([(row.company_id, row.last_activity_at, row.inactivity_warned_days)], now) != [step]:

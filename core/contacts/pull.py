@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from core import clock
 from core.companies import settings_of
@@ -176,17 +176,25 @@ def _pages(xero: Any, source: dict[str, Any]) -> Any:
 
 
 def schedule(hub: Hub) -> str:
-    """Ask for the 10-minute poll and the nightly reconcile of every connected company that is due."""
+    """Ask for the 10-minute poll and the nightly reconcile of every connected company that is due (found in one
+    query, the longest unpolled first; a company whose initial import has not finished is not due: it was asked for
+    on connect)."""
     now = clock.now()
-    asked = 0
+    c = Connection
+    reconcile = c.contacts_reconciled_at <= now - RECONCILE_EVERY
+    due = (
+        select(c.company_id, reconcile)
+        .where(
+            c.state == ConnectionState.CONNECTED,
+            c.contacts_reconciled_at.is_not(None),
+            or_(reconcile, c.contacts_polled_at.is_(None), c.contacts_polled_at <= now - POLL_EVERY),
+        )
+        .order_by(c.contacts_polled_at.is_not(None), c.contacts_polled_at, c.id)
+    )
+    if hub.db.dialect == "postgresql":
+        due = due.with_for_update(skip_locked=True)  # two sidecars: each company asked for by one of them
     with hub.db.write() as session:
-        for row in session.scalars(select(Connection).where(Connection.state == ConnectionState.CONNECTED)):
-            if row.contacts_reconciled_at is None:
-                continue  # the initial import has not finished: it was asked for on connect
-            if row.contacts_reconciled_at + RECONCILE_EVERY <= now:
-                runs.request(session, company_id=row.company_id, job="contacts_reconcile")
-                asked += 1
-            elif row.contacts_polled_at is None or row.contacts_polled_at + POLL_EVERY <= now:
-                runs.request(session, company_id=row.company_id, job="contacts_poll")
-                asked += 1
-    return f"{asked} contact pulls asked for"
+        rows = session.execute(due).all()
+        for company_id, nightly in rows:
+            runs.request(session, company_id=company_id, job="contacts_reconcile" if nightly else "contacts_poll")
+    return f"{len(rows)} contact pulls asked for"

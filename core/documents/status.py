@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -36,21 +36,41 @@ OVERLAP = timedelta(minutes=2)  # Xero's clock and ours may differ a little: rea
 CONTACTS_PER_CALL = 50  # ContactIDs per balance read, to keep the URL short
 
 
-def due_companies(session: Session, *, every_seconds: int) -> list[int]:
-    """Connected companies whose status poll is due (never polled, asked for now, or `every_seconds` ago)."""
+POLLS_PER_TURN = 50  # companies one sidecar takes a turn; the rest are due for the next turn or another sidecar
+
+
+def claim_due(session: Session, *, every_seconds: int, limit: int = POLLS_PER_TURN) -> list[int]:
+    """Take the connected companies whose status poll is due, the longest unpolled first, in one statement: asked
+    for (never polled, or "Check Xero now"), or polled `every_seconds` ago with something pushed to read back. Each
+    is marked polled as it is taken, so two sidecars never poll one company twice."""
     now = clock.now()
-    rows = session.scalars(select(Connection).where(Connection.state == ConnectionState.CONNECTED))
-    return [
-        r.company_id
-        for r in rows
-        if r.documents_polled_at is None or r.documents_polled_at + timedelta(seconds=every_seconds) <= now
-    ]
+    c = Connection
+    pushed = exists().where(PlatformDocument.company_id == c.company_id, PlatformDocument.xero_id.is_not(None))
+    due = and_(
+        c.state == ConnectionState.CONNECTED,
+        or_(
+            c.documents_polled_at.is_(None),
+            and_(
+                c.documents_polled_at <= now - timedelta(seconds=every_seconds),
+                or_(c.documents_since.is_not(None), pushed),
+            ),
+        ),
+    )
+    oldest = select(c.id).where(due).order_by(c.documents_polled_at.is_not(None), c.documents_polled_at, c.id)
+    taken = session.execute(
+        update(c)
+        .where(c.id.in_(oldest.limit(limit).scalar_subquery()), due)  # due again: a row another sidecar just took
+        .values(documents_polled_at=now)
+        .returning(c.company_id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    return [company_id for (company_id,) in taken]
 
 
 def poll_due(hub: Hub, *, worker: str) -> str:
     """Poll every company that is due; one company's trouble never stops the others."""
-    with hub.db.read() as session:
-        due = due_companies(session, every_seconds=hub.settings.documents_poll_seconds)
+    with hub.db.write() as session:
+        due = claim_due(session, every_seconds=hub.settings.documents_poll_seconds)
     said = [poll(hub, company_id, worker=worker) for company_id in due]
     return f"{len(due)} status polls: " + "; ".join(said) if due else "no status poll due"
 

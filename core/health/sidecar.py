@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.db import insert_if_missing
+from core.models.alerts import EmailMessage
 from core.models.base import SchedulerJob, SidecarHeartbeat
+from core.models.sync import Grant, XeroCallSlot, XeroCleanup
 from core.sync import backlog, runs
 
 # The background jobs in words a finance manager or support person reads; the job id stays in a tooltip.
@@ -42,6 +44,7 @@ MISSED_BEATS = 3
 # A sidecar silent this long (and six heartbeats at least) was killed: its leases are freed, well inside the 2-minute
 # lease and well past any pause a live sidecar's heartbeat has.
 DEAD_AFTER = timedelta(seconds=60)
+LONGEST_LEASE = runs.RUN_LEASE
 
 
 def beat(
@@ -61,12 +64,13 @@ def beat(
         session.scalars(
             select(SidecarHeartbeat.instance_id).where(
                 SidecarHeartbeat.beat_at < now - dead_after,
+                # past the longest lease, everything it held has run out anyway: no need to look again
+                SidecarHeartbeat.beat_at >= now - dead_after - LONGEST_LEASE,
                 SidecarHeartbeat.instance_id != instance_id,
             )
         )
     )
-    backlog.release_leases(session, dead)
-    runs.release_leases(session, dead)
+    free_leases(session, dead)
     if row is None:
         session.add(
             SidecarHeartbeat(instance_id=instance_id, hostname=hostname, pid=pid, started_at=started_at, beat_at=now)
@@ -82,8 +86,27 @@ def stop(session: Session, *, instance_id: str, release_leases: bool = True) -> 
     if row is not None:
         row.stopped_at = clock.now()
     if release_leases:
-        backlog.release_leases(session, [instance_id])
-        runs.release_leases(session, [instance_id])
+        free_leases(session, [instance_id], stopped=True)
+
+
+def free_leases(session: Session, owners: list[str], *, stopped: bool = False) -> None:
+    """Free at once what these sidecars hold (they stopped, or were killed and are silent): changes to push, sync
+    runs, clean-ups in Xero, emails and their slots for calls to Xero, so another sidecar takes them up now rather
+    than when each lease runs out. A token refresh lease is freed only after a clean stop (one killed mid-refresh
+    may have spent the refresh token; its lease running out is the safe wait)."""
+    if not owners:
+        return
+    now = clock.now()
+    backlog.release_leases(session, owners)
+    runs.release_leases(session, owners)
+    for model in (XeroCleanup, EmailMessage, *((Grant,) if stopped else ())):
+        session.execute(
+            update(model)
+            .where(model.lease_owner.in_(owners), model.lease_until > now)
+            .values(lease_until=now)
+            .execution_options(synchronize_session=False)
+        )
+    session.execute(delete(XeroCallSlot).where(XeroCallSlot.holder.in_(owners)))
 
 
 def forget_stopped(session: Session, *, older_than: timedelta = timedelta(days=7)) -> int:
@@ -93,13 +116,13 @@ def forget_stopped(session: Session, *, older_than: timedelta = timedelta(days=7
 
 
 def job_started(session: Session, *, job_id: str, instance_id: str) -> None:
-    """Mark a job as running on this instance."""
-    insert_if_missing(session, SchedulerJob.__table__, {"job_id": job_id, "run_count": 0})
-    session.execute(
-        update(SchedulerJob)
-        .where(SchedulerJob.job_id == job_id)
-        .values(instance_id=instance_id, last_started_at=clock.now(), last_outcome="running", last_detail=None)
-    )
+    """Mark a job as running on this instance (its row made on the first run only: one statement a run after)."""
+    marked = update(SchedulerJob).where(SchedulerJob.job_id == job_id)
+    marked = marked.values(instance_id=instance_id, last_started_at=clock.now(), last_outcome="running")
+    marked = marked.values(last_detail=None)
+    if session.execute(marked).rowcount == 0:
+        insert_if_missing(session, SchedulerJob.__table__, {"job_id": job_id, "run_count": 0})
+        session.execute(marked)
 
 
 def job_finished(session: Session, *, job_id: str, ok: bool, detail: str | None = None) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session
 
 from core import audit, clock
@@ -128,24 +128,22 @@ def run_once(hub: Hub, *, worker: str) -> str:
 
 
 def schedule(hub: Hub) -> str:
-    """Ask for the hourly refresh of every connected company whose reference data is older than an hour."""
+    """Ask for the hourly refresh of every connected company whose reference data is older than an hour and that was
+    not asked for within the hour (a failed pass is not retried every tick): one query, the oldest data first."""
     due_before = clock.now() - EVERY
-    asked = 0
+    c = Connection
+    stale = or_(XeroReference.fetched_at.is_(None), XeroReference.fetched_at <= due_before)
+    asked = exists().where(SyncRun.company_id == c.company_id, SyncRun.job == JOB, SyncRun.requested_at > due_before)
+    due = (
+        select(c.company_id)
+        .outerjoin(XeroReference, XeroReference.company_id == c.company_id)
+        .where(c.state == ConnectionState.CONNECTED, stale, ~asked)
+        .order_by(XeroReference.fetched_at.is_not(None), XeroReference.fetched_at, c.id)
+    )
+    if hub.db.dialect == "postgresql":
+        due = due.with_for_update(of=c, skip_locked=True)  # two sidecars: each company asked for by one of them
     with hub.db.write() as session:
-        fetched = dict(session.execute(select(XeroReference.company_id, XeroReference.fetched_at)).tuples().all())
-        asked_at = dict(
-            session.execute(
-                select(SyncRun.company_id, func.max(SyncRun.requested_at))
-                .where(SyncRun.job == JOB)
-                .group_by(SyncRun.company_id)
-            )
-            .tuples()
-            .all()
-        )
-        for row in session.scalars(select(Connection).where(Connection.state == ConnectionState.CONNECTED)):
-            last = max((t for t in (fetched.get(row.company_id), asked_at.get(row.company_id)) if t), default=None)
-            if last is not None and last > due_before:
-                continue  # fresh, or asked for within the hour (a failed pass is not retried every tick)
-            runs.request(session, company_id=row.company_id, job=JOB)
-            asked += 1
-    return f"{asked} reference refreshes asked for"
+        companies = list(session.scalars(due))
+        for company_id in companies:
+            runs.request(session, company_id=company_id, job=JOB)
+    return f"{len(companies)} reference refreshes asked for"

@@ -67,6 +67,12 @@ class Connection(Base):
     """One company's link to one Xero organisation, through a grant. A company has one row, reused on reconnect."""
 
     __tablename__ = "xero_connections"
+    __table_args__ = (
+        # The sidecar's due-queries: one query a tick finds the companies due, oldest served first.
+        Index("ix_xero_connections_documents_due", "state", "documents_polled_at"),
+        Index("ix_xero_connections_contacts_due", "state", "contacts_polled_at"),
+        Index("ix_xero_connections_inactive", "state", "last_activity_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), unique=True)
@@ -253,6 +259,7 @@ class SyncRun(Base):
     __table_args__ = (
         Index("ix_sync_runs_claim", "state", "not_before"),
         Index("ix_sync_runs_company", "company_id", "job", "id"),
+        Index("ix_sync_runs_requested", "company_id", "job", "requested_at"),  # asked for within the hour?
         Index("ix_sync_runs_finished", "finished_at"),  # records per hour, and old runs deleted
     )
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import clock
@@ -127,17 +127,13 @@ class Push(ABC, Generic[W]):
 
 
 def due_companies(hub: Hub, entity_type: str) -> list[int]:
-    """Companies with changes of this kind due now."""
+    """Companies with changes of this kind due now, the one served longest ago first (a deep backlog never keeps
+    the others waiting)."""
+    e, served, live = OutboxEntry, Connection.last_sync_at, (OutboxState.PENDING, OutboxState.LEASED)
     with hub.db.read() as session:
-        return list(
-            session.scalars(
-                select(distinct(OutboxEntry.company_id)).where(
-                    OutboxEntry.entity_type == entity_type,
-                    OutboxEntry.state.in_((OutboxState.PENDING, OutboxState.LEASED)),
-                    OutboxEntry.not_before <= clock.now(),
-                )
-            )
-        )
+        due = select(e.company_id).where(e.entity_type == entity_type, e.state.in_(live), e.not_before <= clock.now())
+        due = due.outerjoin(Connection, Connection.company_id == e.company_id).group_by(e.company_id, served)
+        return list(session.scalars(due.order_by(served.is_not(None), served, e.company_id)))
 
 
 def push_due(hub: Hub, push: Push[Any], *, worker: str, limit: int | None = None, parallel: int | None = None) -> Tally:
