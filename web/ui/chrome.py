@@ -75,7 +75,8 @@ def sidecar_status(hub: Hub) -> None:
         label = ":red[●] Background sync has never run"
     else:
         label = f":red[●] Background sync stopped · {ago(status.last_beat_at)}"
-    with st.popover(label, width="stretch", help="The sidecar process that sends changes to Xero and reads back."):
+    with st.popover(label, width="stretch"):
+        st.caption("The background sync (the sidecar process) sends changes to Xero and reads back what changed.")
         if not status.alive:
             st.warning(
                 "Nothing is syncing while the background sync is stopped. Start it with `python -m scheduler` "

@@ -1,8 +1,8 @@
 """Indexes for the sidecar's due-queries: the companies whose status poll, contacts poll or inactivity step is due,
 and whether a company's reference data was asked for within the hour, each found in one query whatever the fleet
 
-Revision ID: 0023
-Revises: 0018
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-03
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0023'
+revision = '0022'
 down_revision = '0021'
 branch_labels = None
 depends_on = None
