@@ -73,7 +73,7 @@ def test_finance_manager_sees_only_their_company(page: Page, stack: Stack) -> No
 def test_sidecar_heartbeat_shows_on_the_page(page: Page, stack: Stack) -> None:
     open_hub(page, stack)
     sign_in(page, "sam@hub.example", DEMO_PASSWORD)
-    expect(page.get_by_text("Background sync running")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Background sync running")).to_be_visible()
 
 
 def test_a_forged_or_expired_cookie_asks_to_sign_in_again(page: Page, stack: Stack) -> None:
