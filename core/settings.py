@@ -234,7 +234,7 @@ def load(env: Mapping[str, str] | None = None) -> Settings:
         documents_poll_seconds=max(
             5, round(_float(env, "HUB_DOCUMENTS_POLL_SECONDS", 60 if _flag(env, "HUB_DEMO") else 600))
         ),
-        live_seconds=max(1, round(_float(env, "HUB_LIVE_SECONDS", 3 if _flag(env, "HUB_DEMO") else 10))),
+        live_seconds=max(1, round(_float(env, "HUB_LIVE_SECONDS", 5 if _flag(env, "HUB_DEMO") else 10))),
         xero_target=target.target,
         xero_identity_url=target.identity_url,
         xero_api_url=target.api_url,

@@ -14,7 +14,6 @@ from core.health import sidecar
 from core.hub import Hub
 from core.models.base import Company, Role
 from core.text import plural
-from web.ui import live
 from web.ui.messages import md
 
 COMPANY_KEY = "company_id"
@@ -66,7 +65,7 @@ def pick_company(hub: Hub, actor: Actor) -> Company | None:
 
 
 def sidecar_status(hub: Hub) -> None:
-    """The background sync's pulse and each job's last run, on every page (redrawn by itself, see app.py)."""
+    """The background sync's pulse and each job's last run, on every page."""
     with hub.db.read() as session:
         status = sidecar.status(session, heartbeat_seconds=hub.settings.heartbeat_seconds)
     if status.alive:
@@ -124,8 +123,10 @@ def sidebar(hub: Hub, actor: Actor, company: Company | None) -> None:
     """Everything the sidebar shows below the navigation."""
     st.sidebar.markdown(f"**{escape(actor.name)}**  \n{escape(actor.email)}")
     st.sidebar.caption(who(actor, company))
+    # Drawn with each page, not redrawn on a timer: every timer on a page is one more redraw that can cross a click.
+    # The overview's background sync section redraws by itself.
     with st.sidebar:
-        live.part(sidecar_status)(hub)
+        sidecar_status(hub)
     if actor.session_id is None:
         if st.sidebar.button("Sign out", width="stretch"):
             st.logout()
