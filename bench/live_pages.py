@@ -125,7 +125,7 @@ def parts(settings: Settings, manager: Any) -> dict[str, Callable[[Session], Any
     """Each live part's reads, as its page calls them (web/pages/*, web/ui/chrome.py)."""
     return {
         "session check (every part)": lambda s: sessions.still_live(s, settings, manager),
-        "background sync pulse (sidebar)": lambda s: sidecar.status(s, heartbeat_seconds=10),
+        "background sync pulse (every page)": lambda s: sidecar.status(s, heartbeat_seconds=10),
         "overview, support (every company)": lambda s: (
             dashboard.build(s, SUPPORT, heartbeat_seconds=10, connection_cap=25),
             companies.list_visible(s, SUPPORT),
