@@ -76,7 +76,8 @@ def _company_panel(view: connection_views.ConnectionView, imported: ImportStatus
             st.caption(f"{view.held:,} {'change waits' if view.held == 1 else 'changes wait'} for the reconnection.")
 
 
-@live.part
+# Redrawn while an import is under way (beside the connect and confirm forms, a timer with no news is left off).
+@live.part(moving=any(v.import_state in ("queued", "running") for v in views), idle=False)
 def overview_of_connections(company_id: int | None) -> None:
     """Every company's connection (when there are several) and the chosen company's, as they stand now."""
     with hub.db.read() as session:

@@ -40,7 +40,8 @@ st.subheader(company.name)
 show_flash()
 
 
-@live.part
+# Redrawn only while the import or a pull is under way: beside the forms below, a timer with no news is left off.
+@live.part(moving=status.importing or status.pull_waiting, idle=False)
 def import_now(company_id: int) -> None:
     """The connection and the import as they stand now: the bar moves while the import runs."""
     with hub.db.read() as session:

@@ -51,7 +51,7 @@ right.caption(
     f"{hub.settings.documents_poll_seconds} s besides."
 )
 
-live.part(off_balance_panel)(hub, actor, company)
+live.part(off_balance_panel, moving=False)(hub, actor, company)
 
 
 @live.part

@@ -111,7 +111,12 @@ def _page(flt: ErrorFilter, view: str) -> Any:
         return error_query.groups(session, actor, flt, page=number)
 
 
-@live.part
+with hub.db.read() as session:
+    retrying = error_query.status_counts(session, actor, flt).get("retrying", 0)
+
+
+# Fast while errors are being retried (they leave as they reach Xero), slower otherwise (new ones come in).
+@live.part(moving=retrying > 0)
 def errors_now(flt: ErrorFilter, view: str) -> None:
     """The matching errors as they stand now: new ones appear and fixed ones leave while the page is open."""
     try:

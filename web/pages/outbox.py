@@ -62,7 +62,12 @@ def _rows() -> list[emails.EmailRow]:
         return emails.list_emails(session, actor, state=state, company_id=company_id, limit=LIMIT)
 
 
-@live.part
+rows = _rows()  # what "Read an email" below offers (the list redraws itself)
+# Fast while an email is on its way out, slower otherwise (a new digest comes in).
+on_the_way = (EmailState.SENDING,) if smtp is None else (EmailState.PENDING, EmailState.SENDING)
+
+
+@live.part(moving=any(r.state in on_the_way for r in rows))
 def emails_now() -> None:
     """The emails as they stand now: a digest appears when it is written, and its state moves as it is sent."""
     now = _rows()
@@ -100,7 +105,6 @@ def emails_now() -> None:
 
 
 emails_now()
-rows = _rows()  # what "Read an email" below offers (the list above redraws itself)
 if not rows:
     st.stop()
 

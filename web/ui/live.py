@@ -26,15 +26,31 @@ def _still_signed_in() -> bool:
         return sessions.still_live(session, hub.settings, actor)
 
 
-def part(body: Callable[P, None]) -> Callable[P, None]:
-    """Make `body` a part of the page that redraws itself every HUB_LIVE_SECONDS, with the arguments it was last
-    drawn with. Keep what it reads small: it runs all day on a page left open."""
+# A part with nothing under way redraws this many times less often, or not at all (see part).
+SLOWER = 6
 
-    @st.fragment(run_every=get_hub().settings.live_seconds)
-    @functools.wraps(body)
-    def redrawn(*args: P.args, **kwargs: P.kwargs) -> None:
-        if not _still_signed_in():
-            st.rerun(scope="app")
-        body(*args, **kwargs)
 
-    return redrawn
+def part(
+    body: Callable[P, None] | None = None, *, moving: bool = True, idle: bool = True
+) -> Callable[P, None] | Callable[[Callable[P, None]], Callable[P, None]]:
+    """Make `body` a part of the page that redraws itself, with the arguments it was last drawn with: every
+    HUB_LIVE_SECONDS while something on it is `moving` (an import, a retry, a document on its way), otherwise six
+    times less often, or (`idle=False`, for parts beside forms) not until the page is drawn again. Every redraw timer
+    is one more rerun that can cross a person's click, so a part only keeps a fast one while it has news to show.
+    Keep what it reads small: it runs all day on a page left open."""
+
+    def made(fn: Callable[P, None]) -> Callable[P, None]:
+        seconds = get_hub().settings.live_seconds
+        if not moving and not idle:
+            return fn
+
+        @st.fragment(run_every=seconds if moving else seconds * SLOWER)
+        @functools.wraps(fn)
+        def redrawn(*args: P.args, **kwargs: P.kwargs) -> None:
+            if not _still_signed_in():
+                st.rerun(scope="app")
+            fn(*args, **kwargs)
+
+        return redrawn
+
+    return made(body) if body is not None else made
