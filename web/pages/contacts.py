@@ -74,7 +74,8 @@ right.caption("A pull is queued or under way." if status.pull_waiting else why)
 tab_names = ["Contacts", "Needs review", "Proposed updates", "Import policy"]
 if hub.settings.demo:
     tab_names.append("Edit a supplier (demo)")
-tabs = st.tabs(tab_names)
+# Keyed, so the chosen tab stays whatever reran the page (a redraw above it, the sidecar's news, a flash message).
+tabs = st.tabs(tab_names, key=f"contacts-tabs-{company.id}")
 
 with tabs[0]:
     key = f"contacts-{company.id}"
