@@ -49,6 +49,7 @@ def test_every_cause_says_who_acts_and_how_to_fix() -> None:
         "token_revoked",
         "xero_user_removed",
         "access_revoked",
+        "attachments_not_granted",  # the grant lacks the attachments scope: a reconnect asks for it
     }
 
 
