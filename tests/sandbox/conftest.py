@@ -40,13 +40,18 @@ class Simulator:
 
     def start(self) -> Simulator:
         port = int(self.url.rsplit(":", 1)[1])
+        self.data.mkdir(parents=True, exist_ok=True)
+        # Its log goes to a file: a pipe nobody reads fills up after some 64 KB of tracebacks (each "drop" fault
+        # logs one), and the simulator then blocks on its next log line with every request waiting behind it.
+        log = (self.data / "simulator.log").open("ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port), "--data", str(self.data)],
             cwd=PROJECT_ROOT,
             env={**os.environ, "SANDBOX_WEBHOOK_INTERVAL": str(self.webhook_interval)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
+        log.close()  # the child has its own copy
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
