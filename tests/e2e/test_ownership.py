@@ -109,6 +109,8 @@ def test_a_supplier_that_came_from_xero_is_the_platforms_to_edit_propose_and_inv
     expect(accept).to_have_count(1)  # the only proposal waiting
     accept.click()
     settle(page)
+    # Seen through before leaving: a page left while its click is still on the way loses the click.
+    expect(main(page).get_by_text(f"Accepted {supplier.name}'s update.")).to_be_visible()
     xero_contact_page(page, stack, KOOKABURRA, supplier.name)
     shows_after_sync(page, "062-000 87654321")
 
