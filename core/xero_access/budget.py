@@ -1,6 +1,6 @@
 """Xero's call budget, shared through the database by every process: 5 in flight per organisation, the minute
-and day figures Xero reports in its headers, and the pauses its 429 answers ask for (per organisation, or for the
-whole app on the "*" row)."""
+and day figures Xero reports in its headers, the app-wide minute once it runs low, and the pauses its 429 answers ask
+for (per organisation, or for the whole app on the "*" row)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,10 @@ SLOT_LIFETIME = timedelta(minutes=2)  # a caller that died mid-call frees its sl
 MINUTE = timedelta(seconds=60)
 WINDOW_MARGIN = timedelta(seconds=1)
 APP = "*"  # the budget row of the whole app: Xero's 10,000 calls a minute across every organisation
+# Far from the app-wide minute limit no process writes the app row (it would be one hot row under every call). Once
+# Xero reports fewer calls left than this, every process keeps the figure there and counts every call in flight
+# against it, so the last calls of the app's minute go one by one and none is refused.
+APP_WATCH = 200
 # Xero's day window resets at a time only a 429's Retry-After tells; after a success reported 0 calls left today,
 # one probe this long after finds it out (its 429 then pauses the organisation for exactly that long).
 DAY_PROBE = timedelta(minutes=15)
@@ -52,19 +56,30 @@ def _seconds(until: datetime, now: datetime) -> int:
     return max(1, int((until - now).total_seconds() + 0.999))
 
 
+def _window_ends(row: XeroBudget) -> datetime:
+    return (row.minute_started_at or row.updated_at) + MINUTE + WINDOW_MARGIN
+
+
+def _app_watched(app: XeroBudget | None, now: datetime) -> bool:
+    """The app-wide minute is running low: its figure is kept, and its window has not ended."""
+    return app is not None and app.minute_remaining is not None and _window_ends(app) > now
+
+
 def _held(session: Session, row: XeroBudget | None, now: datetime) -> Wait | None:
-    """Why no call may start now (an app-wide pause, the organisation's pause, a spent minute or day), or None."""
+    """Why no call may start now (an app-wide pause or spent minute, the organisation's pause, a spent minute or
+    day), or None."""
     app = session.get(XeroBudget, APP)  # read, not locked: the app row must not serialise every organisation
     if app is not None and app.paused_until is not None and app.paused_until > now:
         return Wait(_seconds(app.paused_until, now), app.pause_reason or "appminute")
+    if _app_watched(app, now) and app is not None and app.minute_remaining == 0:
+        return Wait(_seconds(_window_ends(app), now), "appminute")
     if row is None:
         return None
     if row.paused_until is not None and row.paused_until > now:
         return Wait(_seconds(row.paused_until, now), row.pause_reason or "paused")
     # Never earlier than Xero's own window: ours starts at (or after) its first call, so waiting from it is safe.
-    window_ends = (row.minute_started_at or row.updated_at) + MINUTE + WINDOW_MARGIN
-    if row.minute_remaining == 0 and window_ends > now:
-        return Wait(_seconds(window_ends, now), "minute")
+    if row.minute_remaining == 0 and _window_ends(row) > now:
+        return Wait(_seconds(_window_ends(row), now), "minute")
     # A pause newer than the figures already waited out the day (the 429 that set it knew when it resets).
     paused_since = row.paused_until is not None and row.paused_until > row.updated_at
     if row.day_remaining == 0 and row.updated_at + DAY_PROBE > now and not paused_since:
@@ -92,13 +107,41 @@ def acquire(db: Database, tenant_id: str, *, holder: str | None = None) -> Slot 
             return Wait(1, "concurrent")
         # What Xero said is left this minute was said before the calls now in flight: they count against it too,
         # or the last few calls of a busy minute would all start and the one past the limit be refused (a 429).
-        window_ends = (row.minute_started_at or row.updated_at) + MINUTE + WINDOW_MARGIN
-        if row.minute_remaining is not None and window_ends > now and busy >= row.minute_remaining:
+        if row.minute_remaining is not None and _window_ends(row) > now and busy >= row.minute_remaining:
             return Wait(1, "concurrent")
+        if _app_watched(session.get(XeroBudget, APP), now) and _app_full(session, now):
+            return Wait(1, "appminute")
         slot = XeroCallSlot(tenant_id=tenant_id, holder=holder or uuid.uuid4().hex[:12], expires_at=now + SLOT_LIFETIME)
         session.add(slot)
         session.flush()
         return Slot(slot.id, tenant_id)
+
+
+def _app_full(session: Session, now: datetime) -> bool:
+    """Near the app-wide limit: every call in flight, to any organisation, counts against what Xero said is left.
+    The app row is locked for this (PostgreSQL), so two processes cannot both take the app's last call."""
+    app = _row(session, APP)
+    if not _app_watched(app, now):
+        return False
+    flying = session.scalar(select(func.count()).where(XeroCallSlot.expires_at >= now)) or 0
+    return flying >= (app.minute_remaining or 0)
+
+
+def _keep_app_minute(session: Session, left: int, now: datetime) -> None:
+    """What Xero said is left of the app's minute, kept once it runs low. Within our window it only goes down (an
+    answer that comes back late says more than is left); a figure from a window of Xero's that has begun since is
+    taken once ours is over, which is never before Xero's."""
+    app = session.get(XeroBudget, APP)
+    if left >= APP_WATCH and (app is None or app.minute_remaining is None):
+        return  # far from the limit: nothing to keep, nothing written
+    app = _row(session, APP)
+    if app.minute_remaining is not None and app.minute_started_at is not None and app.minute_started_at + MINUTE > now:
+        app.minute_remaining = min(app.minute_remaining, left)
+    elif left >= APP_WATCH:
+        app.minute_remaining = app.minute_started_at = None
+    else:
+        app.minute_remaining, app.minute_started_at = left, now
+    app.updated_at = now
 
 
 def release(db: Database, slot: Slot, budget: Budget | None = None) -> None:
@@ -117,6 +160,8 @@ def release(db: Database, slot: Slot, budget: Budget | None = None) -> None:
                 row.minute_started_at = clock.now()
             row.minute_remaining, row.day_remaining = budget.minute, budget.day
             row.app_minute_remaining, row.updated_at = budget.app_minute, clock.now()
+            if budget.app_minute is not None:
+                _keep_app_minute(session, budget.app_minute, clock.now())
 
 
 def pause(db: Database, tenant_id: str, seconds: int, reason: str) -> None:

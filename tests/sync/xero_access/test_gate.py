@@ -3,6 +3,7 @@ refused access and expired grants end in "needs reconnect" once, 429s and spent 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -234,6 +235,28 @@ def test_the_app_minute_limit_pauses_the_whole_app(linked: Linked) -> None:
     with pytest.raises(outcomes.RetryAfter):
         linked.organisation()
     assert linked.calls() == before
+
+
+def test_near_the_app_minute_limit_calls_stop_before_xero_refuses_one(linked: Linked) -> None:
+    linked.sim.control("POST", "/limits", appMinute=4)
+    answered: list[str] = []
+    refused: list[str] = []
+
+    def caller() -> None:  # three workers at once, as sidecars share a backlog
+        while True:
+            try:
+                answered.append(linked.organisation(max_wait_seconds=0.5)["Name"])
+            except outcomes.RetryAfter as exc:
+                refused.append(exc.problem)
+                return
+
+    workers = [threading.Thread(target=caller) for _ in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(answered) == 4 and refused == ["appminute"] * 3  # every call the app had, and no more
+    assert [r["status"] for r in linked.calls() if r["path"].endswith("/Organisation")] == [200] * 4  # no 429
 
 
 def test_only_connected_connections_are_called(linked: Linked) -> None:
