@@ -76,7 +76,7 @@ def errors(page: Page, stack: Stack | Running) -> None:
     dry_run = main_area(page).get_by_text(re.compile(r"^Dry run:")).first
     expect(dry_run).to_be_visible()
     # As much of the error's detail as fits above the dry run, which ends the page.
-    main_area(page).get_by_role("button", name=re.compile(r"^Retry \d+ now$")).evaluate(
+    main_area(page).get_by_role("button", name=re.compile(r"^(Retry \d+ now|Nothing to retry now)$")).evaluate(
         "element => element.scrollIntoView({block: 'end'})"
     )
     shoot(page, "sync-errors")

@@ -134,6 +134,8 @@ def test_retry_all_with_this_cause_shows_the_dry_run_then_sends(app_as: AppFacto
     at.button(key="errors-retry-group-dry").click().run()
     text = page_text(at)
     assert "Dry run: 3 goes now" in text and "Xero decides" in text
+    reasons = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(reasons) == 1 and reasons[0].startswith("- **Goes now** (3 errors): ")  # the reason whole, once
     with ui_hub.db.read() as session:
         assert set(session.scalars(select(OutboxEntry.state))) == {OutboxState.FAILED}
     at.button(key="errors-retry-group-go").click().run()

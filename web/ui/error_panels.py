@@ -6,6 +6,7 @@ session_state keys, prefixed with the error's id or the panel's key.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,7 @@ from core.error_triage import detail as error_detail
 from core.error_triage.actions import RetryPlan, Verdict
 from core.error_triage.query import ErrorFilter
 from core.hub import Hub
+from core.text import plural
 from web.ui import exceptions, tables
 from web.ui.chrome import COMPANY_KEY
 from web.ui.messages import flash, md
@@ -160,6 +162,14 @@ def _actions(hub: Hub, actor: Actor, error_id: int, *, open_: bool) -> None:
 
 
 def _plan_table(plan: RetryPlan) -> None:
+    # Each reason whole, once, with how many errors it holds back or lets go: in the table below it is one cell
+    # of many, cut to the column's width.
+    reasons = Counter((c.verdict.value, c.reason) for c in plan.checks)
+    lines = [
+        f"- **{md(verdict.capitalize())}** ({plural(n, 'error', 'errors')}): {md(why)}"
+        for (verdict, why), n in reasons.items()
+    ]
+    st.markdown("\n".join(lines))
     tables.show(
         pd.DataFrame(
             [
