@@ -145,6 +145,23 @@ def test_retry_all_with_this_cause_shows_the_dry_run_then_sends(app_as: AppFacto
         assert set(session.scalars(select(SyncError.status))) == {ErrorStatus.RETRYING}
 
 
+def test_a_dry_run_with_nothing_to_send_says_why_and_offers_nothing(app_as: AppFactory, ui_hub: Hub) -> None:
+    harbour = company(ui_hub, "Harbour")
+    for n in ("1", "2"):
+        refused(ui_hub, harbour, n)
+    with ui_hub.db.write() as session:
+        session.scalars(select(Connection)).one().state = ConnectionState.NEEDS_RECONNECT
+    at = open_errors(app_as, SAM)
+    at.button(key="errors-retry-group-dry").click().run()
+    text = page_text(at)
+    assert "Dry run: 2 blocked" in text and "none would go now; fix what holds them back" in text
+    assert "confirm to retry" not in text
+    reasons = [m.value for m in at.markdown if m.value.startswith("- **")]
+    assert len(reasons) == 1 and reasons[0].startswith("- **Blocked** (2 errors): Reconnect first:")
+    go = at.button(key="errors-retry-group-go")
+    assert go.label == "Nothing to retry now" and go.disabled
+
+
 def test_the_detail_links_to_the_contact_in_the_hub_and_in_xero(app_as: AppFactory, ui_hub: Hub) -> None:
     harbour = company(ui_hub, "Harbour")
     with ui_hub.db.write() as session:

@@ -203,9 +203,12 @@ def retry_all(hub: Hub, actor: Actor, flt: ErrorFilter, *, label: str, key: str)
             st.rerun()
         return
     sendable = plan.count(Verdict.GO) + plan.count(Verdict.PULL)
-    st.info(
-        plan.summary + " Nothing has been sent yet: confirm to retry those that would go now.", icon=":material/rule:"
+    then = (
+        "confirm to retry those that would go now."
+        if sendable
+        else "none would go now; fix what holds them back (below), then run the dry run again."
     )
+    st.info(f"{plan.summary} Nothing has been sent yet: {then}", icon=":material/rule:")
     if plan.checks:
         _plan_table(plan)
     go, cancel = st.columns([1, 4])
