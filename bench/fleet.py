@@ -19,8 +19,8 @@ each per minute and per minute per connected organisation, side by side for ever
 
 Starts its own simulators, databases (SQLite in a temporary folder by default; with --database-url
 postgresql+psycopg://…/postgres, a throwaway database on that server) and sidecars, and removes them at the end.
-Idle is the first phase; steady load, a busy organisation among idle ones and scale-out are phases still to add
-(each a function like `idle` below, run on the same fleet).
+Idle is the first phase; steady load, the app-wide limit, scale-out and a busy organisation follow on the same fleet
+(bench/fleet_phases.py, measured as bench/fleet_load.py says).
 """
 
 from __future__ import annotations
@@ -41,12 +41,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
+import fleet_phases as phases
 from sqlalchemy import func, select
 
 from core.contacts import pull as contacts_sync
 from core.hub import Hub
+from core.mappings import catalog as platform_catalog
 from core.mappings import refresh as reference
+from core.models.base import Company
 from core.models.sync import Connection, ConnectionState
+from core.text import plural
 from tests import beside
 from tests.sandbox.conftest import Simulator
 
@@ -63,6 +67,7 @@ class Fleet:
     env: dict[str, str]
     folder: Path
     setup_seconds: float = 0.0
+    companies: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -88,21 +93,28 @@ def build(size: int, args: argparse.Namespace, folder: Path, sim: Simulator, set
     groups = [list(range(start, min(size, start + args.orgs_per_bookkeeper)))
               for start in range(0, size, args.orgs_per_bookkeeper)]  # fmt: skip
 
+    made: list[int] = []
+
     def one_bookkeeper(group: list[int]) -> None:  # one Xero user's consents go one after another (one grant)
         email = f"bookkeeper-{group[0]}@fleet.example"
         for k in group:
             name = f"Fleet {k:04d} Ltd"
             tenant = beside.new_org(sim, name, args.contacts, [email], seed_no=k + 1)
             company_id = beside.add_company(hub, setup.actor, name)
+            with hub.db.write() as session:  # the platform's categories and tax rates, for the bills of a load
+                company = session.get(Company, company_id)
+                assert company is not None
+                platform_catalog.seed(session, company)
             beside.connect(hub, setup.actor, company_id, tenant, email)
+            made.append(company_id)
 
     _parallel(args.workers, one_bookkeeper, groups)
-    print(f"  {size} organisations connected ({len(groups)} bookkeepers) in {time.monotonic() - began:.0f} s",
-          flush=True)  # fmt: skip
+    who = plural(len(groups), "bookkeeper", "bookkeepers")
+    print(f"  {size} organisations connected ({who}) in {time.monotonic() - began:.0f} s", flush=True)
     _parallel(args.workers, lambda i: _drain(hub, f"fleet-setup-{i}"), list(range(args.workers)))
     took = time.monotonic() - began
     print(f"  initial imports and reference data done in {took:.0f} s", flush=True)
-    return Fleet(size, sim, hub, env, folder, took)
+    return Fleet(size, sim, hub, env, folder, took, sorted(made))
 
 
 def _parallel(workers: int, work: Any, items: list[Any]) -> None:
@@ -196,7 +208,7 @@ def _scalar(hub: Hub, query: Any) -> int:
         return int(session.scalar(query) or 0)
 
 
-def measure(size: int, args: argparse.Namespace) -> Figures:
+def measure(size: int, args: argparse.Namespace) -> tuple[Figures, phases.Phases]:
     print(f"N = {size}:", flush=True)
     with tempfile.TemporaryDirectory(prefix="bench-fleet-") as name:
         folder = Path(name)
@@ -205,13 +217,14 @@ def measure(size: int, args: argparse.Namespace) -> Figures:
             with beside.hub_beside(sim, args.database_url, folder) as setup:
                 fleet = build(size, args, folder, sim, setup)
                 figures = idle(fleet, args)
+                print(f"  idle {figures.seconds:.0f} s: {figures.cpu:.2f} CPU s, {figures.statements.total()} "
+                      f"statements, {figures.calls.total()} Xero calls", flush=True)  # fmt: skip
+                loaded = phases.run(fleet, args)
                 fleet.hub.db.dispose()
                 setup.hub.db.dispose()
         finally:
             sim.stop()
-    print(f"  idle {figures.seconds:.0f} s: {figures.cpu:.2f} CPU s, {figures.statements.total()} statements, "
-          f"{figures.calls.total()} Xero calls", flush=True)  # fmt: skip
-    return figures
+    return figures, loaded
 
 
 def report(results: list[Figures]) -> None:
@@ -256,10 +269,18 @@ def main() -> None:
     parser.add_argument("--orgs-per-bookkeeper", type=int, default=20, help="organisations one Xero user's grant holds")
     parser.add_argument("--workers", type=int, default=4, help="threads doing the setup")
     parser.add_argument("--database-url", help="a PostgreSQL server URL (a throwaway database is made there)")
+    parser.add_argument("--load-seconds", type=float, default=120, help="each load window's traffic (0: idle only)")
+    parser.add_argument("--rate", type=float, default=2, help="platform events a second during a load window")
+    parser.add_argument("--backlog", type=int, default=20_000, help="documents waiting in the busy organisation")
+    parser.add_argument("--spread-backlog", type=int, default=2_000, help="documents over every organisation")
+    parser.add_argument("--scale", default="1,2,4", help="numbers of sidecars for scale-out (PostgreSQL only)")
+    parser.add_argument("--app-minute", type=int, default=150, help="the simulator's app-wide minute, lowered")
     args = parser.parse_args()
     print(c.command_line(), flush=True)
+    args.scale = [int(k) for k in args.scale.split(",") if k]
     results = [measure(int(n), args) for n in args.sizes.split(",")]
-    report(results)
+    report([idle for idle, _ in results])
+    phases.report([loaded for _, loaded in results])
 
 
 if __name__ == "__main__":
