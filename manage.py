@@ -28,7 +28,7 @@ from core.platform_api import keys as api_keys
 from core.privacy import export, offboarding
 from core.staff import users
 from core.xero_access import readiness
-from sandbox import control_auth
+from sandbox.control.auth import read_token
 
 
 def _hub(*, ready: bool = True) -> Hub:
@@ -93,7 +93,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 def _simulator_token(hub: Hub) -> str | None:
     """The demo simulator's control token: the launcher's, or the one the simulator wrote to its data folder."""
     token = os.environ.get("SANDBOX_CONTROL_TOKEN", "").strip()
-    return token or control_auth.read_token(hub.settings.data_dir / "sandbox")
+    return token or read_token(hub.settings.data_dir / "sandbox")
 
 
 def cmd_clock(args: argparse.Namespace) -> int:

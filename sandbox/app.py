@@ -15,27 +15,13 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from demodata import orgs as seed
-from sandbox import (
-    api_attachments,
-    api_contacts,
-    api_documents,
-    api_reference,
-    api_tracking,
-    apps,
-    control,
-    control_auth,
-    control_switches,
-    identity,
-    loader,
-    negotiation,
-    orgs,
-    paths,
-    screens,
-    wire,
-)
+from sandbox import apps, identity, loader, negotiation, orgs, paths, wire
+from sandbox.api import attachments, contacts, documents, reference, tracking
+from sandbox.control import actions, auth, switches
 from sandbox.faults import Faults
 from sandbox.gate import Gate
 from sandbox.limits import Limits, RateLimiter
+from sandbox.screens import site
 from sandbox.store import Store
 from sandbox.webhooks import WebhookSender
 
@@ -111,17 +97,17 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
         for org in seed.demo_orgs():
             loader.load_org(store, org, documents=loader.DEMO_DOCUMENTS)
     routes = [
-        Route("/", screens.home),
+        Route("/", site.home),
         Route("/healthz", healthz),
         *identity.routes(store),
-        *api_contacts.routes(store),
-        *api_reference.routes(store),
-        *api_tracking.routes(store),
-        *api_documents.routes(store),
-        *api_attachments.routes(store),
-        *control.routes(store),
-        *screens.routes(store, faults=faults),
-        *control_switches.routes(store, limiter, faults, sender),
+        *contacts.routes(store),
+        *reference.routes(store),
+        *tracking.routes(store),
+        *documents.routes(store),
+        *attachments.routes(store),
+        *actions.routes(store),
+        *site.routes(store, faults=faults),
+        *switches.routes(store, limiter, faults, sender),
         Route("/api.xro/2.0/{rest:path}", unknown_resource, methods=["GET", "PUT", "POST", "DELETE"]),
     ]
 
@@ -140,5 +126,5 @@ def create_app(data_dir: Path, *, demo: bool = True) -> Starlette:
     application.add_middleware(Gate, store=store, limiter=limiter, faults=faults)
     application.add_middleware(RequestLog, store=store)
     application.add_middleware(paths.CanonicalPaths)  # before the log and the gate, which match on Xero's spelling
-    application.add_middleware(control_auth.ControlGuard, token=control_auth.token_for(data_dir))
+    application.add_middleware(auth.ControlGuard, token=auth.token_for(data_dir))
     return application

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sandbox import records, wire
-from sandbox.documents_spec import Spec, save
+from sandbox.documents.spec import Spec, save
 from sandbox.store import Store
 
 MAX_BYTES = 10 * 1024 * 1024

@@ -53,7 +53,7 @@ def load_org(store: Store, seed: OrgSeed, *, documents: int = 0) -> str:
     with store.tx() as db:
         records.save_many(db, rows)
     if documents:
-        from sandbox.documents_seed import seed_documents
+        from sandbox.documents.seed import seed_documents
 
         seed_documents(store, tenant, documents, rng_seed=1)
     return tenant

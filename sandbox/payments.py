@@ -7,9 +7,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sandbox import documents_contacts, records
-from sandbox.documents_calc import ZERO, Books, cents, dec, num, number_of
-from sandbox.documents_spec import CREDIT_NOTE, INVOICE, Spec, day_fields, outstanding, save, settle, view
+from sandbox import records
+from sandbox.documents import contacts as document_contacts
+from sandbox.documents.calc import ZERO, Books, cents, dec, num, number_of
+from sandbox.documents.spec import CREDIT_NOTE, INVOICE, Spec, day_fields, outstanding, save, settle, view
 from sandbox.records import Record
 from sandbox.store import dumps
 from sandbox.wire import iso_utc, ms_date, new_id, parse_date
@@ -197,7 +198,7 @@ def close_if_settled(
         data.pop("FullyPaidOnDate", None)
     record = Record(doc.id, now_ms, data["Status"], data)
     save(db, books.tenant_id, spec, record)
-    documents_contacts.refresh(db, books.tenant_id, data["Contact"]["ContactID"], today)
+    document_contacts.refresh(db, books.tenant_id, data["Contact"]["ContactID"], today)
     return record
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from demodata import orgs as seed
 from sandbox import loader
-from sandbox.documents_seed import seed_documents
+from sandbox.documents.seed import seed_documents
 from sandbox.store import Store
 from tests import control
 from tests.sandbox.conftest import HARBOUR, Simulator, ms_of

@@ -221,7 +221,7 @@ def test_the_control_api_answers_only_this_runs_token_and_json(
 
 
 def test_the_simulator_writes_its_token_for_local_tools(sim: Simulator) -> None:
-    from sandbox import control_auth
+    from sandbox.control import auth
 
-    assert control_auth.read_token(sim.data) == control.TOKEN
-    assert (sim.data / control_auth.TOKEN_FILE).stat().st_mode & 0o777 == 0o600
+    assert auth.read_token(sim.data) == control.TOKEN
+    assert (sim.data / auth.TOKEN_FILE).stat().st_mode & 0o777 == 0o600

@@ -11,7 +11,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from sandbox import control, records
+from sandbox import records
+from sandbox.control import actions
 from sandbox.records import Record
 from tests.sandbox.conftest import HARBOUR, KOOKABURRA, Simulator
 
@@ -310,13 +311,13 @@ def test_invoices_render_from_the_stored_records(sim: Simulator, browser: httpx.
     assert text_of(detail.text, "invoice-status") == "Awaiting payment" and "Flour, 25kg" in detail.text
     assert text_of(detail.text, "invoice-due") == "GBP 120.00" and "01 Jan 2026" in detail.text
     assert invoice_id in browser.get(f"{CONTACTS}/{contact['ContactID']}").text  # the contact lists its bills
-    if getattr(control, "invoice_payment", None) is None:
+    if getattr(actions, "invoice_payment", None) is None:
         assert 'data-testid="payment-unavailable"' in detail.text and "<fieldset disabled" in detail.text
         refused = browser.post(f"/screens/orgs/{HARBOUR}/invoices/{invoice_id}/payments", data={"amount": "10"})
         assert text_of(refused.text, "flash-error") == "Adding payments arrives with documents."
     else:
         assert 'data-testid="payment-unavailable"' not in detail.text and "<fieldset disabled" not in detail.text
-    if getattr(control, "void_invoice", None) is None:
+    if getattr(actions, "void_invoice", None) is None:
         assert 'data-testid="void-unavailable"' in detail.text
     else:
         assert 'data-testid="void"' in detail.text
@@ -342,7 +343,7 @@ def test_fault_switches_arm_and_clear(sim: Simulator, browser: httpx.Client, api
 
 
 @pytest.mark.skipif(
-    getattr(control, "invoice_payment", None) is None or getattr(control, "void_invoice", None) is None,
+    getattr(actions, "invoice_payment", None) is None or getattr(actions, "void_invoice", None) is None,
     reason="payments and voids arrive with documents",
 )
 def test_payment_and_void_from_the_invoice_screen(sim: Simulator, browser: httpx.Client, api: httpx.Client) -> None:

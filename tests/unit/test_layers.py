@@ -160,8 +160,15 @@ def test_the_kernel_stays_small() -> None:
     assert len(plain) <= KERNEL_MAX, f"{len(plain)} plain modules in core/: move some into their package"
 
 
+def folders(root: Path) -> list[Path]:
+    """root and every folder under it, bar caches."""
+    return [root, *sorted(p for p in root.rglob("*") if p.is_dir() and p.name != "__pycache__")]
+
+
 @pytest.mark.parametrize(
-    "folder", [CORE, *sorted(p for p in CORE.rglob("*") if p.is_dir() and p.name != "__pycache__")]
+    "folder",
+    [f for root in (CORE, PROJECT_ROOT / "sandbox") for f in folders(root)],
+    ids=lambda p: str(p.relative_to(PROJECT_ROOT)),
 )
 def test_packages_not_file_name_prefixes_carry_the_domain(folder: Path) -> None:
     prefixes = Counter(m.group(1) for p in folder.glob("*.py") if (m := re.match(r"([a-z]+)_", p.stem)))

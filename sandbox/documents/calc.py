@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from sandbox import documents_tracking, records
+from sandbox import records
+from sandbox.documents import tracking
 from sandbox.store import loads
 from sandbox.wire import new_id
 
@@ -192,7 +193,7 @@ def compute_line(
     shown |= {"UnitAmount": num(unit), "TaxType": tax_type, "TaxAmount": num(tax), "LineAmount": num(amount)}
     if account is not None:
         shown |= {"AccountCode": account["Code"], "AccountID": account["AccountID"]}
-    shown["Tracking"], tracking_errors = documents_tracking.resolve(books.tracking, line.get("Tracking"))
+    shown["Tracking"], tracking_errors = tracking.resolve(books.tracking, line.get("Tracking"))
     errors += tracking_errors
     shown["Quantity"] = num(quantity)
     if line.get("DiscountRate"):

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox import contacts, events, records, wire
-from sandbox.api_base import (
+from sandbox.api.base import (
     BASE,
     Call,
     Refusal,

@@ -8,8 +8,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from sandbox import payments, records, wire
-from sandbox.api_base import Call, Refusal, flag, guids, order_of, paging, since_of, where_of
-from sandbox.documents_spec import INVOICE, Spec, view
+from sandbox.api.base import Call, Refusal, flag, guids, order_of, paging, since_of, where_of
+from sandbox.documents.spec import INVOICE, Spec, view
 
 
 def unitdp(request: Request) -> int:

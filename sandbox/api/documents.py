@@ -10,17 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandbox import (
-    documents,
-    documents_allocations,
-    documents_api_reads,
-    documents_echo,
-    events,
-    payments,
-    records,
-    wire,
-)
-from sandbox.api_base import (
+from sandbox import events, payments, records, wire
+from sandbox.api.base import (
     BASE,
     Call,
     Refusal,
@@ -29,9 +20,10 @@ from sandbox.api_base import (
     idempotent,
     read_json,
 )
-from sandbox.documents_api_reads import unitdp
-from sandbox.documents_calc import Books
-from sandbox.documents_spec import CREDIT_NOTE, INVOICE, Spec, problems, target_of, view
+from sandbox.documents import allocations, api_reads, echo, writes
+from sandbox.documents.api_reads import unitdp
+from sandbox.documents.calc import Books
+from sandbox.documents.spec import CREDIT_NOTE, INVOICE, Spec, problems, target_of, view
 from sandbox.store import Store
 
 # The broad scope reaches every document; Xero's granular scopes (2026) split it into invoices and payments.
@@ -77,7 +69,7 @@ def write_batch(
                 if errors or shown is None:
                     db.execute("ROLLBACK TO element")
                     db.execute("RELEASE element")
-                    results.append(documents_echo.echo(element, errors, known, error_flag))
+                    results.append(echo.echo(element, errors, known, error_flag))
                     continue
                 db.execute("RELEASE element")
                 for category, resource_id, created in changes:
@@ -113,7 +105,7 @@ def document_runner(call: Call, spec: Spec, request: Request, key: str | None) -
                 raise Refusal(wire.not_found())
             if existing is None and element.get(spec.id_field):
                 return None, [f"An existing {spec.label} with the specified {spec.id_field} could not be found"], []
-        outcome = documents.write(
+        outcome = writes.write(
             db, books, spec, element, existing=existing, now_ms=now, today=today, unit_places=unit_places,
             app=call.bearer.client_id,
         )  # fmt: skip
@@ -158,10 +150,10 @@ def allocation_runner(call: Call, key: str) -> Runner:
         credit = target_of(db, call.tenant_id, CREDIT_NOTE, {}, key)
         if credit is None:
             raise Refusal(wire.not_found())
-        errors = documents_allocations.problems(element)
+        errors = allocations.problems(element)
         if errors:
             return None, errors, []
-        shown, errors, touched = documents_allocations.allocate(db, books, credit, element, now_ms=now, today=today)
+        shown, errors, touched = allocations.allocate(db, books, credit, element, now_ms=now, today=today)
         return shown, errors, [(spec.category, doc_id, False) for spec, doc_id in touched]
 
     return run
@@ -175,16 +167,16 @@ def routes(store: Store) -> list[Route]:
                 if request.method == "GET":
                     call = authorise(store, request, scopes_for(resource, write=False))
                     if resource == "Payments":
-                        return await run_in_threadpool(documents_api_reads.read_payments, call, request, key)
+                        return await run_in_threadpool(api_reads.read_payments, call, request, key)
                     spec = INVOICE if resource == "Invoices" else CREDIT_NOTE
-                    return await run_in_threadpool(documents_api_reads.read_documents, call, request, spec, key)
+                    return await run_in_threadpool(api_reads.read_documents, call, request, spec, key)
                 call = authorise(store, request, scopes_for(resource, write=True))
                 raw = await request.body()
                 plural = "Allocations" if sub else resource
                 items = elements_of(await read_json(request), plural)
                 summarize = request.query_params.get("summarizeErrors", "true").lower() != "false"
                 if sub:
-                    run, known, error_flag = allocation_runner(call, key), documents_allocations.FIELDS, None
+                    run, known, error_flag = allocation_runner(call, key), allocations.FIELDS, None
                 elif resource == "Payments":
                     run, known, error_flag = payment_runner(call, key), payments.FIELDS, "HasValidationErrors"
                 else:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox.documents_calc import LINE_AMOUNT_TYPES, LINE_FIELDS
-from sandbox.documents_spec import CREDIT_NOTE, INVOICE, STATUSES
+from sandbox.documents.calc import LINE_AMOUNT_TYPES, LINE_FIELDS
+from sandbox.documents.spec import CREDIT_NOTE, INVOICE, STATUSES
 from sandbox.wire import is_guid
 
 NUMBERS = {"Quantity", "UnitAmount", "TaxAmount", "LineAmount", "DiscountRate", "DiscountAmount", "CurrencyRate",

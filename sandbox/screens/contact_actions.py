@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from starlette.responses import HTMLResponse, Response
 
-from sandbox import contacts, control, records
+from sandbox import contacts, records
+from sandbox.control import actions
 from sandbox.records import Record
-from sandbox.screens_base import Org, Req, back, confirm_page, esc, frame, org_of, org_url
-from sandbox.screens_contacts import KIND, contact_of
+from sandbox.screens.base import Org, Req, back, confirm_page, esc, frame, org_of, org_url
+from sandbox.screens.contacts import KIND, contact_of
 from sandbox.store import Store
 
 EDITABLE = (
@@ -22,10 +23,10 @@ EDITABLE = (
 
 
 def _act(store: Store, org: Org, record: Record, action: str, body: dict[str, str] | None = None) -> str:
-    """Run control.contact_action; return its refusal, or "" when done."""
+    """Run actions.contact_action; return its refusal, or "" when done."""
     try:
-        control.contact_action(store, body or {}, {"tenant": org.tenant_id, "contact": record.id, "action": action})
-    except control.ControlError as exc:
+        actions.contact_action(store, body or {}, {"tenant": org.tenant_id, "contact": record.id, "action": action})
+    except actions.ControlError as exc:
         return str(exc)
     return ""
 

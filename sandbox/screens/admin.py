@@ -6,8 +6,9 @@ import sqlite3
 
 from starlette.responses import Response
 
-from sandbox import apps, control
-from sandbox.screens_base import (
+from sandbox import apps
+from sandbox.control import actions
+from sandbox.screens.base import (
     Req,
     back,
     badge,
@@ -136,7 +137,7 @@ def disconnect(store: Store, req: Req) -> Response:
             button="Disconnect",
             cancel=target,
         )
-    control.revoke_app(store, {"clientId": client_id}, {"tenant": org.tenant_id})
+    actions.revoke_app(store, {"clientId": client_id}, {"tenant": org.tenant_id})
     return back(target, flash=f"{name} disconnected from {org.name}.")
 
 
@@ -162,5 +163,5 @@ def remove_user(store: Store, req: Req) -> Response:
             button="Remove user",
             cancel=target,
         )
-    control.remove_user(store, {}, {"tenant": org.tenant_id, "email": user["email"]})
+    actions.remove_user(store, {}, {"tenant": org.tenant_id, "email": user["email"]})
     return back(target, flash=f"{name} removed from {org.name}.")

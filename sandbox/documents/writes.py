@@ -8,10 +8,10 @@ from datetime import date
 from decimal import InvalidOperation
 from typing import Any
 
-from sandbox import documents_calc as calc
-from sandbox import documents_contacts
-from sandbox.documents_calc import ZERO, Books, dec
-from sandbox.documents_spec import (
+from sandbox.documents import calc
+from sandbox.documents import contacts as document_contacts
+from sandbox.documents.calc import ZERO, Books, dec
+from sandbox.documents.spec import (
     CLOSED,
     CREDIT_NOTE,
     INVOICE,
@@ -162,12 +162,12 @@ def _apply(
     errors: list[str] = []
     new_contacts: list[str] = []
     if new or "Contact" in element:
-        contact, contact_errors, created = documents_contacts.resolve(
+        contact, contact_errors, created = document_contacts.resolve(
             db, books.tenant_id, element.get("Contact"), new_document=new, now_ms=now_ms
         )
         errors += contact_errors
         if contact is not None:
-            data["Contact"] = documents_contacts.summary(contact)
+            data["Contact"] = document_contacts.summary(contact)
             new_contacts += [contact.id] if created else []
     for key in ("Date", "DueDate", "ExpectedPaymentDate", "PlannedPaymentDate"):
         if key in element:
@@ -224,5 +224,5 @@ def _saved(
     save(db, books.tenant_id, spec, record)
     contact_ids = {data["Contact"]["ContactID"], before.data.get("Contact", {}).get("ContactID")}
     for contact_id in sorted(c for c in contact_ids if c):
-        documents_contacts.refresh(db, books.tenant_id, contact_id, today)
+        document_contacts.refresh(db, books.tenant_id, contact_id, today)
     return Outcome(record, [])

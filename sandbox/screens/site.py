@@ -1,6 +1,6 @@
 """The demo's "Xero screens" under /screens/: plain server-rendered HTML standing in for Xero's own screens.
 
-Wiring in sandbox/app.py: Route("/", screens.home) and *screens.routes(store, faults=faults). Every action is a form
+Wiring in sandbox/app.py: Route("/", site.home) and *site.routes(store, faults=faults). Every action is a form
 POST that ends in a 303 back to the page it came from, with its flash message in the query string; destructive
 actions have a confirmation page first (GET shows it, the POST carries confirm=yes).
 """
@@ -18,16 +18,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from sandbox import (
-    screens_accounts,
-    screens_admin,
-    screens_contact_actions,
-    screens_contacts,
-    screens_faults,
-    screens_invoice,
-    screens_invoices,
-)
-from sandbox.screens_base import NotFound, Req, not_found_page, org_of, org_url, problem_page
+from sandbox.screens import accounts, admin, contact_actions, contacts, invoice, invoices
+from sandbox.screens import faults as fault_screen
+from sandbox.screens.base import NotFound, Req, not_found_page, org_of, org_url, problem_page
 from sandbox.store import Store
 
 Handler = Callable[[Store, Req], Response]
@@ -49,28 +42,28 @@ def _unknown(_store: Store, _req: Req) -> Response:
 
 
 ROUTES: list[tuple[tuple[str, ...], str, Handler]] = [
-    (("GET",), "/screens/", screens_admin.orgs_page),
-    (("POST",), "/screens/clock/advance", screens_faults.advance_clock),
+    (("GET",), "/screens/", admin.orgs_page),
+    (("POST",), "/screens/clock/advance", fault_screen.advance_clock),
     (("GET",), ORG, _org_home),
-    (("GET",), ORG + "/contacts", screens_contacts.list_page),
-    (("GET",), CONTACT, screens_contacts.detail_page),
-    (BOTH, CONTACT + "/edit", screens_contact_actions.edit),
-    (BOTH, CONTACT + "/archive", screens_contact_actions.archive),
-    (BOTH, CONTACT + "/unarchive", screens_contact_actions.unarchive),
-    (BOTH, CONTACT + "/merge", screens_contact_actions.merge),
-    (("GET",), ORG + "/invoices", screens_invoices.list_page),
-    (("GET",), INVOICE, screens_invoice.detail_page),
-    (("GET",), INVOICE + "/attachments/{attachment}", screens_invoice.attachment),
-    (("POST",), INVOICE + "/payments", screens_invoice.add_payment),
-    (BOTH, INVOICE + "/void", screens_invoice.void),
-    (("GET",), ORG + "/accounts", screens_accounts.list_page),
-    (BOTH, ORG + "/accounts/{account}/archive", partial(screens_accounts.change, archive=True)),
-    (("POST",), ORG + "/accounts/{account}/restore", partial(screens_accounts.change, archive=False)),
-    (("POST",), ORG + "/accounts/{account}/payments/enable", partial(screens_accounts.payments, enable=True)),
-    (("POST",), ORG + "/accounts/{account}/payments/disable", partial(screens_accounts.payments, enable=False)),
-    (("GET",), ORG + "/apps", screens_admin.apps_page),
-    (BOTH, ORG + "/apps/{client}/disconnect", screens_admin.disconnect),
-    (BOTH, ORG + "/users/{user}/remove", screens_admin.remove_user),
+    (("GET",), ORG + "/contacts", contacts.list_page),
+    (("GET",), CONTACT, contacts.detail_page),
+    (BOTH, CONTACT + "/edit", contact_actions.edit),
+    (BOTH, CONTACT + "/archive", contact_actions.archive),
+    (BOTH, CONTACT + "/unarchive", contact_actions.unarchive),
+    (BOTH, CONTACT + "/merge", contact_actions.merge),
+    (("GET",), ORG + "/invoices", invoices.list_page),
+    (("GET",), INVOICE, invoice.detail_page),
+    (("GET",), INVOICE + "/attachments/{attachment}", invoice.attachment),
+    (("POST",), INVOICE + "/payments", invoice.add_payment),
+    (BOTH, INVOICE + "/void", invoice.void),
+    (("GET",), ORG + "/accounts", accounts.list_page),
+    (BOTH, ORG + "/accounts/{account}/archive", partial(accounts.change, archive=True)),
+    (("POST",), ORG + "/accounts/{account}/restore", partial(accounts.change, archive=False)),
+    (("POST",), ORG + "/accounts/{account}/payments/enable", partial(accounts.payments, enable=True)),
+    (("POST",), ORG + "/accounts/{account}/payments/disable", partial(accounts.payments, enable=False)),
+    (("GET",), ORG + "/apps", admin.apps_page),
+    (BOTH, ORG + "/apps/{client}/disconnect", admin.disconnect),
+    (BOTH, ORG + "/users/{user}/remove", admin.remove_user),
     (BOTH, "/screens/{rest:path}", _unknown),
 ]
 
@@ -107,9 +100,9 @@ def routes(store: Store, *, faults: Any = None) -> list[Route]:
     faults: the running sandbox.faults.Faults; without it the fault switches section is a placeholder.
     """
     switches: list[tuple[tuple[str, ...], str, Handler]] = [
-        (("GET",), "/screens/faults", partial(screens_faults.page, faults=faults)),
-        (("POST",), "/screens/faults/arm", partial(screens_faults.arm, faults=faults)),
-        (("POST",), "/screens/faults/clear", partial(screens_faults.clear, faults=faults)),
+        (("GET",), "/screens/faults", partial(fault_screen.page, faults=faults)),
+        (("POST",), "/screens/faults/arm", partial(fault_screen.arm, faults=faults)),
+        (("POST",), "/screens/faults/clear", partial(fault_screen.clear, faults=faults)),
     ]
     return [
         Route("/screens", home, methods=["GET"]),

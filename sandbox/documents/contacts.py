@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox import contacts, records
-from sandbox.documents_calc import ZERO, cents, dec, num
+from sandbox.documents.calc import ZERO, cents, dec, num
 from sandbox.records import Record
 from sandbox.wire import is_guid, parse_date
 

@@ -12,7 +12,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from demodata import orgs as seed
-from sandbox import api_tracking, apps, contacts, events, grants, loader, orgs, records
+from sandbox import apps, contacts, events, grants, loader, orgs, records
+from sandbox.api import tracking
 from sandbox.store import Store
 
 Handler = Callable[[Store, dict[str, Any], dict[str, str]], Any]
@@ -182,8 +183,8 @@ def tracking_option(store: Store, _body: dict[str, Any], params: dict[str, str])
     if status is None:
         raise ControlError(f"Unknown tracking option action {params['action']!r}.", 404)
     try:
-        return api_tracking.set_option_status(store, params["tenant"], params["option"], status)
-    except api_tracking.NotFound:
+        return tracking.set_option_status(store, params["tenant"], params["option"], status)
+    except tracking.NotFound:
         raise ControlError("No such tracking option in that organisation.", 404) from None
 
 
@@ -210,21 +211,21 @@ def remove_user(store: Store, _body: dict[str, Any], params: dict[str, str]) -> 
 
 def void_invoice(store: Store, _body: dict[str, Any], params: dict[str, str]) -> Any:
     """A Xero user voids an approved invoice (refused, as in Xero, once a payment or credit is applied)."""
-    from sandbox import documents_control
+    from sandbox.documents import user_actions
 
     try:
-        return documents_control.void(store, params["tenant"], params["invoice"])
-    except documents_control.ActionRefused as exc:
+        return user_actions.void(store, params["tenant"], params["invoice"])
+    except user_actions.ActionRefused as exc:
         raise ControlError(str(exc), exc.status) from None
 
 
 def invoice_payment(store: Store, body: dict[str, Any], params: dict[str, str]) -> Any:
     """A Xero user records a payment on an invoice: {"amount", "accountCode"?, "date"?}."""
-    from sandbox import documents_control
+    from sandbox.documents import user_actions
 
     try:
-        return documents_control.pay(store, params["tenant"], params["invoice"], body)
-    except documents_control.ActionRefused as exc:
+        return user_actions.pay(store, params["tenant"], params["invoice"], body)
+    except user_actions.ActionRefused as exc:
         raise ControlError(str(exc), exc.status) from None
 
 

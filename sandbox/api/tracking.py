@@ -14,7 +14,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox import records, wire
-from sandbox.api_base import BASE, Call, Refusal, authorise, flag, order_of, where_of
+from sandbox.api.base import BASE, Call, Refusal, authorise, flag, order_of, where_of
 from sandbox.store import Store
 
 SETTINGS_READ = ("accounting.settings", "accounting.settings.read")

@@ -12,8 +12,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox import attachments, records, wire
-from sandbox.api_base import BASE, Call, Refusal, authorise, flag, idempotent
-from sandbox.documents_spec import CREDIT_NOTE, INVOICE, Spec
+from sandbox.api.base import BASE, Call, Refusal, authorise, flag, idempotent
+from sandbox.documents.spec import CREDIT_NOTE, INVOICE, Spec
 from sandbox.store import Store
 
 WRITE = ("accounting.attachments",)

@@ -7,8 +7,8 @@ from datetime import date
 from typing import Any
 
 from sandbox import records
-from sandbox.documents_calc import Books, cents, dec, num, number_of
-from sandbox.documents_spec import CREDIT_NOTE, INVOICE, Spec, day_fields, outstanding
+from sandbox.documents.calc import Books, cents, dec, num, number_of
+from sandbox.documents.spec import CREDIT_NOTE, INVOICE, Spec, day_fields, outstanding
 from sandbox.payments import close_if_settled
 from sandbox.records import Record
 from sandbox.wire import new_id, parse_date

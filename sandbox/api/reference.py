@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandbox import contacts, orgs, records, wire
-from sandbox.api_base import BASE, Call, Refusal, authorise, elements_of, order_of, read_json, since_of, where_of
+from sandbox.api.base import BASE, Call, Refusal, authorise, elements_of, order_of, read_json, since_of, where_of
 from sandbox.store import Store
 
 SETTINGS_READ = ("accounting.settings", "accounting.settings.read")

@@ -6,10 +6,11 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox import attachments, control, records
-from sandbox.documents_spec import INVOICE
+from sandbox import attachments, records
+from sandbox.control import actions
+from sandbox.documents.spec import INVOICE
 from sandbox.records import Record
-from sandbox.screens_base import (
+from sandbox.screens.base import (
     NotFound,
     Org,
     Req,
@@ -24,7 +25,7 @@ from sandbox.screens_base import (
     org_of,
     org_url,
 )
-from sandbox.screens_invoices import KIND, UNAVAILABLE, is_bill, status_badge, title_of
+from sandbox.screens.invoices import KIND, UNAVAILABLE, is_bill, status_badge, title_of
 from sandbox.store import Store
 from sandbox.wire import from_ms
 
@@ -68,7 +69,7 @@ def _payment_accounts(store: Store, org: Org) -> list[tuple[str, str]]:
 
 def _actions(store: Store, org: Org, record: Record) -> str:
     data, link = record.data, org_url(org, "invoices", record.id)
-    pay, void = getattr(control, "invoice_payment", None), getattr(control, "void_invoice", None)
+    pay, void = getattr(actions, "invoice_payment", None), getattr(actions, "void_invoice", None)
     payable = data.get("Status") == "AUTHORISED" and float(data.get("AmountDue") or 0) > 0
     disabled = "" if pay and payable else " disabled"
     why = (
@@ -198,7 +199,7 @@ def attachment(store: Store, req: Req) -> Response:
 def add_payment(store: Store, req: Req) -> Response:
     org = org_of(store, req.path["tenant"])
     record = invoice_of(store, org, req.path["invoice"])
-    target, handler = org_url(org, "invoices", record.id), getattr(control, "invoice_payment", None)
+    target, handler = org_url(org, "invoices", record.id), getattr(actions, "invoice_payment", None)
     if handler is None:
         return back(target, error=f"Adding payments {UNAVAILABLE}.")
     try:
@@ -209,7 +210,7 @@ def add_payment(store: Store, req: Req) -> Response:
     body.update({k: v for k, v in (("accountCode", req.form.get("accountCode")), ("date", req.form.get("date"))) if v})
     try:
         handler(store, body, {"tenant": org.tenant_id, "invoice": record.id})
-    except control.ControlError as exc:
+    except actions.ControlError as exc:
         return back(target, error=str(exc))
     return back(target, flash=f"Payment of {money(amount, str(record.data.get('CurrencyCode') or ''))} recorded.")
 
@@ -217,7 +218,7 @@ def add_payment(store: Store, req: Req) -> Response:
 def void(store: Store, req: Req) -> Response:
     org = org_of(store, req.path["tenant"])
     record = invoice_of(store, org, req.path["invoice"])
-    target, handler = org_url(org, "invoices", record.id), getattr(control, "void_invoice", None)
+    target, handler = org_url(org, "invoices", record.id), getattr(actions, "void_invoice", None)
     if handler is None:
         return back(target, error=f"Voiding {UNAVAILABLE}.")
     if req.form.get("confirm") != "yes":
@@ -233,6 +234,6 @@ def void(store: Store, req: Req) -> Response:
         )
     try:
         handler(store, {}, {"tenant": org.tenant_id, "invoice": record.id})
-    except control.ControlError as exc:
+    except actions.ControlError as exc:
         return back(target, error=str(exc))
     return back(target, flash=f"{'Bill' if is_bill(record.data) else 'Invoice'} voided.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from sandbox import records
-from sandbox.screens_base import NotFound, Org, Req, back, badge, confirm_page, esc, html, org_of, org_url
+from sandbox.screens.base import NotFound, Org, Req, back, badge, confirm_page, esc, html, org_of, org_url
 from sandbox.store import Store
 
 KIND = "Account"

@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from demodata.numbers import SeedRandom, uuid4
-from sandbox import contacts, documents_contacts, records
-from sandbox import documents_calc as calc
-from sandbox.documents_calc import Books, cents, dec, num
-from sandbox.documents_spec import INVOICE, day_fields, settle, view
+from sandbox import contacts, records
+from sandbox.documents import calc
+from sandbox.documents import contacts as document_contacts
+from sandbox.documents.calc import Books, cents, dec, num
+from sandbox.documents.spec import INVOICE, day_fields, settle, view
 from sandbox.payments import build, save_payment, summary
 from sandbox.records import Record
 from sandbox.store import Store, dumps
@@ -103,7 +104,7 @@ def seed_documents(store: Store, tenant_id: str, count: int, rng_seed: int) -> i
                                     "CurrencyRate": 1.0, "HasAttachments": False, "Payments": [], "AmountPaid": 0.0,
                                     "AmountCredited": 0.0, "HasErrors": False, "CreditNotes": [], "Prepayments": [],
                                     "Overpayments": [], "_app": "",
-                                    "Contact": documents_contacts.summary(contact), **totals}  # fmt: skip
+                                    "Contact": document_contacts.summary(contact), **totals}  # fmt: skip
             data.pop("TotalDiscount", None)
             data["Date"], data["DateString"] = day_fields(day)
             data["DueDate"], data["DueDateString"] = day_fields(due)
@@ -121,7 +122,7 @@ def seed_documents(store: Store, tenant_id: str, count: int, rng_seed: int) -> i
         if number > first_number:
             records.save(db, tenant_id, "Sequence", Record("invoice", 0, "ACTIVE", {"next": number + 1}))
         for contact in people:
-            documents_contacts.refresh(db, tenant_id, contact.id, today)
+            document_contacts.refresh(db, tenant_id, contact.id, today)
     return len(rows)
 
 

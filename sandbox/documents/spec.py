@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sandbox import documents_calc as calc
 from sandbox import records
-from sandbox.documents_calc import ZERO, cents, dec, num, number_of
+from sandbox.documents import calc
+from sandbox.documents.calc import ZERO, cents, dec, num, number_of
 from sandbox.records import Record
 from sandbox.store import dumps
 from sandbox.wire import iso_utc, ms_date, parse_date, to_ms

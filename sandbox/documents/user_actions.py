@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandbox import documents, events, payments, records, wire
-from sandbox.documents_calc import Books
-from sandbox.documents_spec import INVOICE, target_of, view
+from sandbox import events, payments, records, wire
+from sandbox.documents import writes
+from sandbox.documents.calc import Books
+from sandbox.documents.spec import INVOICE, target_of, view
 from sandbox.store import Store
 
 
@@ -30,7 +31,7 @@ def void(store: Store, tenant_id: str, key: str) -> dict[str, Any]:
     now = store.now_ms()
     with store.tx() as db:
         invoice = _invoice(db, tenant_id, key)
-        outcome = documents.write(
+        outcome = writes.write(
             db, Books.load(db, tenant_id), INVOICE, {"Status": "VOIDED"}, existing=invoice, now_ms=now,
             today=wire.from_ms(now).date(),
         )  # fmt: skip

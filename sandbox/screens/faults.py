@@ -9,8 +9,9 @@ from typing import Any
 
 from starlette.responses import Response
 
-from sandbox import control, orgs
-from sandbox.screens_base import Req, back, badge, esc, html, options, url, utc
+from sandbox import orgs
+from sandbox.control import actions
+from sandbox.screens.base import Req, back, badge, esc, html, options, url, utc
 from sandbox.store import Store
 
 CLOCK_STEPS = (("1800", "+30 minutes", "30m"), ("86400", "+1 day", "1d"), ("5270400", "+61 days", "61d"))
@@ -50,7 +51,7 @@ def _placeholder() -> str:
         and (inspect.isfunction(value) or inspect.isclass(value))
         and getattr(value, "__module__", "") == module.__name__
     )
-    paths = "".join(f"<li><code>{esc(m)} {esc(p)}</code></li>" for m, p, _ in control.ROUTES if "fault" in p)
+    paths = "".join(f"<li><code>{esc(m)} {esc(p)}</code></li>" for m, p, _ in actions.ROUTES if "fault" in p)
     return (
         f'<p class="note">{esc(_summary(module))} This screen was started without the running switches; '
         "arm them through the control API (<code>/_sandbox/faults</code>).</p>"
@@ -140,7 +141,7 @@ def advance_clock(store: Store, req: Req) -> Response:
         value = -1.0
     if not 0 < value <= MAX_STEP_SECONDS:
         return back(url("faults"), error="Move the clock forward by a positive number of seconds (at most 400 days).")
-    control.advance_clock(store, {"seconds": value}, {})
+    actions.advance_clock(store, {"seconds": value}, {})
     return back(url("faults"), flash=f"Clock moved forward by {STEP_WORDS.get(seconds, f'{seconds} seconds')}.")
 
 

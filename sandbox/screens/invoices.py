@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from sandbox import records
 from sandbox.records import Record
-from sandbox.screens_base import (
+from sandbox.screens.base import (
     PAGE_SIZE,
     Org,
     Req,

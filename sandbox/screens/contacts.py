@@ -8,7 +8,7 @@ from starlette.responses import Response
 
 from sandbox import records
 from sandbox.records import Record
-from sandbox.screens_base import (
+from sandbox.screens.base import (
     PAGE_SIZE,
     NotFound,
     Org,
@@ -26,7 +26,7 @@ from sandbox.screens_base import (
     shown,
     utc,
 )
-from sandbox.screens_invoices import invoice_table, invoices_of
+from sandbox.screens.invoices import invoice_table, invoices_of
 from sandbox.store import Store
 
 KIND = "Contact"

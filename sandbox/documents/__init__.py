@@ -1,0 +1,1 @@
+"""Invoices and credit notes as Xero keeps them: specs, arithmetic, writes, allocations, reads and the demo seed."""
