@@ -16,11 +16,7 @@ spread over many (scale-out). The figures of a window are a `Load`.
 
 from __future__ import annotations
 
-import os
 import random
-import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -29,19 +25,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
-from prometheus_client.parser import text_string_to_metric_families
+from fleet_sidecars import Sidecars, pick
 from sqlalchemy import func, select
 
 from core import clock
 from core.hub import Hub
 from core.models.sync import OutboxEntry, OutboxState
-from core.settings import PROJECT_ROOT
 from tests import beside
 from tests.chaos.traffic import BILL_LINE, Platform
-from tests.stack import free_port
 
-TOKEN = "fleet-bench-metrics-token-0123456789"
 KINDS = {"contact": "edits", "document": "bills"}
 
 
@@ -117,78 +109,6 @@ def backlog(hub: Hub, companies: list[int], documents: int, tag: str) -> None:
     for k in range(documents):
         platform = platforms[k % len(platforms)]
         platform.issue("bill", next(iter(platform.suppliers)), BILL_LINE)
-
-
-class Sidecars:
-    """k sidecar processes (`python -m scheduler`), each with a metrics listener of its own."""
-
-    def __init__(self, env: dict[str, str], folder: Path, count: int) -> None:
-        self.ports = [free_port() for _ in range(count)]
-        self.processes = [
-            subprocess.Popen(
-                [sys.executable, "-m", "scheduler", "--log-level", "WARNING"],
-                cwd=PROJECT_ROOT,
-                env={
-                    **os.environ,
-                    **env,
-                    "PYTHONUNBUFFERED": "1",
-                    "HUB_METRICS_TOKEN": TOKEN,
-                    "HUB_SIDECAR_METRICS_PORT": str(port),
-                },
-                stdout=subprocess.DEVNULL,
-                stderr=(folder / f"sidecar-{k}.log").open("ab"),
-            )
-            for k, port in enumerate(self.ports)
-        ]
-        deadline = time.monotonic() + 60
-        while not all(self._up(port) for port in self.ports):
-            if time.monotonic() > deadline or any(p.poll() is not None for p in self.processes):
-                self.stop()
-                raise RuntimeError(f"a sidecar did not start; see {folder}/sidecar-*.log")
-            time.sleep(0.3)
-
-    @staticmethod
-    def _up(port: int) -> bool:
-        try:
-            return httpx.get(f"http://127.0.0.1:{port}/metrics", headers=_auth(), timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def scrape(self) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-        total: Counter[tuple[str, frozenset[tuple[str, str]]]] = Counter()
-        for port in self.ports:
-            answer = httpx.get(f"http://127.0.0.1:{port}/metrics", headers=_auth(), timeout=10)
-            total.update(samples(answer.text))
-        return dict(total)
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
-    """A scrape's samples by name and labels."""
-    found: dict[tuple[str, frozenset[tuple[str, str]]], float] = {}
-    for family in text_string_to_metric_families(text):
-        for s in family.samples:
-            found[(s.name, frozenset(s.labels.items()))] = s.value
-    return found
-
-
-def _auth() -> dict[str, str]:
-    return {"Authorization": f"Bearer {TOKEN}"}
-
-
-def _pick(found: dict[tuple[str, frozenset[tuple[str, str]]], float], name: str, **labels: str) -> float:
-    wanted = set(labels.items())
-    return sum(v for (n, have), v in found.items() if n == name and wanted <= have)
 
 
 class _Log:
@@ -306,16 +226,12 @@ def _outbox(hub: Hub, load: Load, since: datetime, until: datetime) -> None:
 
 def _metrics(load: Load, scraped: dict[tuple[str, frozenset[tuple[str, str]]], float]) -> None:
     for kind, name in (("contacts", "edits"), ("documents", "bills")):
-        count = _pick(scraped, "hub_push_latency_seconds_count", kind=kind)
+        count = pick(scraped, "hub_push_latency_seconds_count", kind=kind)
         if count:
             load.within[name] = tuple(  # type: ignore[assignment]
-                _pick(scraped, "hub_push_latency_seconds_bucket", kind=kind, le=le) / count for le in ("5.0", "10.0")
+                pick(scraped, "hub_push_latency_seconds_bucket", kind=kind, le=le) / count for le in ("5.0", "10.0")
             )
     for (name, labels), value in scraped.items():
         if name == "hub_xero_rate_limited_total" and value:
             load.limited[dict(labels).get("limit", "?")] += int(value)
-    load.metric_calls = _pick(scraped, "hub_xero_calls_total")
-
-
-def median(values: list[float]) -> float | None:
-    return statistics.median(values) if values else None
+    load.metric_calls = pick(scraped, "hub_xero_calls_total")

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import _common as c
-from fleet_load import Load, Sidecars, Traffic, backlog, wait_until_empty, window
+from fleet_load import Load, Traffic, backlog, wait_until_empty, window
+from fleet_sidecars import Sidecars
 
 from tests import beside
 
