@@ -42,6 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _common as c
 import fleet_phases as phases
+from fleet_sidecars import cpu_seconds
 from sqlalchemy import func, select
 
 from core.contacts import pull as contacts_sync
@@ -53,8 +54,6 @@ from core.models.sync import Connection, ConnectionState
 from core.text import plural
 from tests import beside
 from tests.sandbox.conftest import Simulator
-
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -145,11 +144,6 @@ def start_sidecar(env: dict[str, str], folder: Path, counts: Path) -> subprocess
             raise RuntimeError(f"the sidecar did not start:\n{log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.2)
     return process
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
 
 
 def rss_kib(pid: int) -> int:

@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from fleet_sidecars import Sidecars, pick
+from fleet_sidecars import Sidecars, machine_ticks, pick
 from sqlalchemy import func, select
 
 from core import clock
@@ -58,6 +58,8 @@ class Load:
     left: int = 0  # records recorded before the window (a backlog) still waiting at its end
     backlog: int = 0  # records recorded before the window and done in it
     backlog_seconds: float = 0  # from the window's start to the last of them done
+    sidecar_cpu: float = 0  # the sidecars' CPU seconds over the window
+    machine_busy: float = 0  # the share of every core's time busy over the window, whoever used it
 
     def backlog_per_minute(self) -> float:
         return self.backlog / (self.backlog_seconds / 60) if self.backlog_seconds else 0.0
@@ -156,7 +158,7 @@ def window(
     began_at = clock.now()
     log = _Log(sim)
     fleet = Sidecars(env, folder, sidecars)
-    started = time.monotonic()
+    started, cpu0, ticks0 = time.monotonic(), fleet.cpu(), machine_ticks()
     try:
         for k in range(int(seconds * rate)):  # evenly spaced, whatever each event costs to record
             time.sleep(max(0.0, started + k / rate - time.monotonic()))
@@ -168,11 +170,12 @@ def window(
         deadline = time.monotonic() + drain_seconds
         while _waiting(hub, began_at, ended_at) and time.monotonic() < deadline:
             time.sleep(1)
-        scraped = fleet.scrape()
+        scraped, cpu1, ticks1 = fleet.scrape(), fleet.cpu(), machine_ticks()
     finally:
         fleet.stop()
         rows = log.close()
-    load = Load(label, sidecars, measured)
+    load = Load(label, sidecars, measured, sidecar_cpu=cpu1 - cpu0)
+    load.machine_busy = (ticks1[0] - ticks0[0]) / max(1, ticks1[1] - ticks0[1])
     _outbox(hub, load, began_at, ended_at)
     _metrics(load, scraped)
     api = [r for r in rows if "/api.xro/" in r["path"]]

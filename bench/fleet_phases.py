@@ -79,7 +79,8 @@ def describe(load: Load) -> str:
 
     return (f"{load.records} records, edits p50 {p('edits', 0.5)} s p95 {p('edits', 0.95)} s, bills p50 "
             f"{p('bills', 0.5)} s p95 {p('bills', 0.95)} s, {load.done} done ({load.per_minute():,.0f}/min), "
-            f"{load.too_many} x 429, {load.twice} written twice")  # fmt: skip
+            f"{load.too_many} x 429, {load.twice} written twice, machine {load.machine_busy:.0%} busy, sidecars "
+            f"{load.sidecar_cpu:.0f} CPU s")  # fmt: skip
 
 
 def report(results: list[Phases]) -> None:
@@ -121,6 +122,9 @@ def report(results: list[Phases]) -> None:
             ["the steady load's bills p95", *(_q(x, "bills") for x in runs)],
             ["organisations served", *(f"{x.organisations_served} of {x.organisations_with_work}" for x in runs)],
             ["writes sent twice", *(str(x.twice) for x in runs)],
+            [f"machine busy ({os.cpu_count()} cores, everything)", *(f"{x.machine_busy:.0%}" for x in runs)],
+            ["sidecars' CPU s per 1,000 records", *(f"{x.sidecar_cpu / x.done * 1000:.1f}" if x.done else "-"
+                                                    for x in runs)],
             ["429s (simulator's log)", *(str(x.too_many) for x in runs)],
             ["429s by limit (metrics)", *(_limits(x) for x in runs)],
         ]))  # fmt: skip
@@ -143,6 +147,7 @@ def _rows(loads: list[Load | None]) -> list[list[str]]:
         ["Xero calls (simulator / metrics)", *each(lambda x: f"{x.calls:,} / {x.metric_calls:,.0f}")],
         ["calls per record", *each(lambda x: f"{x.calls / x.records:.2f}" if x.records else "-")],
         ["writes sent twice", *each(lambda x: str(x.twice))],
+        [f"machine busy ({os.cpu_count()} cores, everything)", *each(lambda x: f"{x.machine_busy:.0%}")],
     ]
 
 

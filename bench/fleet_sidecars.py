@@ -17,6 +17,7 @@ from core.settings import PROJECT_ROOT
 from tests.stack import free_port
 
 TOKEN = "fleet-bench-metrics-token-0123456789"
+TICKS = os.sysconf("SC_CLK_TCK")
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
 
@@ -62,6 +63,10 @@ class Sidecars:
             total.update(samples(answer.text))
         return dict(total)
 
+    def cpu(self) -> float:
+        """The sidecars' CPU seconds so far (user and system), while they still run."""
+        return sum(cpu_seconds(p.pid) for p in self.processes if p.poll() is None)
+
     def stop(self) -> None:
         for process in self.processes:
             if process.poll() is None:
@@ -72,6 +77,19 @@ class Sidecars:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, all) clock ticks of every core since boot, from /proc/stat: their change over a window is how busy the
+    machine was (the sidecars, the simulator, the database and this benchmark together)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + values[4]  # idle, iowait
+    return sum(values) - idle, sum(values)
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:
