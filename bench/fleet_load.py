@@ -174,8 +174,8 @@ def window(
     finally:
         fleet.stop()
         rows = log.close()
-    load = Load(label, sidecars, measured, sidecar_cpu=cpu1 - cpu0)
-    load.machine_busy = (ticks1[0] - ticks0[0]) / max(1, ticks1[1] - ticks0[1])
+    busy = (ticks1[0] - ticks0[0]) / max(1, ticks1[1] - ticks0[1])
+    load = Load(label, sidecars, measured, sidecar_cpu=cpu1 - cpu0, machine_busy=busy)
     _outbox(hub, load, began_at, ended_at)
     _metrics(load, scraped)
     api = [r for r in rows if "/api.xro/" in r["path"]]
