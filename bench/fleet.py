@@ -279,8 +279,11 @@ def main() -> None:
     parser.add_argument("--spread-backlog", type=int, default=2_000, help="documents over every organisation")
     parser.add_argument("--scale", default="1,2,4", help="numbers of sidecars for scale-out (PostgreSQL only)")
     parser.add_argument("--app-minute", type=int, default=150, help="the simulator's app-wide minute, lowered")
+    parser.add_argument("--phases", default="steady,scale,busy", help="the load phases to run (scale: the app limit "
+                        "and scale-out, PostgreSQL only)")  # fmt: skip
     args = parser.parse_args()
     print(c.command_line(), flush=True)
+    args.phases = [p for p in args.phases.split(",") if p]
     args.scale = [int(k) for k in args.scale.split(",") if k]
     results = [measure(int(n), args) for n in args.sizes.split(",")]
     report([idle for idle, _ in results])

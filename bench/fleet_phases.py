@@ -48,9 +48,11 @@ def run(fleet: Any, args: argparse.Namespace) -> Phases:
         print(f"  {label}: {describe(load)}", flush=True)
         return load
 
-    found.steady = measure("steady", 1)
+    wanted = set(args.phases)
+    if "steady" in wanted or "busy" in wanted:  # the busy organisation's others are compared with the steady load
+        found.steady = measure("steady", 1)
     postgres = bool(args.database_url) and not args.database_url.startswith("sqlite")
-    if postgres:
+    if postgres and "scale" in wanted:
         beside.restart_limits(fleet.sim, fleet.hub, {"appMinute": args.app_minute})
         backlog(fleet.hub, fleet.companies, args.spread_backlog, "A")
         found.app_limit = measure(f"2 sidecars, app minute {args.app_minute}", 2, everything=True)
@@ -58,7 +60,7 @@ def run(fleet: Any, args: argparse.Namespace) -> Phases:
         for sidecars in args.scale:
             backlog(fleet.hub, fleet.companies, args.spread_backlog, f"S{sidecars}-")
             found.scale.append(measure(f"{sidecars} sidecar{'s' if sidecars > 1 else ''}", sidecars, everything=True))
-    if len(fleet.companies) > 1:
+    if len(fleet.companies) > 1 and "busy" in wanted:
         backlog(fleet.hub, fleet.companies[:1], args.backlog, "B")
         found.busy = measure("busy", 1, on=traffic.without(fleet.companies[0]))
     return found

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox import records
-from sandbox.documents import contacts as document_contacts
 from sandbox.documents.calc import ZERO, Books, cents, dec, num, number_of
 from sandbox.documents.spec import CREDIT_NOTE, INVOICE, Spec, day_fields, outstanding, save, settle, view
 from sandbox.records import Record
@@ -198,7 +197,7 @@ def close_if_settled(
         data.pop("FullyPaidOnDate", None)
     record = Record(doc.id, now_ms, data["Status"], data)
     save(db, books.tenant_id, spec, record)
-    document_contacts.refresh(db, books.tenant_id, data["Contact"]["ContactID"], today)
+    books.stale_contacts.add(data["Contact"]["ContactID"])
     return record
 
 

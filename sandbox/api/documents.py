@@ -21,6 +21,7 @@ from sandbox.api.base import (
     read_json,
 )
 from sandbox.documents import allocations, api_reads, echo, writes
+from sandbox.documents import contacts as document_contacts
 from sandbox.documents.api_reads import unitdp
 from sandbox.documents.calc import Books
 from sandbox.documents.spec import CREDIT_NOTE, INVOICE, Spec, problems, target_of, view
@@ -75,6 +76,7 @@ def write_batch(
                 for category, resource_id, created in changes:
                     announced[(category, resource_id)] = announced.get((category, resource_id), False) or created
                 results.append(shown if summarize else {**shown, "StatusAttributeString": "OK"})
+            document_contacts.refresh_stale(db, books, _today(call))
             if summarize and any(r.get("StatusAttributeString") == "ERROR" for r in results):
                 raise _Rollback
     except _Rollback:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -78,6 +78,9 @@ class Books:
     account_ids: dict[str, dict[str, Any]]  # by lower-case AccountID
     rates: dict[str, dict[str, Any]]  # by upper-case TaxType
     tracking: list[dict[str, Any]]  # the tracking categories, with their options
+    # Contacts whose derived figures (Balances, IsCustomer, IsSupplier) this request's writes moved: recomputed once
+    # each before it commits (contacts.refresh_stale), so a batch of 50 bills to one supplier reads its documents once.
+    stale_contacts: set[str] = field(default_factory=set)
 
     @classmethod
     def load(cls, db: sqlite3.Connection, tenant_id: str) -> Books:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sandbox import contacts, records
-from sandbox.documents.calc import ZERO, cents, dec, num
+from sandbox.documents.calc import ZERO, Books, cents, dec, num
 from sandbox.records import Record
 from sandbox.wire import is_guid, parse_date
 
@@ -79,28 +79,35 @@ def resolve(
     return found, [], False
 
 
+def refresh_stale(db: sqlite3.Connection, books: Books, today: date) -> None:
+    """Recompute the derived figures of every contact the request's writes moved (once each), before it commits."""
+    for contact_id in sorted(books.stale_contacts):
+        refresh(db, books.tenant_id, contact_id, today)
+    books.stale_contacts.clear()
+
+
 def refresh(db: sqlite3.Connection, tenant_id: str, contact_id: str, today: date) -> None:
     """Recompute what Xero derives on a contact from its documents (IsCustomer, IsSupplier, Balances), without
-    moving its UpdatedDateUTC (Xero does not, so If-Modified-Since does not see these changes)."""
+    moving its UpdatedDateUTC (Xero does not, so If-Modified-Since does not see these changes). Reads only the
+    four fields it needs of each document: a supplier with 20,000 bills is one indexed read, not 20,000 parses."""
     contact = records.get(db, tenant_id, contacts.KIND, contact_id)
     if contact is None:
         return
     receivable, payable = [ZERO, ZERO], [ZERO, ZERO]
     customer, supplier = bool(contact.data.get("IsCustomer")), bool(contact.data.get("IsSupplier"))
-    for kind in DOCUMENT_KINDS:
-        for doc in records.find(db, tenant_id, kind, name=contact.id, statuses=("AUTHORISED", "PAID")):
-            data = doc.data
-            kind_of = data.get("Type", "")
-            customer = customer or kind_of in RECEIVABLE
-            supplier = supplier or kind_of in PAYABLE
-            if doc.status != "AUTHORISED":
-                continue
-            sign, bucket = (RECEIVABLE[kind_of], receivable) if kind_of in RECEIVABLE else (PAYABLE[kind_of], payable)
-            owed = dec(data.get("AmountDue", data.get("RemainingCredit", 0))) * sign
-            bucket[0] += owed
-            due = parse_date(data.get("DueDate"))
-            if sign > 0 and due is not None and due < today:
-                bucket[1] += owed
+    fields = ("Type", "AmountDue", "RemainingCredit", "DueDate")
+    found = records.fields(db, tenant_id, DOCUMENT_KINDS, fields, name=contact.id, statuses=("AUTHORISED", "PAID"))
+    for status, kind_of, amount_due, remaining, due_on in found:
+        customer = customer or kind_of in RECEIVABLE
+        supplier = supplier or kind_of in PAYABLE
+        if status != "AUTHORISED":
+            continue
+        sign, bucket = (RECEIVABLE[kind_of], receivable) if kind_of in RECEIVABLE else (PAYABLE[kind_of], payable)
+        owed = dec(amount_due if amount_due is not None else remaining if remaining is not None else 0) * sign
+        bucket[0] += owed
+        due = parse_date(due_on)
+        if sign > 0 and due is not None and due < today:
+            bucket[1] += owed
     balances = {
         "AccountsReceivable": {"Outstanding": _money(receivable[0]), "Overdue": _money(receivable[1])},
         "AccountsPayable": {"Outstanding": _money(payable[0]), "Overdue": _money(payable[1])},

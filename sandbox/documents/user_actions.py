@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sandbox import events, payments, records, wire
+from sandbox.documents import contacts as document_contacts
 from sandbox.documents import writes
 from sandbox.documents.calc import Books
 from sandbox.documents.spec import INVOICE, target_of, view
@@ -31,10 +32,9 @@ def void(store: Store, tenant_id: str, key: str) -> dict[str, Any]:
     now = store.now_ms()
     with store.tx() as db:
         invoice = _invoice(db, tenant_id, key)
-        outcome = writes.write(
-            db, Books.load(db, tenant_id), INVOICE, {"Status": "VOIDED"}, existing=invoice, now_ms=now,
-            today=wire.from_ms(now).date(),
-        )  # fmt: skip
+        books, today = Books.load(db, tenant_id), wire.from_ms(now).date()
+        outcome = writes.write(db, books, INVOICE, {"Status": "VOIDED"}, existing=invoice, now_ms=now, today=today)
+        document_contacts.refresh_stale(db, books, today)
     if outcome.errors or outcome.record is None:
         raise ActionRefused(" ".join(outcome.errors))
     events.record(store, tenant_id, INVOICE.category, invoice.id, created=False)
@@ -58,6 +58,7 @@ def pay(store: Store, tenant_id: str, key: str, body: dict[str, Any]) -> dict[st
         if body.get("date"):
             element["Date"] = body["date"]
         payment, errors, _ = payments.create(db, books, element, now_ms=now, today=wire.from_ms(now).date())
+        document_contacts.refresh_stale(db, books, wire.from_ms(now).date())
         paid = records.get(db, tenant_id, INVOICE.kind, invoice.id)
     if errors or payment is None or paid is None:
         raise ActionRefused(" ".join(errors))

@@ -223,6 +223,5 @@ def _saved(
     record = Record(before.id, updated_ms, data["Status"], data)
     save(db, books.tenant_id, spec, record)
     contact_ids = {data["Contact"]["ContactID"], before.data.get("Contact", {}).get("ContactID")}
-    for contact_id in sorted(c for c in contact_ids if c):
-        document_contacts.refresh(db, books.tenant_id, contact_id, today)
+    books.stale_contacts.update(c for c in contact_ids if c)
     return Outcome(record, [])
