@@ -276,6 +276,8 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=120, help="each load window's traffic (0: idle only)")
     parser.add_argument("--rate", type=float, default=2, help="platform events a second during a load window")
     parser.add_argument("--backlog", type=int, default=20_000, help="documents waiting in the busy organisation")
+    parser.add_argument("--busy-seconds", type=float, default=2.0,
+                        help="seconds Xero takes to answer each of the busy organisation's document calls")  # fmt: skip
     parser.add_argument("--spread-backlog", type=int, default=2_000, help="documents over every organisation")
     parser.add_argument("--scale", default="1,2,4", help="numbers of sidecars for scale-out (PostgreSQL only)")
     parser.add_argument("--app-minute", type=int, default=150, help="the simulator's app-wide minute, lowered")

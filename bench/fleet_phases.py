@@ -5,8 +5,8 @@
                 lowered to --app-minute so it binds: the hub must wait for it, never hear a 429 about it
     scale-out   the same traffic plus a backlog spread over the organisations, with 1, 2 and 4 sidecars, each run
                 until every record is in Xero: records per minute, the organisations served, writes sent twice
-    busy        a backlog of --backlog documents in one organisation while the others keep the steady traffic:
-                the others' p95 beside their p95 without it
+    busy        a backlog of --backlog documents in one organisation, whose document calls Xero answers in
+                --busy-seconds, while the others keep the steady traffic: the others' p95 beside their p95 without it
 
 Scale-out and the app limit need PostgreSQL (--database-url): SQLite takes one writer at a time by design.
 """
@@ -21,7 +21,9 @@ from typing import Any
 import _common as c
 from fleet_load import Load, Traffic, backlog, wait_until_empty, window
 from fleet_sidecars import Sidecars
+from sqlalchemy import select
 
+from core.models.sync import Connection
 from tests import beside
 
 
@@ -61,9 +63,25 @@ def run(fleet: Any, args: argparse.Namespace) -> Phases:
             backlog(fleet.hub, fleet.companies, args.spread_backlog, f"S{sidecars}-")
             found.scale.append(measure(f"{sidecars} sidecar{'s' if sidecars > 1 else ''}", sidecars, everything=True))
     if len(fleet.companies) > 1 and "busy" in wanted:
-        backlog(fleet.hub, fleet.companies[:1], args.backlog, "B")
-        found.busy = measure("busy", 1, on=traffic.without(fleet.companies[0]))
+        busy = fleet.companies[0]
+        backlog(fleet.hub, [busy], args.backlog, "B")
+        slow(fleet, busy, args.busy_seconds)
+        try:
+            found.busy = measure("busy", 1, on=traffic.without(busy))
+        finally:
+            fleet.sim.control("DELETE", "/faults")
     return found
+
+
+def slow(fleet: Any, company_id: int, seconds: float) -> None:
+    """Xero takes seconds to answer a batch of 50 documents; the simulator, milliseconds. The busy organisation's
+    document calls are made to take `seconds`, so a hub that waits for its slowest organisation shows it."""
+    if not seconds:
+        return
+    with fleet.hub.db.read() as session:
+        tenant = session.scalar(select(Connection.tenant_id).where(Connection.company_id == company_id))
+    fleet.sim.control("POST", "/faults", kind="latency", seconds=seconds, count=10**9, tenantId=tenant,
+                      path="/api.xro/2.0/Invoices")  # fmt: skip
 
 
 def _drain(fleet: Any) -> None:
