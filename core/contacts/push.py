@@ -16,7 +16,7 @@ from core.contacts.push_plan import PHONE_TYPES, Known, Write, plan, sent
 from core.contacts.xero_contact import from_xero
 from core.hub import Hub
 from core.models.platform import PlatformContact
-from core.push import executor
+from core.push import executor, turns
 from core.push import tally as push_tally
 from core.push.executor import Turn
 from core.sync import errors, outbox, runs
@@ -175,12 +175,12 @@ PUSH = ContactPush()
 
 def push_due(hub: Hub, *, worker: str, limit: int | None = None) -> push_tally.Tally:
     """One batch for every organisation with supplier changes due."""
-    return executor.push_due(hub, PUSH, worker=worker, limit=limit)
+    return turns.push_due(hub, PUSH, worker=worker, limit=limit)
 
 
 def push_for(hub: Hub, *, worker: str, seconds: float = 1.5, limit: int | None = None) -> push_tally.Tally:
     """Batches until nothing is due or `seconds` pass: one sidecar tick is not capped at one batch."""
-    return executor.push_for(hub, PUSH, worker=worker, seconds=seconds, limit=limit)
+    return turns.push_for(hub, PUSH, worker=worker, seconds=seconds, limit=limit)
 
 
 def push_company(hub: Hub, company_id: int, *, worker: str) -> push_tally.Tally:

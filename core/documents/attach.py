@@ -17,7 +17,7 @@ from core.alerts import notify
 from core.documents.attach_plan import PdfFacts, Refuse, Settle, Upload, Wait, gather, plan
 from core.hub import Hub
 from core.models.platform import DocumentPdf
-from core.push import executor
+from core.push import executor, turns
 from core.push import tally as push_tally
 from core.push.executor import Turn
 from core.sync import causes, errors, outbox
@@ -169,7 +169,7 @@ PUSH = AttachmentPush()
 
 def push_due(hub: Hub, *, worker: str, limit: int | None = None) -> push_tally.Tally:
     """Upload the PDFs that are due, a few per organisation."""
-    return executor.push_due(hub, PUSH, worker=worker, limit=limit)
+    return turns.push_due(hub, PUSH, worker=worker, limit=limit)
 
 
 def entity(facts: PdfFacts) -> EntityRef:

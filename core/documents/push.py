@@ -24,7 +24,7 @@ from core.documents.preflight import Lookups
 from core.documents.settle import Tally
 from core.hub import Hub
 from core.models.platform import PlatformDocument
-from core.push import executor
+from core.push import executor, turns
 from core.push import tally as push_tally
 from core.push.executor import Turn
 from core.sync import outbox
@@ -167,12 +167,12 @@ PUSH = DocumentPush()
 
 def push_due(hub: Hub, *, worker: str, limit: int = PER_TURN, parallel: int = PARALLEL) -> push_tally.Tally:
     """One batch (up to `limit` changes) for every organisation with changes due, organisations side by side."""
-    return executor.push_due(hub, PUSH, worker=worker, limit=limit, parallel=parallel)
+    return turns.push_due(hub, PUSH, worker=worker, limit=limit, parallel=parallel)
 
 
 def push_for(hub: Hub, *, worker: str, seconds: float = 1.8, limit: int = PER_TURN) -> push_tally.Tally:
     """Batches until nothing is due or `seconds` pass: a backlog keeps every organisation's budget in use."""
-    return executor.push_for(hub, PUSH, worker=worker, seconds=seconds, limit=limit)
+    return turns.push_for(hub, PUSH, worker=worker, seconds=seconds, limit=limit)
 
 
 def _mark(hub: Hub, document_ids: list[int], *, on: bool) -> None:

@@ -16,7 +16,7 @@ from core.hub import Hub
 from core.models.platform import PlatformDocument, PlatformPayment
 from core.payments.facts import gather
 from core.payments.plan import CREDIT_KINDS, PaymentFacts, Refuse, Send, Settle, Wait, plan, too_much
-from core.push import executor
+from core.push import executor, turns
 from core.push import tally as push_tally
 from core.push.executor import Turn
 from core.sync import causes, errors, outbox
@@ -126,7 +126,7 @@ PUSH = PaymentPush()
 
 def push_due(hub: Hub, *, worker: str, limit: int | None = None) -> push_tally.Tally:
     """Send the payments that are due, one batch per organisation."""
-    return executor.push_due(hub, PUSH, worker=worker, limit=limit)
+    return turns.push_due(hub, PUSH, worker=worker, limit=limit)
 
 
 def _entity(facts: PaymentFacts) -> EntityRef:

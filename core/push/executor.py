@@ -11,8 +11,9 @@ leaves open by one ladder of outcomes:
     anything else (outage, no call)  what is left is tried again with backoff; a problem that lasts QUIET_ATTEMPTS
                                      tries shows as a sync error
 
-Each organisation's turn is one sync run with its tally. A kind of record supplies only what differs (`Push`):
-gather what the hub knows, prepare (plan, and settle what needs no call), send one call, and settle Xero's answer.
+Each organisation's turn is one sync run with its tally (which organisation takes a turn, and when, is
+core.push.turns). A kind of record supplies only what differs (`Push`): gather what the hub knows, prepare (plan, and
+settle what needs no call), send one call, and settle Xero's answer.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from core import clock
 from core.hub import Hub
-from core.models.sync import Connection, ConnectionState, OutboxEntry, OutboxState
+from core.models.sync import Connection, ConnectionState
 from core.push import timing
 from core.push.tally import QUIET_ATTEMPTS, Tally
 from core.sync import backlog, errors, outbox, run_history
@@ -62,6 +62,7 @@ class Turn:
     client: AccountingClient | None = None  # counts the calls the turn made
     quiet: int = 0  # entries settled without a call
     deferred: int = 0  # of the waiting ones, those put off by design (not a failure), e.g. a payment's document
+    until: float | None = None  # monotonic time after which the turn makes no further call
 
     def record(self, session: Session, note: str = "") -> None:
         t = self.tally
@@ -84,7 +85,7 @@ class Push(ABC, Generic[W]):
     job: ClassVar[str] = "push"  # the sync run's job
     tally: ClassVar[type[Tally]] = Tally
     limit: ClassVar[int] = 50  # changes claimed per organisation per turn
-    parallel: ClassVar[int] = 1  # organisations pushed side by side
+    parallel: ClassVar[int] = 4  # organisations pushed side by side (each through its own budget gate)
 
     @abstractmethod
     def gather(self, session: Session, company_id: int, entries: list[Claimed]) -> Any:
@@ -126,48 +127,15 @@ class Push(ABC, Generic[W]):
         """What a sync error about this write is about."""
 
 
-def due_companies(hub: Hub, entity_type: str) -> list[int]:
-    """Companies with changes of this kind due now, the one served longest ago first (a deep backlog never keeps
-    the others waiting)."""
-    e, served, live = OutboxEntry, Connection.last_sync_at, (OutboxState.PENDING, OutboxState.LEASED)
-    with hub.db.read() as session:
-        due = select(e.company_id).where(e.entity_type == entity_type, e.state.in_(live), e.not_before <= clock.now())
-        due = due.outerjoin(Connection, Connection.company_id == e.company_id).group_by(e.company_id, served)
-        return list(session.scalars(due.order_by(served.is_not(None), served, e.company_id)))
-
-
-def push_due(hub: Hub, push: Push[Any], *, worker: str, limit: int | None = None, parallel: int | None = None) -> Tally:
-    """One turn for every organisation with changes due; `push.parallel` organisations side by side."""
-    companies = due_companies(hub, push.entity_type)
-    parallel = push.parallel if parallel is None else parallel
-    total = push.tally()
-    if len(companies) <= 1 or parallel <= 1:
-        for company_id in companies:
-            total.add(push_company(hub, push, company_id, worker=worker, limit=limit))
-        return total
-    with ThreadPoolExecutor(max_workers=min(parallel, len(companies))) as pool:
-        for tally in pool.map(lambda c: push_company(hub, push, c, worker=worker, limit=limit), companies):
-            total.add(tally)
-    return total
-
-
-def push_for(hub: Hub, push: Push[Any], *, worker: str, seconds: float, limit: int | None = None) -> Tally:
-    """Turns until nothing more is sent or refused, or `seconds` pass: a backlog keeps every budget in use."""
-    deadline = time.monotonic() + seconds
-    total = push.tally()
-    while True:
-        tally = push_due(hub, push, worker=worker, limit=limit)
-        total.add(tally)
-        if tally.sent + tally.failed == 0 or time.monotonic() > deadline:
-            return total
-
-
-def push_company(hub: Hub, push: Push[Any], company_id: int, *, worker: str, limit: int | None = None) -> Tally:
-    """Claim up to `limit` of the company's due changes of this kind and push them."""
+def push_company(
+    hub: Hub, push: Push[Any], company_id: int, *, worker: str, limit: int | None = None, until: float | None = None
+) -> Tally:
+    """Claim up to `limit` of the company's due changes of this kind and push them; past `until` (a monotonic time)
+    the turn makes no further call, and what it did not send is due again at once."""
     entries = outbox.claim(
         hub.db, worker=worker, limit=limit or push.limit, company_id=company_id, entity_type=push.entity_type
     )
-    turn = Turn(company_id, push.job, push.tally(), clock.now())
+    turn = Turn(company_id, push.job, push.tally(), clock.now(), until=until)
     if entries:
         _turn(hub, push, turn, entries, worker)
         timing.observe(hub, entries, since=turn.started_at)
@@ -194,7 +162,9 @@ def _send(hub: Hub, push: Push[Any], turn: Turn, connection_id: int, writes: lis
         with gate.organisation(hub, connection_id, worker=worker) as xero:
             turn.client = xero
             remaining = push.adopt(hub, xero, remaining, turn, worker=worker)
-            for call in push.calls(remaining):
+            for made, call in enumerate(push.calls(remaining)):
+                if made and turn.until is not None and time.monotonic() > turn.until:
+                    break  # the others' turn: what is left goes back to the queue below
                 _call(hub, push, turn, xero, call, worker)
                 sent = {w.entry.id for w in call}
                 remaining = [w for w in remaining if w.entry.id not in sent]
@@ -208,7 +178,8 @@ def _send(hub: Hub, push: Push[Any], turn: Turn, connection_id: int, writes: lis
     with hub.db.write() as session:
         if turn.tally.sent:  # the organisation answers again: what backed off while it did not is due now
             backlog.recovered(session, turn.company_id)
-        turn.record(session)
+        given = outbox.give_back(session, [w.entry.id for w in remaining], worker=worker)
+        turn.record(session, f"; {given} left for its next turn" if given else "")
 
 
 def _hold(hub: Hub, turn: Turn, entries: list[Claimed], worker: str, *, discard: bool = False) -> None:

@@ -225,6 +225,17 @@ def retry_later(
     return _settle(session, entry_id, worker, state=OutboxState.PENDING, **values)
 
 
+def give_back(session: Session, entry_ids: list[int], *, worker: str) -> int:
+    """A turn ran out of time before sending these: due again at once, as if never claimed (the claim is not
+    counted, so a create is not looked up in Xero as if an earlier try might have reached it)."""
+    given = 0
+    for entry_id in entry_ids:
+        back = _settle(session, entry_id, worker, state=OutboxState.PENDING, not_before=clock.now(),
+                       attempts=OutboxEntry.attempts - 1)  # fmt: skip
+        given += 1 if back else 0
+    return given
+
+
 def fail(session: Session, entry_id: int, *, worker: str, error_id: int) -> bool:
     """A failure that needs a person: the entry waits, failed, until someone retries it (under a new key)."""
     refused = {"last_error_id": error_id, "refusals": OutboxEntry.refusals + 1}

@@ -12,7 +12,7 @@ from core.documents import status
 from core.hub import Hub
 from core.models.base import Company
 from core.models.sync import Connection, ConnectionState
-from core.push import executor
+from core.push import turns
 from core.sync import outbox
 
 MINUTE = timedelta(minutes=1)
@@ -67,4 +67,4 @@ def test_pushes_go_to_the_company_served_longest_ago_first(seeded: Hub) -> None:
                 payload={},
             )
             entry.not_before = now - 5 * MINUTE
-    assert executor.due_companies(seeded, "contact") == [new, quiet, busy]
+    assert turns.due_companies(seeded, "contact") == [new, quiet, busy]
