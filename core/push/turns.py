@@ -6,8 +6,9 @@ for the slowest turn, so an organisation with a deep backlog, or one Xero is slo
 others while they keep taking turns beside it.
 
 The sidecar's push jobs run for a few seconds each (`push_for`). A turn that sends and refuses nothing (its changes
-wait for Xero or for a person) ends that organisation's turns for the run. Once the time is up no turn starts, and a
-turn under way makes no further call: what it did not send goes back to the queue, due at once.
+wait for Xero or for a person) ends that organisation's turns for the run. Once the time is up, turns start only
+beside one still waiting on Xero, and after as long again no turn makes a further call: what one did not send goes
+back to the queue, due at once.
 """
 
 from __future__ import annotations
@@ -50,12 +51,15 @@ def push_due(hub: Hub, push: Push[Any], *, worker: str, limit: int | None = None
 
 def push_for(hub: Hub, push: Push[Any], *, worker: str, seconds: float, limit: int | None = None) -> Tally:
     """Turns for `seconds`: each free thread takes the organisation with changes due served longest ago, until
-    nothing more is due or the time is up (a backlog keeps every budget in use)."""
-    until = time.monotonic() + seconds
+    nothing more is due or the time is up (a backlog keeps every budget in use). A turn still waiting on Xero then
+    has as long again to finish, while the others keep taking turns beside it; after that it makes no further call."""
+    began = time.monotonic()
+    until, stop = began + seconds, began + 2 * seconds
     ended: set[int] = set()  # organisations whose last turn sent and refused nothing: done for this run
 
     def next_up(busy: set[int]) -> list[int]:
-        if time.monotonic() > until:
+        now = time.monotonic()
+        if now > stop or (now > until and not busy):
             return []
         return [c for c in due_companies(hub, push.entity_type) if c not in busy and c not in ended]
 
@@ -63,7 +67,7 @@ def push_for(hub: Hub, push: Push[Any], *, worker: str, seconds: float, limit: i
         if tally.sent + tally.failed == 0:
             ended.add(company_id)
 
-    return _turns(hub, push, next_up, finished, worker=worker, limit=limit, parallel=push.parallel, until=until)
+    return _turns(hub, push, next_up, finished, worker=worker, limit=limit, parallel=push.parallel, until=stop)
 
 
 def _turns(
