@@ -24,7 +24,7 @@ from fleet_sidecars import Sidecars
 from sqlalchemy import select
 
 from core.models.sync import Connection
-from tests import beside, control
+from tests import beside
 
 
 @dataclass
@@ -80,8 +80,7 @@ def slow(fleet: Any, company_id: int, seconds: float) -> None:
         return
     with fleet.hub.db.read() as session:
         tenant = session.scalar(select(Connection.tenant_id).where(Connection.company_id == company_id))
-    fault = {"kind": "latency", "seconds": seconds, "count": 10**9, "tenantId": tenant, "path": "/api.xro/2.0/Invoices"}
-    assert control.post(f"{fleet.sim.url}/_sandbox/faults", json=fault, timeout=30).status_code == 200
+    beside.slow_answers(fleet.sim, tenant, "Invoices", seconds)
 
 
 def _drain(fleet: Any) -> None:

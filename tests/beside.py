@@ -60,6 +60,14 @@ def restart_limits(sim: Simulator, hub: Hub, limits: dict[str, int]) -> None:
         session.execute(delete(XeroBudget))
 
 
+def slow_answers(sim: Simulator, tenant_id: str, resource: str, seconds: float, count: int = 10**9) -> None:
+    """The simulator answers this organisation's calls to an Accounting API resource after `seconds` (real Xero
+    takes seconds for a batch of 50 documents); `DELETE /_sandbox/faults` ends it."""
+    fault = {"kind": "latency", "seconds": seconds, "count": count, "tenantId": tenant_id,
+             "path": f"/api.xro/2.0/{resource}"}  # fmt: skip
+    control.post(f"{sim.url}/_sandbox/faults", json=fault, timeout=30).raise_for_status()
+
+
 def new_org(sim: Simulator, name: str, contacts: int, emails: Sequence[str], seed_no: int = 1) -> str:
     """A generated organisation whose Xero users (password seed.DEMO_PASSWORD) are all admins; its tenant id."""
     users = [{"email": email, "role": "admin"} for email in emails]

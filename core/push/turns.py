@@ -44,9 +44,15 @@ def due_companies(hub: Hub, entity_type: str) -> list[int]:
 def push_due(hub: Hub, push: Push[Any], *, worker: str, limit: int | None = None, parallel: int | None = None) -> Tally:
     """One turn for every organisation with changes due now, `parallel` (default `push.parallel`) side by side."""
     waiting, served = due_companies(hub, push.entity_type), set[int]()
-    return _turns(hub, push, lambda busy: [c for c in waiting if c not in busy and c not in served],
-                  lambda company_id, _tally: served.add(company_id), worker=worker, limit=limit,
-                  parallel=push.parallel if parallel is None else parallel)  # fmt: skip
+
+    def next_up(busy: set[int]) -> list[int]:
+        return [c for c in waiting if c not in busy and c not in served]
+
+    def finished(company_id: int, _tally: Tally) -> None:
+        served.add(company_id)
+
+    parallel = push.parallel if parallel is None else parallel
+    return _turns(hub, push, next_up, finished, worker=worker, limit=limit, parallel=parallel)
 
 
 def push_for(hub: Hub, push: Push[Any], *, worker: str, seconds: float, limit: int | None = None) -> Tally:

@@ -190,12 +190,21 @@ def claim(
 
 def _settle(session: Session, entry_id: int, worker: str, **values: Any) -> bool:
     """Compare-and-set: only the worker that holds the lease may settle the entry."""
+    return _settle_all(session, [entry_id], worker, **values) == 1
+
+
+def _settle_all(session: Session, entry_ids: list[int], worker: str, **values: Any) -> int:
+    """_settle for several entries in one statement; returns how many this worker still held."""
+    if not entry_ids:
+        return 0
     result = session.execute(
         update(OutboxEntry)
-        .where(OutboxEntry.id == entry_id, OutboxEntry.state == OutboxState.LEASED, OutboxEntry.lease_owner == worker)
+        .where(
+            OutboxEntry.id.in_(entry_ids), OutboxEntry.state == OutboxState.LEASED, OutboxEntry.lease_owner == worker
+        )
         .values(lease_owner=None, lease_until=None, updated_at=clock.now(), **values)
     )
-    return result.rowcount == 1
+    return result.rowcount or 0
 
 
 def complete(session: Session, entry_id: int, *, worker: str, xero_id: str | None = None) -> bool:
@@ -228,12 +237,8 @@ def retry_later(
 def give_back(session: Session, entry_ids: list[int], *, worker: str) -> int:
     """A turn ran out of time before sending these: due again at once, as if never claimed (the claim is not
     counted, so a create is not looked up in Xero as if an earlier try might have reached it)."""
-    given = 0
-    for entry_id in entry_ids:
-        back = _settle(session, entry_id, worker, state=OutboxState.PENDING, not_before=clock.now(),
-                       attempts=OutboxEntry.attempts - 1)  # fmt: skip
-        given += 1 if back else 0
-    return given
+    back = {"state": OutboxState.PENDING, "not_before": clock.now(), "attempts": OutboxEntry.attempts - 1}
+    return _settle_all(session, entry_ids, worker, **back)
 
 
 def fail(session: Session, entry_id: int, *, worker: str, error_id: int) -> bool:

@@ -57,8 +57,9 @@ def pay(store: Store, tenant_id: str, key: str, body: dict[str, Any]) -> dict[st
         element = {"Invoice": {"InvoiceID": invoice.id}, "Account": {"Code": code}, "Amount": body.get("amount")}
         if body.get("date"):
             element["Date"] = body["date"]
-        payment, errors, _ = payments.create(db, books, element, now_ms=now, today=wire.from_ms(now).date())
-        document_contacts.refresh_stale(db, books, wire.from_ms(now).date())
+        today = wire.from_ms(now).date()
+        payment, errors, _ = payments.create(db, books, element, now_ms=now, today=today)
+        document_contacts.refresh_stale(db, books, today)
         paid = records.get(db, tenant_id, INVOICE.kind, invoice.id)
     if errors or payment is None or paid is None:
         raise ActionRefused(" ".join(errors))

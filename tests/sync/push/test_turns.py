@@ -18,7 +18,7 @@ from core.models.platform import PlatformContact
 from core.models.sync import OutboxEntry, OutboxState, RunState, SyncRun
 from core.platform_api import events as platform
 from core.push import turns
-from tests import beside, control
+from tests import beside
 from tests.sandbox.conftest import HARBOUR, KOOKABURRA, Simulator
 from tests.sync.connections.test_cap import kookaburra
 from tests.sync.connections.test_lifecycle import actor, connect, grant_in_xero, harbour
@@ -27,13 +27,6 @@ from tests.sync.documents.test_push import RENT, issue
 from tests.sync.documents.test_push import ready as ready  # Harbour connected, mapped, one supplier in Xero
 
 OLIVIA = "olivia@kookaburraplumbing.example"
-
-
-def slow(sim: Simulator, tenant: str, resource: str, seconds: float) -> None:
-    """Xero answers this organisation's calls to this resource after `seconds`."""
-    path = f"/api.xro/2.0/{resource}"
-    fault = {"kind": "latency", "seconds": seconds, "count": 1000, "tenantId": tenant, "path": path}
-    assert control.post(f"{sim.url}/_sandbox/faults", json=fault, timeout=30).status_code == 200
 
 
 def connect_kookaburra(hub: Hub) -> int:
@@ -67,7 +60,7 @@ def done_at(hub: Hub, company_id: int, supplier_id: str) -> tuple[datetime, date
 def test_an_organisation_xero_is_slow_to_answer_holds_up_none_of_the_others(hub: Hub, sim: Simulator) -> None:
     connect(hub)
     other = connect_kookaburra(hub)
-    slow(sim, HARBOUR, "Contacts", 3.0)
+    beside.slow_answers(sim, HARBOUR, "Contacts", 3.0)
     supplier(hub, harbour(hub), "SUP-7001", "Slow Harbour Supplies Ltd")
     supplier(hub, other, "SUP-7101", "Quick Plumbing Parts Pty Ltd")
     job = threading.Thread(target=turns.push_for, args=(hub, contact_push.PUSH),
@@ -87,7 +80,7 @@ def test_an_organisation_xero_is_slow_to_answer_holds_up_none_of_the_others(hub:
 def test_a_turn_out_of_time_makes_no_further_call_and_gives_back_the_rest(ready: Hub, sim: Simulator) -> None:
     for n in range(120):  # three calls' worth: 50, 50 and 20
         issue(ready, f"BILL-{n:03d}", kind="bill", lines=[RENT])
-    slow(sim, HARBOUR, "Invoices", 1.0)
+    beside.slow_answers(sim, HARBOUR, "Invoices", 1.0)
     tally = turns.push_for(ready, document_push.PUSH, worker="sidecar-1", seconds=0.3)
     assert tally.sent == 50, "the first call is made, then the others' turn"
     with ready.db.read() as session:
