@@ -280,6 +280,8 @@ def main() -> None:
                         help="seconds Xero takes to answer each of the busy organisation's document calls")  # fmt: skip
     parser.add_argument("--spread-backlog", type=int, default=2_000, help="documents over every organisation")
     parser.add_argument("--scale", default="1,2,4", help="numbers of sidecars for scale-out (PostgreSQL only)")
+    parser.add_argument("--scale-answer-seconds", type=float, default=0,
+                        help="seconds Xero takes to answer every call during scale-out (0: at once)")  # fmt: skip
     parser.add_argument("--app-minute", type=int, default=150, help="the simulator's app-wide minute, lowered")
     parser.add_argument("--phases", default="steady,scale,busy", help="the load phases to run (scale: the app limit "
                         "and scale-out, PostgreSQL only)")  # fmt: skip
@@ -289,7 +291,7 @@ def main() -> None:
     args.scale = [int(k) for k in args.scale.split(",") if k]
     results = [measure(int(n), args) for n in args.sizes.split(",")]
     report([idle for idle, _ in results])
-    phases.report([loaded for _, loaded in results])
+    phases.report([loaded for _, loaded in results], args.scale_answer_seconds)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
     app limit   two sidecars share a backlog spread over the organisations with the simulator's app-wide minute
                 lowered to --app-minute so it binds: the hub must wait for it, never hear a 429 about it
     scale-out   the same traffic plus a backlog spread over the organisations, with 1, 2 and 4 sidecars, each run
-                until every record is in Xero: records per minute, the organisations served, writes sent twice
+                until every record is in Xero: records per minute, the organisations served, writes sent twice;
+                with --scale-answer-seconds, Xero answers every Accounting API call that late (real Xero takes
+                about a second; the simulator, milliseconds), so a sidecar waits on Xero rather than on the CPU
     busy        a backlog of --backlog documents in one organisation, whose document calls Xero answers in
                 --busy-seconds, while the others keep the steady traffic: the others' p95 beside their p95 without it
 
@@ -59,9 +61,15 @@ def run(fleet: Any, args: argparse.Namespace) -> Phases:
         backlog(fleet.hub, fleet.companies, args.spread_backlog, "A")
         found.app_limit = measure(f"2 sidecars, app minute {args.app_minute}", 2, everything=True)
         beside.restart_limits(fleet.sim, fleet.hub, {"appMinute": 10_000})
-        for sidecars in args.scale:
-            backlog(fleet.hub, fleet.companies, args.spread_backlog, f"S{sidecars}-")
-            found.scale.append(measure(f"{sidecars} sidecar{'s' if sidecars > 1 else ''}", sidecars, everything=True))
+        if args.scale_answer_seconds:
+            beside.slow_answers(fleet.sim, None, "", args.scale_answer_seconds)
+        try:
+            for sidecars in args.scale:
+                backlog(fleet.hub, fleet.companies, args.spread_backlog, f"S{sidecars}-")
+                label = f"{sidecars} sidecar{'s' if sidecars > 1 else ''}"
+                found.scale.append(measure(label, sidecars, everything=True))
+        finally:
+            fleet.sim.control("DELETE", "/faults")
     if len(fleet.companies) > 1 and "busy" in wanted:
         busy = fleet.companies[0]
         backlog(fleet.hub, [busy], args.backlog, "B")
@@ -102,7 +110,7 @@ def describe(load: Load) -> str:
             f"{load.sidecar_cpu:.0f} CPU s")  # fmt: skip
 
 
-def report(results: list[Phases]) -> None:
+def report(results: list[Phases], answer_seconds: float = 0) -> None:
     """Side by side for every N."""
     heads = ["", *(f"N = {r.size:,}" for r in results)]
 
@@ -128,8 +136,9 @@ def report(results: list[Phases]) -> None:
         if not runs:
             continue
         one = next((x for x in r.scale if x.sidecars == 1), None)
+        answers = f", Xero answering each call in {answer_seconds:g} s" if answer_seconds else ""
         print(f"\nScale-out on PostgreSQL, N = {r.size:,}: a backlog over every organisation plus the steady load, "
-              f"each run until all is in Xero ({os.cpu_count()} cores)")  # fmt: skip
+              f"each run until all is in Xero ({os.cpu_count()} cores{answers})")  # fmt: skip
         print(c.table(["", *(x.label for x in runs)], [
             ["sidecars", *(str(x.sidecars) for x in runs)],
             ["backlog records done", *(f"{x.backlog:,}" for x in runs)],

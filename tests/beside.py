@@ -60,9 +60,10 @@ def restart_limits(sim: Simulator, hub: Hub, limits: dict[str, int]) -> None:
         session.execute(delete(XeroBudget))
 
 
-def slow_answers(sim: Simulator, tenant_id: str, resource: str, seconds: float, count: int = 10**9) -> None:
-    """The simulator answers this organisation's calls to an Accounting API resource after `seconds` (real Xero
-    takes seconds for a batch of 50 documents); `DELETE /_sandbox/faults` ends it."""
+def slow_answers(sim: Simulator, tenant_id: str | None, resource: str, seconds: float, count: int = 10**9) -> None:
+    """The simulator answers this organisation's (None: every organisation's) calls to an Accounting API resource
+    ("": to any) after `seconds` (real Xero takes seconds for a batch of 50 documents); `DELETE /_sandbox/faults`
+    ends it."""
     fault = {"kind": "latency", "seconds": seconds, "count": count, "tenantId": tenant_id,
              "path": f"/api.xro/2.0/{resource}"}  # fmt: skip
     control.post(f"{sim.url}/_sandbox/faults", json=fault, timeout=30).raise_for_status()
