@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from types import ModuleType
-from typing import Any
-
 from starlette.responses import Response
 
 from sandbox import orgs
 from sandbox.control import actions
-from sandbox.screens.base import Req, back, badge, esc, html, options, url, utc
+from sandbox.faults import Fault, Faults
+from sandbox.screens.base import Req, back, esc, html, options, url, utc
 from sandbox.store import Store
 
 CLOCK_STEPS = (("1800", "+30 minutes", "30m"), ("86400", "+1 day", "1d"), ("5270400", "+61 days", "61d"))
 STEP_WORDS = {seconds: words.lstrip("+") for seconds, words, _ in CLOCK_STEPS}
 MAX_STEP_SECONDS = 400 * 24 * 3600
-MISSING = "Fault switches arrive with the faults slice."
 KIND_WORDS = (
     ("status", "Answer with an error status"),
     ("latency", "Answer late (latency)"),
@@ -27,39 +22,7 @@ KIND_WORDS = (
 METHODS = (("", "Any method"), ("GET", "GET"), ("PUT", "PUT"), ("POST", "POST"), ("DELETE", "DELETE"))
 
 
-def _module() -> ModuleType | None:
-    try:
-        return importlib.import_module("sandbox.faults")
-    except ImportError:
-        return None
-
-
-def _summary(thing: object) -> str:
-    """A docstring's first paragraph on one line."""
-    return " ".join((inspect.getdoc(thing) or "").split("\n\n")[0].split())
-
-
-def _placeholder() -> str:
-    """What the faults module offers, for when the screen was not given the running switches."""
-    module = _module()
-    if module is None:
-        return f'<p class="note" data-testid="faults-missing">{MISSING}</p>'
-    exposed = "".join(
-        f"<li><code>{esc(name)}</code> {esc(_summary(value))}</li>"
-        for name, value in vars(module).items()
-        if not name.startswith("_")
-        and (inspect.isfunction(value) or inspect.isclass(value))
-        and getattr(value, "__module__", "") == module.__name__
-    )
-    paths = "".join(f"<li><code>{esc(m)} {esc(p)}</code></li>" for m, p, _ in actions.ROUTES if "fault" in p)
-    return (
-        f'<p class="note">{esc(_summary(module))} This screen was started without the running switches; '
-        "arm them through the control API (<code>/_sandbox/faults</code>).</p>"
-        f'<ul data-testid="faults-exposed">{exposed}{paths}</ul>'
-    )
-
-
-def _armed(faults: Any) -> str:
+def _armed(faults: Faults) -> str:
     rows = "".join(
         f'<tr data-testid="armed-fault"><td>{esc(f.get("kind"))}</td><td class="num">{esc(f.get("count"))}</td>'
         f"<td>{esc(f.get('status') if f.get('kind') == 'status' else '')}</td>"
@@ -79,7 +42,7 @@ def _armed(faults: Any) -> str:
     )
 
 
-def _switches(store: Store, faults: Any) -> str:
+def _switches(store: Store, faults: Faults) -> str:
     tenants = [("", "Any organisation"), *orgs.list_orgs(store)]
     return (
         _armed(faults) + f'<form method="post" action="{url("faults", "arm")}"><div class="toolbar">'
@@ -102,18 +65,13 @@ def _switches(store: Store, faults: Any) -> str:
     )
 
 
-def page(store: Store, req: Req, *, faults: Any = None) -> Response:
+def page(store: Store, req: Req, *, faults: Faults) -> Response:
     now, offset = store.now_ms(), int(store.get_meta("clock_offset_ms") or 0)
     buttons = "".join(
         f'<button type="submit" name="seconds" value="{seconds}" data-testid="clock-{key}">{esc(words)}</button>'
         for seconds, words, key in CLOCK_STEPS
     )
-    switches = (
-        f'<section class="box" data-testid="faults"><h2>Fault switches</h2>{_switches(store, faults)}</section>'
-        if faults is not None
-        else '<section class="box" data-testid="faults-placeholder"><h2>Fault switches '
-        f"{badge('placeholder', 'amber')}</h2>{_placeholder()}</section>"
-    )
+    switches = f'<section class="box" data-testid="faults"><h2>Fault switches</h2>{_switches(store, faults)}</section>'
     body = (
         f"<h1>Fault switches and clock</h1>{switches}"
         '<section class="box" data-testid="clock"><h2>Simulated clock</h2>'
@@ -145,14 +103,11 @@ def advance_clock(store: Store, req: Req) -> Response:
     return back(url("faults"), flash=f"Clock moved forward by {STEP_WORDS.get(seconds, f'{seconds} seconds')}.")
 
 
-def arm(_store: Store, req: Req, *, faults: Any = None) -> Response:
-    fault_class = getattr(_module(), "Fault", None)
-    if faults is None or fault_class is None:
-        return back(url("faults"), error=MISSING)
+def arm(_store: Store, req: Req, *, faults: Faults) -> Response:
     form = req.form
     try:
         kind = form.get("kind", "status")
-        fault = fault_class(
+        fault = Fault(
             kind=kind,
             count=int(form.get("count") or 1),
             status=int(form.get("status") or 503),
@@ -169,8 +124,6 @@ def arm(_store: Store, req: Req, *, faults: Any = None) -> Response:
     return back(url("faults"), flash=f"Fault armed: the next {calls} will {what}.")
 
 
-def clear(_store: Store, _req: Req, *, faults: Any = None) -> Response:
-    if faults is None:
-        return back(url("faults"), error=MISSING)
+def clear(_store: Store, _req: Req, *, faults: Faults) -> Response:
     faults.clear()
     return back(url("faults"), flash="All fault switches cleared.")

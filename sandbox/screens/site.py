@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from functools import partial
-from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from sandbox.faults import Faults
 from sandbox.screens import accounts, admin, contact_actions, contacts, invoice, invoices
 from sandbox.screens import faults as fault_screen
 from sandbox.screens.base import NotFound, Req, not_found_page, org_of, org_url, problem_page
@@ -94,11 +94,9 @@ def _endpoint(store: Store, handler: Handler) -> Callable[[Request], Awaitable[R
     return serve
 
 
-def routes(store: Store, *, faults: Any = None) -> list[Route]:
-    """Every screen route, for sandbox/app.py's route list (none collides with Xero's paths or /_sandbox/).
-
-    faults: the running sandbox.faults.Faults; without it the fault switches section is a placeholder.
-    """
+def routes(store: Store, *, faults: Faults) -> list[Route]:
+    """Every screen route, for sandbox/app.py's route list (none collides with Xero's paths or /_sandbox/);
+    `faults` are the running switches the fault screen arms and clears."""
     switches: list[tuple[tuple[str, ...], str, Handler]] = [
         (("GET",), "/screens/faults", partial(fault_screen.page, faults=faults)),
         (("POST",), "/screens/faults/arm", partial(fault_screen.arm, faults=faults)),
