@@ -282,7 +282,8 @@ def main() -> None:
     parser.add_argument("--scale", default="1,2,4", help="numbers of sidecars for scale-out (PostgreSQL only)")
     parser.add_argument("--scale-answer-seconds", type=float, default=0,
                         help="seconds Xero takes to answer every call during scale-out (0: at once)")  # fmt: skip
-    parser.add_argument("--app-minute", type=int, default=150, help="the simulator's app-wide minute, lowered")
+    parser.add_argument("--app-minute", type=int, default=150,
+                        help="the simulator's app-wide minute, lowered (0: no app limit run)")  # fmt: skip
     parser.add_argument("--phases", default="steady,scale,busy", help="the load phases to run (scale: the app limit "
                         "and scale-out, PostgreSQL only)")  # fmt: skip
     args = parser.parse_args()

@@ -57,10 +57,11 @@ def run(fleet: Any, args: argparse.Namespace) -> Phases:
         found.steady = measure("steady", 1)
     postgres = bool(args.database_url) and not args.database_url.startswith("sqlite")
     if postgres and "scale" in wanted:
-        beside.restart_limits(fleet.sim, fleet.hub, {"appMinute": args.app_minute})
-        backlog(fleet.hub, fleet.companies, args.spread_backlog, "A")
-        found.app_limit = measure(f"2 sidecars, app minute {args.app_minute}", 2, everything=True)
-        beside.restart_limits(fleet.sim, fleet.hub, {"appMinute": 10_000})
+        if args.app_minute:
+            beside.restart_limits(fleet.sim, fleet.hub, {"appMinute": args.app_minute})
+            backlog(fleet.hub, fleet.companies, args.spread_backlog, "A")
+            found.app_limit = measure(f"2 sidecars, app minute {args.app_minute}", 2, everything=True)
+            beside.restart_limits(fleet.sim, fleet.hub, {"appMinute": 10_000})
         if args.scale_answer_seconds:
             beside.slow_answers(fleet.sim, None, "", args.scale_answer_seconds)
         try:
