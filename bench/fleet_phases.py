@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,34 +64,36 @@ def run(fleet: Any, args: argparse.Namespace) -> Phases:
             backlog(fleet.hub, fleet.companies, args.spread_backlog, "A")
             found.app_limit = measure(f"2 sidecars, app minute {args.app_minute}", 2, everything=True)
             beside.restart_limits(fleet.sim, fleet.hub, {"appMinute": 10_000})
-        if args.scale_answer_seconds:
-            beside.slow_answers(fleet.sim, None, "", args.scale_answer_seconds)
-        try:
+        with answering_late(fleet, args.scale_answer_seconds):
             for sidecars in args.scale:
                 backlog(fleet.hub, fleet.companies, args.spread_backlog, f"S{sidecars}-")
                 label = f"{sidecars} sidecar{'s' if sidecars > 1 else ''}"
                 found.scale.append(measure(label, sidecars, everything=True))
-        finally:
-            fleet.sim.control("DELETE", "/faults")
     if len(fleet.companies) > 1 and "busy" in wanted:
         busy = fleet.companies[0]
         backlog(fleet.hub, [busy], args.backlog, "B")
-        slow(fleet, busy, args.busy_seconds)
-        try:
+        with answering_late(fleet, args.busy_seconds, company_id=busy, resource="Invoices"):
             found.busy = measure("busy", 1, on=traffic.without(busy))
-        finally:
-            fleet.sim.control("DELETE", "/faults")
     return found
 
 
-def slow(fleet: Any, company_id: int, seconds: float) -> None:
-    """Xero takes seconds to answer a batch of 50 documents; the simulator, milliseconds. The busy organisation's
-    document calls are made to take `seconds`, so a hub that waits for its slowest organisation shows it."""
+@contextmanager
+def answering_late(fleet: Any, seconds: float, *, company_id: int | None = None, resource: str = "") -> Iterator[None]:
+    """Xero takes about a second to answer a batch; the simulator, milliseconds. For the block, one company's (None:
+    every company's) calls to an Accounting API resource ("": to any) take `seconds` (0: answered at once), so a hub
+    that waits on its slowest organisation, or a sidecar that waits on Xero, shows it."""
     if not seconds:
+        yield
         return
-    with fleet.hub.db.read() as session:
-        tenant = session.scalar(select(Connection.tenant_id).where(Connection.company_id == company_id))
-    beside.slow_answers(fleet.sim, tenant, "Invoices", seconds)
+    tenant = None
+    if company_id is not None:
+        with fleet.hub.db.read() as session:
+            tenant = session.scalar(select(Connection.tenant_id).where(Connection.company_id == company_id))
+    beside.slow_answers(fleet.sim, tenant, resource, seconds)
+    try:
+        yield
+    finally:
+        fleet.sim.control("DELETE", "/faults")
 
 
 def _drain(fleet: Any) -> None:
